@@ -1,0 +1,5 @@
+"""``python -m regcourse``: the same command as ``regcourse``."""
+
+from regcourse.cli import main
+
+raise SystemExit(main())
