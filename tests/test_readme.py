@@ -34,7 +34,8 @@ def test_quick_start_has_exactly_two_one_line_commands():
 def test_first_command_installs_the_lab_and_opens_an_existing_notebook():
     install_and_open = quick_start_commands()[0]
     assert 'pip install -e ".[lab]"' in install_and_open
-    notebook = re.search(r"jupyter lab (\S+\.ipynb)$", install_and_open).group(1)
+    # A notebook path alone would make its folder the server's root, hiding exercises/.
+    notebook = re.search(r"jupyter lab --notebook-dir=\. (\S+\.ipynb)$", install_and_open).group(1)
     assert (ROOT / notebook).is_file()
 
 
