@@ -34,3 +34,143 @@ def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str =
     elapsed = time.perf_counter() - started
     nbformat.write(notebook, path)
     return elapsed
+
+
+# --- building exercises/ from solutions/ ---------------------------------------------
+
+CODE_BEGIN = "### BEGIN SOLUTION"
+CODE_END = "### END SOLUTION"
+MARKDOWN_BEGIN = "<!-- BEGIN SOLUTION -->"
+MARKDOWN_END = "<!-- END SOLUTION -->"
+STUB_COMMENT = "# YOUR CODE HERE"
+ANSWER_PROMPT = "✍️ **Your answer:** *replace this line with your answer.*"
+
+
+class AuthoringError(ValueError):
+    """A solution notebook cannot be turned into an exercise; the message names where."""
+
+
+def _stub_top_level(region: list[str], where: str) -> list[str]:
+    """Replace top-level solution code by stubs that keep every name defined.
+
+    A function keeps its decorators, signature and docstring and gets ``...`` for a body;
+    an assignment ``name = value`` becomes ``name = ...``; anything else is dropped.
+    """
+    import ast
+
+    text = "\n".join(region)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as err:
+        raise AuthoringError(f"{where}: the solution code does not parse ({err.msg}, line {err.lineno})") from None
+    out: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0]
+            has_docstring = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
+                and isinstance(first.value.value, str)
+            start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+            end = first.end_lineno if has_docstring else first.lineno - 1
+            body_indent = " " * first.col_offset
+            out += region[start:end] + [body_indent + STUB_COMMENT, body_indent + "..."]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+            out += [f"{name} = ...  {STUB_COMMENT}" for name in names]
+    return out or [STUB_COMMENT]
+
+
+def stub_code(source: str, where: str) -> str:
+    """The learner's version of a code cell: each solution region becomes a stub."""
+    lines = source.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if stripped == CODE_END:
+            raise AuthoringError(f"{where}: {CODE_END!r} without a {CODE_BEGIN!r} before it")
+        if stripped != CODE_BEGIN:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        end = next((k for k in range(i + 1, len(lines)) if lines[k].strip() in (CODE_BEGIN, CODE_END)), None)
+        if end is None or lines[end].strip() != CODE_END:
+            raise AuthoringError(f"{where}: {CODE_BEGIN!r} without a matching {CODE_END!r}")
+        region = lines[i + 1 : end]
+        out += _stub_top_level(region, where) if not indent else [indent + STUB_COMMENT, indent + "..."]
+        i = end + 1
+    return "\n".join(out)
+
+
+def prompt_markdown(source: str, where: str) -> str:
+    """The learner's version of a markdown cell: each written answer becomes a prompt."""
+    out, rest = [], source
+    while True:
+        begin, end = rest.find(MARKDOWN_BEGIN), rest.find(MARKDOWN_END)
+        if begin < 0 and end < 0:
+            return "".join(out) + rest
+        if begin < 0 or (0 <= end < begin):
+            raise AuthoringError(f"{where}: {MARKDOWN_END!r} without a {MARKDOWN_BEGIN!r} before it")
+        if end < 0:
+            raise AuthoringError(f"{where}: {MARKDOWN_BEGIN!r} without a matching {MARKDOWN_END!r}")
+        nested = rest.find(MARKDOWN_BEGIN, begin + 1)
+        if 0 <= nested < end:
+            raise AuthoringError(f"{where}: {MARKDOWN_BEGIN!r} twice before {MARKDOWN_END!r}")
+        out.append(rest[:begin] + ANSWER_PROMPT)
+        rest = rest[end + len(MARKDOWN_END):]
+
+
+def exercise_notebook(solution, name: str):
+    """The exercise version of a solution notebook (an nbformat NotebookNode), outputs cleared."""
+    import copy
+
+    notebook = copy.deepcopy(solution)
+    chapter = notebook.metadata.get("regcourse", {}).get("chapter")
+    if not isinstance(chapter, int):
+        raise AuthoringError(f"{name}: metadata.regcourse.chapter must be the chapter number (an int)")
+    for index, cell in enumerate(notebook.cells, start=1):
+        where = f"{name}, cell {index}"
+        if cell.cell_type == "code":
+            cell.source = stub_code(cell.source, where)
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+        elif cell.cell_type == "markdown":
+            # Links and badges point to the learner's copy, not to the solutions.
+            cell.source = prompt_markdown(cell.source, where).replace("solutions/", "exercises/")
+    return notebook
+
+
+def build_exercises(source: str | Path = "solutions", dest: str | Path = "exercises", *, check: bool = False) -> list[str]:
+    """Generate dest/ from the solution notebooks in source/.
+
+    Returns the notebooks that were (or, with ``check=True``, would be) written or removed;
+    with ``check=True`` nothing is written, so an empty list means dest/ is in sync.
+    """
+    import nbformat
+
+    source, dest = Path(source), Path(dest)
+    solutions = sorted(source.glob("*.ipynb"))
+    wanted: dict[Path, str] = {}
+    for path in solutions:
+        try:
+            solution = nbformat.read(path, as_version=4)
+        except Exception as err:
+            raise AuthoringError(f"{path}: not a readable notebook ({err})") from None
+        notebook = exercise_notebook(solution, str(path))
+        nbformat.validate(notebook)
+        wanted[dest / path.name] = nbformat.writes(notebook) + "\n"
+    changed = [
+        str(target)
+        for target, text in wanted.items()
+        if not target.exists() or target.read_text(encoding="utf-8") != text
+    ]
+    stale = [str(p) for p in sorted(dest.glob("*.ipynb")) if p not in wanted]
+    if not check:
+        dest.mkdir(parents=True, exist_ok=True)
+        for target in map(Path, changed):
+            target.write_text(wanted[target], encoding="utf-8")
+        for path in stale:
+            Path(path).unlink()
+    return changed + stale

@@ -2,7 +2,9 @@
 
 Subcommands:
     info      versions of the course and of the libraries it uses, and whether each imports
-    execute   (maintainers) run notebooks top to bottom and save them with their outputs
+    execute          (maintainers) run notebooks top to bottom and save them with their outputs
+    build-exercises  (maintainers) generate exercises/ from solutions/; --check only compares
+    grade            (instructors) grade submitted notebooks into a CSV gradebook and feedback files
 """
 
 from __future__ import annotations
@@ -62,6 +64,45 @@ def cmd_execute(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build_exercises(args: argparse.Namespace) -> int:
+    from regcourse.authoring import AuthoringError, build_exercises
+
+    try:
+        changed = build_exercises(args.source, args.dest, check=args.check)
+    except AuthoringError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.check:
+        if changed:
+            print(f"{args.dest}/ is out of date with {args.source}/; run `regcourse build-exercises`:")
+            print("\n".join(f"  {path}" for path in changed))
+            return 1
+        print(f"{args.dest}/ is in sync with {args.source}/")
+        return 0
+    print("\n".join(f"wrote {path}" for path in changed) or f"{args.dest}/ was already up to date")
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from regcourse.grading import GradingToolsMissing, grade_all, write_feedback, write_gradebook
+
+    try:
+        grades = grade_all(args.submissions, timeout=args.timeout, memory_mb=args.memory_mb, jobs=args.jobs,
+                           chapter=args.chapter, progress=not args.quiet)
+    except GradingToolsMissing as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    write_gradebook(grades, args.out)
+    if args.feedback:
+        write_feedback(grades, args.feedback)
+    if not args.quiet:
+        for grade in grades:
+            reason = f" ({grade.reason})" if grade.reason else ""
+            print(f"{grade.submission}: {grade.status}, {grade.score}/{grade.max_score}{reason}")
+        print(f"gradebook: {args.out}" + (f"; feedback in {args.feedback}/" if args.feedback else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regcourse",
@@ -77,6 +118,27 @@ def build_parser() -> argparse.ArgumentParser:
     execute.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
     execute.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell (default 120)")
     execute.set_defaults(func=cmd_execute)
+
+    build = commands.add_parser("build-exercises", help="(maintainers) generate exercises/ from solutions/")
+    build.add_argument("--source", default="solutions", help="folder of solution notebooks (default solutions)")
+    build.add_argument("--dest", default="exercises", help="folder to write (default exercises)")
+    build.add_argument("--check", action="store_true", help="write nothing; exit 1 if dest differs from a fresh build")
+    build.set_defaults(func=cmd_build_exercises)
+
+    from regcourse.grading import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+
+    grade = commands.add_parser("grade", help="(instructors) grade submitted notebooks into a gradebook")
+    grade.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="submitted .ipynb files")
+    grade.add_argument("--out", required=True, help="the CSV gradebook to write")
+    grade.add_argument("--feedback", metavar="DIR", help="write one feedback file per submission here")
+    grade.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                       help=f"seconds allowed per submission (default {DEFAULT_TIMEOUT})")
+    grade.add_argument("--memory-mb", type=float, default=DEFAULT_MEMORY_MB,
+                       help=f"memory allowed per submission's kernel, in MB (default {DEFAULT_MEMORY_MB})")
+    grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    grade.add_argument("--chapter", type=int, help="the assignment's chapter, if the notebooks do not say")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    grade.set_defaults(func=cmd_grade)
     return parser
 
 

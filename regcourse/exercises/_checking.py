@@ -1,0 +1,212 @@
+"""The vocabulary checkers are written in.
+
+A checker calls the learner's code through ``call`` and compares with ``close``,
+``expect_number`` and friends. Each comparison carries a *hint*: a sentence about the
+property being tested ("inputs with |w| ≤ t should become 0"). When a comparison fails, the
+hint is all the learner sees — never the case, the expected value or the test's source.
+Order the comparisons from the most basic property to the subtlest, so the first failure
+points at the first thing to fix.
+
+``number_exercise`` and ``choice_exercise`` register whole exercises for short numeric
+answers and multiple-choice questions.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from regcourse.exercises._registry import exercise
+
+
+class Failed(Exception):
+    """The answer is wrong; the message is the hint shown to the learner."""
+
+
+class LearnerError(Exception):
+    """The learner's code raised; the original exception is ``__cause__``."""
+
+
+def case_rng(exercise_id: str) -> np.random.Generator:
+    """A generator seeded by the exercise id: random cases, the same on every run."""
+    return np.random.default_rng(zlib.crc32(exercise_id.encode()))
+
+
+def _copy(value):
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def call(fn: Callable, *args):
+    """Call the learner's ``fn`` on copies of ``args``; report exceptions and in-place edits."""
+    copies = [_copy(a) for a in args]
+    try:
+        result = fn(*copies)
+    except Exception as err:
+        raise LearnerError(f"{type(err).__name__}: {err}") from err
+    for original, passed in zip(args, copies):
+        if isinstance(original, np.ndarray) and not np.array_equal(original, passed):
+            raise Failed("your function changed its input array in place; compute a new array instead")
+    return result
+
+
+def as_array(value) -> np.ndarray:
+    """The learner's result as a float array, or a hint about what to return."""
+    if value is None:
+        raise Failed("your function returned None: did you forget the return statement?")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Failed(f"return a NumPy array of numbers, not a {type(value).__name__}") from None
+    return array
+
+
+def as_number(value) -> float:
+    """The learner's result as one float, or a hint about what to return."""
+    array = as_array(value)
+    if array.size != 1:
+        raise Failed(f"return one number, not an array of shape {array.shape}")
+    return float(array.reshape(()))
+
+
+def expect_shape(got: np.ndarray, shape: tuple) -> None:
+    if got.shape != tuple(shape):
+        raise Failed(f"wrong shape: expected {tuple(shape)}, got {got.shape}")
+
+
+def close(got, expected, hint: str, *, rtol: float = 1e-6, atol: float = 1e-9) -> None:
+    """Fail with ``hint`` unless ``got`` equals ``expected`` to the tolerance (shapes first)."""
+    got_array, expected_array = as_array(got), np.asarray(expected, dtype=float)
+    expect_shape(got_array, expected_array.shape)
+    if not np.all(np.isfinite(got_array)):
+        raise Failed("your result contains NaN or infinity")
+    if not np.allclose(got_array, expected_array, rtol=rtol, atol=atol):
+        raise Failed(hint)
+
+
+def require(condition: bool, hint: str) -> None:
+    if not condition:
+        raise Failed(hint)
+
+
+def compare(fn: Callable, reference: Callable, cases: Iterable[tuple], hint: str, *, scalar: bool = False,
+            mistakes: Iterable[tuple[Callable, str]] = ()) -> None:
+    """Call the learner's ``fn`` and ``reference`` on each case (a tuple of arguments); fail
+    with ``hint`` at the first disagreement.
+
+    ``scalar=True`` requires one number back. ``mistakes`` pairs a function of the reference
+    value with a specific hint: when the learner's result equals ``mistake(expected)``
+    (for instance ``lambda v: v / 2`` for a stray ½), that hint is shown instead.
+    """
+    mistakes = tuple(mistakes)
+    for args in cases:
+        got = call(fn, *args)
+        got = as_number(got) if scalar else got
+        expected = reference(*args)
+        try:
+            close(got, expected, hint)
+        except Failed:
+            got_array = as_array(got)
+            for mistake, specific in mistakes:
+                wrong = np.asarray(mistake(np.asarray(expected, dtype=float)))
+                if wrong.shape == got_array.shape and np.allclose(got_array, wrong, rtol=1e-6, atol=1e-9):
+                    raise Failed(specific) from None
+            raise
+
+
+# --- whole exercises for short answers -------------------------------------------------
+
+
+def _as_float_answer(answer) -> float:
+    if isinstance(answer, bool):
+        raise Failed("answer with a number, not True or False")
+    if isinstance(answer, str):
+        try:
+            return float(answer.replace(",", "."))
+        except ValueError:
+            raise Failed(f"answer with a number, such as 0.5; {answer!r} is not one") from None
+    try:
+        return as_number(answer)
+    except Failed:
+        raise Failed("answer with a single number") from None
+
+
+def number_exercise(
+    id: str,
+    *,
+    chapter: int,
+    title: str,
+    points: int,
+    answer: float,
+    hint: str,
+    rtol: float = 1e-3,
+    atol: float = 1e-9,
+    mistakes: Iterable[tuple[float, str]] = (),
+) -> None:
+    """Register a short numeric question.
+
+    ``hint`` is shown for a wrong answer; ``mistakes`` pairs known wrong values with a more
+    specific hint (for instance the value you get by putting in a ½ the course does not use).
+    """
+    mistakes = tuple(mistakes)
+
+    @exercise(id, chapter=chapter, title=title, points=points, kind="number")
+    def check_number(given):
+        value = _as_float_answer(given)
+        if np.isclose(value, answer, rtol=rtol, atol=atol):
+            return
+        for wrong, specific in mistakes:
+            if np.isclose(value, wrong, rtol=rtol, atol=atol):
+                raise Failed(specific)
+        raise Failed(hint)
+
+
+def _normalise_letters(answer, options: Mapping[str, str]) -> frozenset[str]:
+    items = answer if isinstance(answer, (list, tuple, set, frozenset)) else [answer]
+    letters = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise Failed(f"answer with the letter of an option, as a string such as {next(iter(options))!r}")
+        letter = item.strip().strip(")").strip().lower()
+        if letter not in options:
+            raise Failed(f"{item!r} is not one of the options; choose from {', '.join(options)}")
+        letters.add(letter)
+    return frozenset(letters)
+
+
+def choice_exercise(
+    id: str,
+    *,
+    chapter: int,
+    title: str,
+    points: int,
+    options: Mapping[str, str],
+    correct: str | Iterable[str],
+    hint: str,
+    why_not: Mapping[str, str] | None = None,
+) -> None:
+    """Register a multiple-choice question.
+
+    ``options`` maps letters to the options' text (the notebook shows the same text, which a
+    test checks). ``correct`` is one letter, or several when more than one option is right.
+    ``why_not`` explains, for a wrong option, what is wrong with it without naming the right one.
+    """
+    correct_set = frozenset([correct] if isinstance(correct, str) else correct)
+    assert correct_set <= set(options), f"{id}: correct options must be among {list(options)}"
+    why_not = dict(why_not or {})
+
+    @exercise(id, chapter=chapter, title=title, points=points, kind="choice")
+    def check_choice(given):
+        chosen = _normalise_letters(given, options)
+        if chosen == correct_set:
+            return
+        if len(correct_set) > 1 and chosen < correct_set:
+            raise Failed("right so far, but more than one option is correct")
+        wrong = sorted(chosen - correct_set)
+        if wrong and wrong[0] in why_not:
+            raise Failed(why_not[wrong[0]])
+        raise Failed(hint)
+
+    check_choice.options = dict(options)  # for the test that the notebook shows these options
+
