@@ -55,6 +55,8 @@ def as_array(value) -> np.ndarray:
     """The learner's result as a float array, or a hint about what to return."""
     if value is None:
         raise Failed("your function returned None: did you forget the return statement?")
+    if isinstance(value, (str, bytes)):
+        raise Failed(f"return a NumPy array of numbers, not a {type(value).__name__}")
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -167,7 +169,7 @@ def _normalise_letters(answer, options: Mapping[str, str]) -> frozenset[str]:
     letters = set()
     for item in items:
         if not isinstance(item, str):
-            raise Failed(f"answer with the letter of an option, as a string such as {next(iter(options))!r}")
+            raise Failed("answer with the letter of an option, as a string in quotes")
         letter = item.strip().strip(")").strip().lower()
         if letter not in options:
             raise Failed(f"{item!r} is not one of the options; choose from {', '.join(options)}")

@@ -39,20 +39,29 @@ class _TimeLimit(BaseException):
     """
 
 
-def _empty_function():
-    """A docstring and nothing else: the shape of an untouched stub."""
+def _does_nothing(code: types.CodeType) -> bool:
+    """True when a function's bytecode only returns None (a body of ``...``, ``pass`` or a docstring)."""
+    import dis
+
+    for instruction in dis.get_instructions(code):
+        if instruction.opname in ("RESUME", "NOP", "CACHE", "RETURN_VALUE"):
+            continue
+        if instruction.opname in ("LOAD_CONST", "RETURN_CONST") and instruction.argval is None:
+            continue
+        return False
+    return True
 
 
 def is_not_attempted(answer: Any) -> bool:
     """True for ``...``, None, an empty string, or a function whose body does nothing.
 
-    A generated stub keeps the signature and docstring and has ``...`` for a body, which
-    compiles to the same bytecode as a function with only a docstring.
+    A generated stub keeps the signature and docstring and has ``...`` for a body; Python
+    compiles that body, like ``pass``, to nothing but "return None".
     """
     if answer is ... or answer is None or (isinstance(answer, str) and not answer.strip()):
         return True
     if isinstance(answer, types.FunctionType):
-        return answer.__code__.co_code == _empty_function.__code__.co_code
+        return _does_nothing(answer.__code__)
     return False
 
 

@@ -18,14 +18,15 @@ def check_l2_penalty(l2_penalty):
         return L2(lam)(w)
 
     half = [(lambda v: v / 2, HALF)]
-    compare(l2_penalty, reference, [(np.array([2.0]), 1.0), (np.array([0.5]), 3.0)],
-            "a single weight w should cost λ times its square", scalar=True, mistakes=half)
-    compare(l2_penalty, reference, [(rng.uniform(0.1, 2.0, 5), 0.3)],
+    compare(l2_penalty, reference, [(np.array([3.0]), 1.0), (np.array([0.5]), 1.0)],
+            "with λ = 1, a single weight w should cost its square", scalar=True, mistakes=half)
+    positive = rng.uniform(0.1, 2.0, 5)
+    compare(l2_penalty, reference, [(positive, 1.0)],
             "for several weights, add up the squares of all of them", scalar=True, mistakes=half)
+    compare(l2_penalty, reference, [(positive, lam) for lam in (0.0, 0.3, 2.5)],
+            "the penalty should be proportional to λ, and 0 when λ = 0", scalar=True, mistakes=half)
     compare(l2_penalty, reference, [(-rng.uniform(0.1, 2.0, 4), 0.7), (np.array([1.5, -1.5]), 1.0)],
             "negative weights should cost exactly as much as positive ones", scalar=True, mistakes=half)
-    compare(l2_penalty, reference, [(rng.normal(size=4), lam) for lam in (0.0, 1.0, 2.5)],
-            "the penalty should be proportional to λ, and 0 when λ = 0", scalar=True, mistakes=half)
     compare(l2_penalty, reference, [(rng.normal(size=(3, 4)), 0.1)],
             "for a weight matrix, add up every entry, not only one row or column", scalar=True, mistakes=half)
     compare(l2_penalty, reference, [(rng.normal(size=n), rng.uniform(0.0, 3.0)) for n in (1, 10, 50)],
@@ -41,11 +42,12 @@ def check_l2_gradient(l2_gradient):
 
     factor = [(lambda g: g / 2, "off by a constant factor: differentiate λ·w² once more, carefully"),
               (lambda g: -g, "wrong sign: the gradient points away from 0, the same way as w")]
-    compare(l2_gradient, reference, [(rng.normal(size=5), 0.4)],
+    w = rng.normal(size=5)
+    compare(l2_gradient, reference, [(w, 1.0)],
             "the gradient has one entry per weight, and each depends only on its own weight", mistakes=factor)
-    compare(l2_gradient, reference, [(np.zeros(3), 1.0)], "at w = 0 the gradient of λ·Σw² is 0")
-    compare(l2_gradient, reference, [(rng.normal(size=4), lam) for lam in (0.0, 2.0)],
+    compare(l2_gradient, reference, [(w, lam) for lam in (0.0, 0.4, 2.0)],
             "the gradient should be proportional to λ", mistakes=factor)
+    compare(l2_gradient, reference, [(np.zeros(3), 1.0)], "at w = 0 the gradient of λ·Σw² is 0")
     compare(l2_gradient, reference, [(rng.normal(size=(2, 3)), 0.5)],
             "for a weight matrix, return a matrix of the same shape", mistakes=factor)
 

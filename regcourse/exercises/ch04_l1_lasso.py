@@ -16,12 +16,13 @@ def check_l1_penalty(l1_penalty):
     def reference(w, lam):
         return L1(lam)(w)
 
-    compare(l1_penalty, reference, [(rng.uniform(0.1, 2.0, 5), 0.3)],
-            "for positive weights the penalty should be λ times the sum of the weights", scalar=True)
+    positive = rng.uniform(0.1, 2.0, 5)
+    compare(l1_penalty, reference, [(positive, 1.0)],
+            "with λ = 1 and positive weights, the penalty should be the sum of the weights", scalar=True)
+    compare(l1_penalty, reference, [(positive, lam) for lam in (0.0, 0.3, 2.5)],
+            "the penalty should be proportional to λ, and 0 when λ = 0", scalar=True)
     compare(l1_penalty, reference, [(np.array([-1.5, 0.5, -0.25]), 0.7), (-rng.uniform(0.1, 2.0, 6), 0.2)],
             "negative weights should add to the penalty just as much as positive ones", scalar=True)
-    compare(l1_penalty, reference, [(rng.normal(size=4), lam) for lam in (0.0, 1.0, 2.5)],
-            "the penalty should be proportional to λ, and 0 when λ = 0", scalar=True)
     compare(l1_penalty, reference, [(rng.normal(size=(3, 4)), 0.1)],
             "for a weight matrix, add up every entry, not only one row or column", scalar=True)
     compare(l1_penalty, reference, [(np.zeros(3), 0.5)] + [(rng.normal(size=n), rng.uniform(0, 3)) for n in (1, 10, 50)],
@@ -36,13 +37,13 @@ def check_l1_subgradient(l1_subgradient):
         return L1(lam).grad(w)
 
     away_from_zero = rng.uniform(0.2, 2.0, 6) * rng.choice([-1.0, 1.0], 6)
-    compare(l1_subgradient, reference, [(away_from_zero, 0.5)],
+    compare(l1_subgradient, reference, [(away_from_zero, 1.0)],
             "for wⱼ ≠ 0 the derivative of λ·|wⱼ| is λ with the sign of wⱼ",
             mistakes=[(lambda g: -g, "wrong sign: the (sub)gradient has the same sign as w")])
+    compare(l1_subgradient, reference, [(away_from_zero, lam) for lam in (0.0, 0.5, 2.0)],
+            "the subgradient should be proportional to λ")
     compare(l1_subgradient, reference, [(np.array([0.0, 1.5, 0.0, -2.0]), 0.3), (np.zeros(3), 1.0)],
             "at wⱼ = 0 take the subgradient of smallest size, which is 0")
-    compare(l1_subgradient, reference, [(away_from_zero, lam) for lam in (0.0, 2.0)],
-            "the subgradient should be proportional to λ")
     compare(l1_subgradient, reference, [(rng.normal(size=(2, 3)), 0.5)],
             "for a weight matrix, return a matrix of the same shape")
 
