@@ -50,6 +50,8 @@ class Graded:
     reason: str = ""
     chapter: int | None = None
     results: dict[str, Result] = field(default_factory=dict)  # by exercise id, in registry order
+    seconds: float = 0.0  # wall time of the run
+    peak_memory_mb: float = 0.0  # the kernel's largest resident memory seen while polling
 
     @property
     def score(self) -> int:
@@ -167,11 +169,13 @@ def grade_submission(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT, memo
             [sys.executable, "-m", "regcourse.grading", "--worker", str(path.resolve()), str(report), str(timeout)],
             cwd=scratch, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        started, status, reason = time.monotonic(), None, ""
+        started, status, reason, peak = time.monotonic(), None, "", 0.0
         while worker.poll() is None:
+            memory = _tree_memory_mb(worker.pid)
+            peak = max(peak, memory)
             if time.monotonic() - started > timeout:
                 status, reason = TIMEOUT, f"did not finish within {timeout:g} s"
-            elif _tree_memory_mb(worker.pid) > memory_mb:
+            elif memory > memory_mb:
                 status, reason = ERROR, f"used more than the memory limit of {memory_mb:g} MB"
             if status:
                 _kill_tree(worker)
@@ -179,7 +183,8 @@ def grade_submission(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT, memo
             time.sleep(_POLL_SECONDS)
         if status is None:
             status, reason = _status_from_report(report, worker.returncode)
-        return Graded(str(path), status, reason, *_score(chapter, _read_log(log)))
+        return Graded(str(path), status, reason, *_score(chapter, _read_log(log)),
+                      seconds=time.monotonic() - started, peak_memory_mb=peak)
 
 
 def _status_from_report(report: Path, returncode: int) -> tuple[str, str]:

@@ -35,7 +35,12 @@ def l2_gradient(w, lam):
     return 2 * lam * np.asarray(w)
 
 
+def double(w):
+    return w + w
+
+
 RIGHT = {
+    "welcome.double": double,
     "l1.penalty": l1_penalty,
     "l1.subgradient": l1_subgradient,
     "l1.soft_threshold": soft_threshold,
@@ -88,6 +93,11 @@ def forgot_return(w, lam):
 
 
 WRONG_CODE = {
+    "welcome.double": [
+        (lambda w: w / 2, "halves the weights"),
+        (lambda w: w * 3, "multiplied by 2"),
+        (lambda w: (2 * w).ravel(), "wrong shape: expected (2, 3)"),
+    ],
     "l1.penalty": [
         (lambda w, lam: lam * np.sum(w), "negative weights should add to the penalty"),
         (lambda w, lam: lam * np.abs(w), "return one number, not an array"),
@@ -275,7 +285,7 @@ def test_summary_lists_every_exercise_of_the_chapter_including_unchecked(capsys)
 # --- the registry ----------------------------------------------------------------------------
 
 def test_registry_entries_are_complete_and_ids_follow_the_chapter():
-    prefixes = {3: "l2.", 4: "l1."}
+    prefixes = {0: "welcome.", 3: "l2.", 4: "l1."}
     for ex in all_exercises():
         assert ex.title and ex.points > 0 and ex.kind in ("code", "choice", "number")
         assert ex.id.startswith(prefixes[ex.chapter]), ex.id

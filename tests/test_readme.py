@@ -50,7 +50,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 def documents_with_links():
     yield ROOT / "README.md", README
     yield ROOT / "CONTRIBUTING.md", (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted(ROOT.glob("*/*.ipynb")):  # notebooks/, solutions/, exercises/
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         yield path, "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
@@ -67,7 +67,7 @@ def test_every_repository_url_names_the_one_repository():
     homepage = pyproject()["project"]["urls"]["Homepage"]
     repository = re.fullmatch(r"https://github.com/([\w.-]+/[\w.-]+)", homepage).group(1)
     texts = [text for _, text in documents_with_links()]
-    texts += [path.read_text(encoding="utf-8") for path in (ROOT / "notebooks").glob("*.ipynb")]
+    texts += [path.read_text(encoding="utf-8") for path in ROOT.glob("*/*.ipynb")]
     patterns = [r"github\.com/([\w.-]+/[\w.-]+?)(?:/|\.git|\"|\)|$)", r"/gh/([\w.-]+/[\w.-]+?)/", r"/github/([\w.-]+/[\w.-]+?)/"]
     found = {match for text in texts for pattern in patterns for match in re.findall(pattern, text, flags=re.M)}
     assert found == {repository}
