@@ -213,57 +213,39 @@ class Penalty:
 
 
 @dataclass(frozen=True)
-class L1(Penalty):
+class _OneStrength(Penalty):
+    """A penalty with a single strength λ (L1 and L2)."""
+
+    lam: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "lam", check_nonnegative(self.lam, "lam"))
+
+
+class L1(_OneStrength):
     """The lasso penalty λ·Σ|wⱼ|.
 
     Its gradient away from 0 is λ·sign(w); its proximal operator is soft-thresholding at
     step·λ, which sets small weights exactly to 0.
     """
 
-    lam: float
     kind: ClassVar[str] = "l1"
-
-    def __post_init__(self):
-        object.__setattr__(self, "lam", check_nonnegative(self.lam, "lam"))
-
-    @property
-    def l1_coef(self) -> float:
-        return self.lam
-
-    @property
-    def l2_coef(self) -> float:
-        return 0.0
-
-    @property
-    def mix(self) -> float:
-        return 1.0
+    l1_coef = property(lambda self: self.lam)
+    l2_coef = property(lambda self: 0.0)
+    mix = property(lambda self: 1.0)
 
 
-@dataclass(frozen=True)
-class L2(Penalty):
+class L2(_OneStrength):
     """The ridge penalty λ·Σwⱼ² (no ½, as in Keras ``regularizers.L2``).
 
     Its gradient is 2λ·w (which is why PyTorch's ``weight_decay=wd`` matches λ = wd/2);
     its proximal operator shrinks every weight by the same factor 1/(1 + 2·step·λ).
     """
 
-    lam: float
     kind: ClassVar[str] = "l2"
-
-    def __post_init__(self):
-        object.__setattr__(self, "lam", check_nonnegative(self.lam, "lam"))
-
-    @property
-    def l1_coef(self) -> float:
-        return 0.0
-
-    @property
-    def l2_coef(self) -> float:
-        return self.lam
-
-    @property
-    def mix(self) -> float:
-        return 0.0
+    l1_coef = property(lambda self: 0.0)
+    l2_coef = property(lambda self: self.lam)
+    mix = property(lambda self: 0.0)
 
 
 @dataclass(frozen=True, kw_only=True)
