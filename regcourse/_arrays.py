@@ -22,6 +22,8 @@ __all__ = [
     "as_weights",
     "check_nonnegative",
     "check_fraction",
+    "check_count",
+    "check_xy",
     "norm1",
     "norm2",
     "sum_abs",
@@ -166,3 +168,35 @@ def flatten_abs_sorted_desc(w):
         return u, torch.cumsum(u, dim=0), torch.arange(1, u.numel() + 1, dtype=u.dtype, device=u.device)
     u = np.sort(np.abs(w).reshape(-1))[::-1]
     return u, np.cumsum(u), np.arange(1, u.size + 1, dtype=u.dtype)
+
+
+def check_count(value, name: str) -> int:
+    """A positive integer, or a ValueError naming the parameter."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """X as a finite 2-D float array (samples × features) and y as a matching 1-D one, or raise."""
+    for name, value in (("X", X), ("y", y)):
+        if value is None or isinstance(value, (str, bytes, dict)):
+            raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+    try:
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"X and y must be arrays of numbers ({err})") from None
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (samples × features), got shape {X.shape}")
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D (one target per sample), got shape {y.shape}")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
+    if X.shape[0] < 2 or X.shape[1] < 1:
+        raise ValueError(f"X needs at least 2 samples and 1 feature, got shape {X.shape}")
+    for name, value in (("X", X), ("y", y)):
+        if not np.all(np.isfinite(value)):
+            what = "NaN" if np.isnan(value).any() else "an infinite value"
+            raise ValueError(f"{name} contains {what}; every entry must be a finite number")
+    return X, y

@@ -1,0 +1,151 @@
+"""Choosing λ: a hold-out validation set, a grid search over λ, k-fold cross-validation, and
+the one-standard-error rule.
+
+Every error here is the mean squared error (1/n)·Σ(yᵢ − ŷᵢ)² on the data being evaluated.
+The models along a grid are fitted with ``regcourse.linear.path`` (warm starts), so a whole
+grid costs little more than one fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from regcourse._arrays import check_count, check_xy
+from regcourse.linear import check_kind, default_lams, path
+
+__all__ = ["train_val_split", "GridSearchResult", "grid_search", "holdout", "CVResult", "cross_validate"]
+
+
+def train_val_split(X, y, *, val_fraction: float = 0.25, seed: int = 0):
+    """Shuffle (seeded) and split into (X_train, X_val, y_train, y_val)."""
+    X, y = check_xy(X, y)
+    if not 0.0 < float(val_fraction) < 1.0:
+        raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
+    n = len(y)
+    n_val = int(round(n * val_fraction))
+    if not 1 <= n_val <= n - 2:
+        raise ValueError(f"val_fraction={val_fraction} leaves {n_val} of {n} samples for validation; "
+                         "both parts need samples (training at least 2)")
+    order = np.random.default_rng(seed).permutation(n)
+    val, train = order[:n_val], order[n_val:]
+    return X[train], X[val], y[train], y[val]
+
+
+@dataclass(frozen=True)
+class GridSearchResult:
+    """Training and validation error for each λ of the grid; the best λ has the lowest validation error."""
+
+    kind: str
+    lams: np.ndarray
+    train_errors: np.ndarray
+    val_errors: np.ndarray
+    best_index: int
+    coefs: np.ndarray  # the models fitted on the training data, one row per λ
+    intercepts: np.ndarray
+
+    @property
+    def best_lam(self) -> float:
+        return float(self.lams[self.best_index])
+
+
+def _errors(result, X, y) -> np.ndarray:
+    return np.mean((y[None, :] - result.predict(X)) ** 2, axis=1)
+
+
+def grid_search(X_train, y_train, X_val, y_val, kind: str, lams=None, *, l1_ratio: float = 0.5,
+                n_lams: int = 50) -> GridSearchResult:
+    """Fit on the training data for every λ of the grid and measure the error on the validation data.
+
+    Without ``lams``, the grid is ``n_lams`` values log-spaced down from λ_max of the training
+    data. Ties go to the larger λ (the simpler model).
+    """
+    check_kind(kind)
+    X_train, y_train = check_xy(X_train, y_train)
+    X_val, y_val = check_xy(X_val, y_val)
+    if X_val.shape[1] != X_train.shape[1]:
+        raise ValueError(f"X_val must have the {X_train.shape[1]} features of X_train, got {X_val.shape[1]}")
+    if lams is None:
+        lams = default_lams(X_train, y_train, kind, l1_ratio=l1_ratio, n_lams=n_lams)
+    fitted = path(X_train, y_train, kind, lams, l1_ratio=l1_ratio)
+    val_errors = _errors(fitted, X_val, y_val)
+    best = _best_index(fitted.lams, val_errors)
+    return GridSearchResult(kind, fitted.lams, _errors(fitted, X_train, y_train), val_errors, best,
+                            fitted.coefs, fitted.intercepts)
+
+
+def _best_index(lams: np.ndarray, errors: np.ndarray) -> int:
+    """The index of the smallest error; among equal errors, the largest λ."""
+    lowest = errors.min()
+    candidates = np.flatnonzero(errors <= lowest)
+    return int(candidates[np.argmax(lams[candidates])])
+
+
+def holdout(X, y, kind: str, lams=None, *, val_fraction: float = 0.25, seed: int = 0, l1_ratio: float = 0.5,
+            n_lams: int = 50) -> GridSearchResult:
+    """Hold out a random ``val_fraction`` of the data and grid-search λ on it."""
+    X_train, X_val, y_train, y_val = train_val_split(X, y, val_fraction=val_fraction, seed=seed)
+    return grid_search(X_train, y_train, X_val, y_val, kind, lams, l1_ratio=l1_ratio, n_lams=n_lams)
+
+
+@dataclass(frozen=True)
+class CVResult:
+    """k-fold cross-validation over a grid of λ.
+
+    ``fold_errors[f, i]`` is the validation MSE of fold f at ``lams[i]``; ``mean`` and ``se``
+    are its mean over folds and the standard error of that mean, std/√k.
+    """
+
+    kind: str
+    lams: np.ndarray
+    fold_errors: np.ndarray
+    mean: np.ndarray
+    se: np.ndarray
+    best_index: int
+    index_1se: int
+
+    @property
+    def best_lam(self) -> float:
+        """The λ with the lowest mean validation error."""
+        return float(self.lams[self.best_index])
+
+    @property
+    def lam_1se(self) -> float:
+        """The one-standard-error rule: the largest λ whose mean error is within one standard
+        error of the best mean error — the simplest model that is not clearly worse."""
+        return float(self.lams[self.index_1se])
+
+
+def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
+    return np.array_split(np.random.default_rng(seed).permutation(n), k)
+
+
+def cross_validate(X, y, kind: str, lams=None, k: int = 5, seed: int = 0, *, l1_ratio: float = 0.5,
+                   n_lams: int = 50) -> CVResult:
+    """Estimate the validation error of every λ by k-fold cross-validation.
+
+    The data are shuffled (seeded) and cut into k folds; each fold is the validation set once
+    while the model is fitted on the other k − 1. Without ``lams``, the grid is ``n_lams``
+    values log-spaced down from λ_max of the whole data, so every fold uses the same grid.
+    """
+    check_kind(kind)
+    X, y = check_xy(X, y)
+    k = check_count(k, "k")
+    if not 2 <= k <= len(y) // 2:
+        raise ValueError(f"k must be between 2 and n/2 = {len(y) // 2} (each training part needs 2 samples), got {k}")
+    if lams is None:
+        lams = default_lams(X, y, kind, l1_ratio=l1_ratio, n_lams=n_lams)
+    lams = np.asarray(lams, dtype=float).reshape(-1)
+    fold_errors = np.empty((k, lams.size))
+    for f, val in enumerate(_folds(len(y), k, seed)):
+        train = np.setdiff1d(np.arange(len(y)), val)
+        fitted = path(X[train], y[train], kind, lams, l1_ratio=l1_ratio)
+        fold_errors[f] = _errors(fitted, X[val], y[val])
+    mean = fold_errors.mean(axis=0)
+    se = fold_errors.std(axis=0, ddof=1) / math.sqrt(k)
+    best = _best_index(lams, mean)
+    within = np.flatnonzero(mean <= mean[best] + se[best])
+    index_1se = int(within[np.argmax(lams[within])])
+    return CVResult(kind, lams, fold_errors, mean, se, best, index_1se)
