@@ -1,0 +1,21 @@
+"""The course's figures. Every function takes an optional ``ax`` and returns its Figure.
+
+matplotlib is imported when a figure is made, not by ``import regcourse``.
+"""
+
+from regcourse.plots.curves import cv_curve, overfitting_curves, polynomial_fits
+from regcourse.plots.geometry import constraint_geometry
+from regcourse.plots.landscape import penalty_landscape
+from regcourse.plots.paths import coefficient_path
+from regcourse.plots.weights import weight_histogram, weights_of
+
+__all__ = [
+    "constraint_geometry",
+    "penalty_landscape",
+    "overfitting_curves",
+    "cv_curve",
+    "polynomial_fits",
+    "coefficient_path",
+    "weight_histogram",
+    "weights_of",
+]

@@ -1,0 +1,68 @@
+"""One look for every figure of the course: readable fonts, a colour-blind-safe palette
+(Okabe & Ito), light grids, no top or right spines. Applied per figure, never globally, so a
+learner's own plots are left alone."""
+
+from __future__ import annotations
+
+# Okabe–Ito colours, distinguishable with the common forms of colour blindness.
+BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+PALETTE = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, BLACK, "#999999"]  # yellow is too faint for lines
+KIND_COLOURS = {"l1": VERMILLION, "l2": BLUE, "elastic_net": GREEN}
+KIND_NAMES = {"l1": "L1 (lasso)", "l2": "L2 (ridge)", "elastic_net": "elastic net"}
+
+RC = {
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.prop_cycle": None,  # set below
+    "figure.dpi": 100,
+}
+
+
+def rc():
+    """The matplotlib settings of the course's figures (use with plt.rc_context)."""
+    from cycler import cycler
+
+    return {**RC, "axes.prop_cycle": cycler(color=PALETTE)}
+
+
+def styled(function):
+    """Run a plotting function inside the course's rc settings (fonts are read when text is made)."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        import matplotlib.pyplot as plt
+
+        with plt.rc_context(rc()):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def new_axes(ax=None, *, figsize=(5.0, 4.0), nrows=1, ncols=1):
+    """Return (figure, axes): the given ax and its figure, or a new figure in the course's style.
+
+    The figure is made with ``matplotlib.figure.Figure``, not pyplot, so it is not shown twice
+    in a notebook and is freed when no longer referenced; notebooks display the returned Figure.
+    """
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(nrows, ncols)
+    return fig, axes
+
+
+def style_axes(ax) -> None:
+    """Apply the course look to an existing axes (for axes the caller created)."""
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    ax.grid(True, alpha=0.3)

@@ -1,0 +1,383 @@
+"""Interactive explorers: move a control, watch the picture change.
+
+Each explorer displays itself in Jupyter, exposes ``.controls`` (name → ipywidgets control)
+and ``.update(**values)``, which moves those controls and redraws — the same call a slider
+makes, so tests and benchmarks can drive it without a browser.
+
+They work on ipywidgets 7.7 (Google Colab) and 8.x (JupyterLab, Binder) with the default
+inline backend: plain controls and an Output widget showing a PNG. Artists are updated in
+place and only they are redrawn: the parts that do not change (contours, axes, text) are
+rendered once into a background that each update restores (blitting, off screen). When
+ipympl is active (``%matplotlib widget``), the live canvas is shown instead and redrawn with
+``draw_idle``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from regcourse import linear
+from regcourse.plots._style import BLUE, GREEN, ORANGE, VERMILLION, rc, style_axes
+
+__all__ = ["geometry_explorer", "overfitting_explorer", "path_explorer", "Explorer"]
+
+
+def _ipympl_active() -> bool:
+    import matplotlib
+
+    backend = matplotlib.get_backend().lower()
+    return "ipympl" in backend or backend == "widget"
+
+
+def _new_figure(figsize, ncols=1):
+    """A figure with an Agg canvas (for off-screen blitting), or a live ipympl canvas."""
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(rc()):
+        if _ipympl_active():
+            plt.ioff()
+            fig, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
+            return fig, axes
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=figsize, layout="constrained")
+        FigureCanvasAgg(fig)
+        return fig, fig.subplots(1, ncols)
+
+
+class Explorer:
+    """Controls, a figure and the redraw loop shared by every explorer.
+
+    Subclasses set up their drawing and implement ``_apply(values) -> bool``, which updates
+    the artists from the controls' values and returns True when the static background changed.
+    """
+
+    dynamic: list
+
+    def __init__(self, fig, controls: dict, layout_rows):
+        import ipywidgets as widgets
+
+        self.figure = fig
+        self.controls = controls
+        self.live = _ipympl_active()
+        self._background = None
+        self._holding = False
+        self.output = widgets.Output()
+        self.info = widgets.HTML()  # the numbers: text in HTML costs nothing to redraw, in the figure it does
+        for control in controls.values():
+            control.observe(self._on_change, names="value")
+        rows = [widgets.HBox([controls[name] for name in row]) for row in layout_rows]
+        if self.live:
+            self.figure.canvas.draw_idle()
+            self.widget = widgets.VBox(rows + [self.info, self.figure.canvas])
+        else:
+            # Lay the figure out once, then freeze it: constrained layout keeps nudging positions on
+            # later draws, which would leave a cached background misaligned with what is drawn on it.
+            self.figure.canvas.draw()
+            self.figure.set_layout_engine("none")
+            self.widget = widgets.VBox(rows + [self.info, self.output])
+
+    # --- driving it ---
+
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self, **values) -> None:
+        """Move the named controls to these values, then redraw once."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise TypeError(f"unknown control(s) {sorted(unknown)}; the controls are {sorted(self.controls)}")
+        self._holding = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._holding = False
+        self.redraw()
+
+    def _on_change(self, change) -> None:
+        if not self._holding:
+            self.redraw()
+
+    def redraw(self) -> None:
+        if self._apply(self.values()):
+            self._background = None
+        self.info.value = f"<pre style='margin:0;font-size:12px'>{self.describe()}</pre>"
+        self._show()
+
+    def describe(self) -> str:
+        """The numbers behind the current picture, shown beside it."""
+        return ""
+
+    # --- showing it ---
+
+    def _show(self) -> None:
+        if self.live:
+            self.figure.canvas.draw_idle()
+            return
+        from IPython.display import Image, display
+
+        png = self.render_png()
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(Image(data=png, format="png"))
+
+    def render_png(self) -> bytes:
+        """The figure as PNG: the cached background, then only the moving artists on top."""
+        from PIL import Image as PILImage
+
+        canvas = self.figure.canvas
+        if self._background is None:
+            for artist in self.dynamic:
+                artist.set_visible(False)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            for artist in self.dynamic:
+                artist.set_visible(True)
+        canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            self.figure.draw_artist(artist)
+        width, height = canvas.get_width_height(physical=True)
+        image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="png", compress_level=1)  # lossless; fast, small enough
+        return buffer.getvalue()
+
+    def _ipython_display_(self):  # ipywidgets 7 and 8 both display through this
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# --- the geometry explorer -------------------------------------------------------------------
+
+
+class GeometryExplorer(Explorer):
+    def __init__(self, kind="l1", radius=1.0, lam=0.5, centre=(1.6, 0.4), correlation=0.4, l1_ratio=0.5):
+        import ipywidgets as widgets
+
+        from regcourse.plots.geometry import GeometryDrawing
+
+        slider = dict(continuous_update=True, readout_format=".2f")
+        controls = {
+            "kind": widgets.ToggleButtons(options=[("L1", "l1"), ("L2", "l2"), ("elastic net", "elastic_net")],
+                                          value=kind, description="penalty"),
+            "mode": widgets.ToggleButtons(options=[("budget", "budget"), ("λ", "lam")], value="budget",
+                                          description="set by"),
+            "radius": widgets.FloatSlider(value=radius, min=0.05, max=3.0, step=0.05, description="budget", **slider),
+            "lam": widgets.FloatLogSlider(value=lam, base=10, min=-3, max=1, step=0.05, description="λ",
+                                          continuous_update=True, readout_format=".3f"),
+            "l1_ratio": widgets.FloatSlider(value=l1_ratio, min=0.05, max=0.95, step=0.05, description="L1 share",
+                                            **slider),
+            "centre_x": widgets.FloatSlider(value=centre[0], min=-2.0, max=2.0, step=0.1, description="centre w₁",
+                                            **slider),
+            "centre_y": widgets.FloatSlider(value=centre[1], min=-2.0, max=2.0, step=0.1, description="centre w₂",
+                                            **slider),
+            "correlation": widgets.FloatSlider(value=correlation, min=-0.9, max=0.9, step=0.05,
+                                               description="correlation", **slider),
+        }
+        import matplotlib.pyplot as plt
+
+        fig, ax = _new_figure((5.6, 5.4))
+        with plt.rc_context(rc()):
+            self.drawing = GeometryDrawing(ax, kind, radius=radius, centre=centre, correlation=correlation,
+                                           l1_ratio=l1_ratio)
+        d = self.drawing
+        d.readout.set_visible(False)  # shown as HTML beside the figure instead
+        self.dynamic = [d.region_fill, d.region, d.touching, d.optimum]
+        self._last = None
+        super().__init__(fig, controls, [["kind", "mode"], ["radius", "lam", "l1_ratio"],
+                                         ["centre_x", "centre_y", "correlation"]])
+        self.redraw()
+
+    def _apply(self, v) -> bool:
+        static = (v["kind"], v["l1_ratio"], v["centre_x"], v["centre_y"], v["correlation"])
+        settings = dict(kind=v["kind"], l1_ratio=v["l1_ratio"], centre=(v["centre_x"], v["centre_y"]),
+                        correlation=v["correlation"])
+        if v["mode"] == "lam":
+            settings["lam"] = v["lam"]
+        else:
+            settings["radius"] = v["radius"]
+        self.drawing.update(**settings)
+        changed = static != self._last
+        self._last = static
+        return changed
+
+    def describe(self) -> str:
+        return self.drawing.readout.get_text().replace("\n", "   ")
+
+
+def geometry_explorer(**defaults) -> GeometryExplorer:
+    """Move the budget (or λ) and watch the constrained optimum slide along the region.
+
+    Controls: kind (L1, L2, elastic net), mode (set by budget or by λ), radius, lam, l1_ratio,
+    centre_x, centre_y, correlation. The dashed line traces the solutions for every λ.
+    """
+    return GeometryExplorer(**defaults)
+
+
+# --- the overfitting explorer -----------------------------------------------------------------
+
+
+class OverfittingExplorer(Explorer):
+    MAX_DEGREE = 15
+
+    def __init__(self, degree=3, lam=0.0, n_samples=30, seed=0):
+        import ipywidgets as widgets
+        import matplotlib.pyplot as plt
+
+        from regcourse.data import make_polynomial
+        from regcourse.selection import train_val_split
+
+        data = make_polynomial(n_samples=n_samples, seed=seed)
+        x, y = np.asarray(data.x, dtype=float), np.asarray(data.y, dtype=float)
+        X_train, X_val, y_train, y_val = train_val_split(x[:, None], y, val_fraction=0.4, seed=seed)
+        self.x_train, self.x_val, self.y_train, self.y_val = X_train[:, 0], X_val[:, 0], y_train, y_val
+        self.scale = float(np.abs(x).max()) or 1.0
+        self.grid = np.linspace(x.min(), x.max(), 300)
+        controls = {
+            "degree": widgets.IntSlider(value=degree, min=1, max=self.MAX_DEGREE, description="degree"),
+            "lam": widgets.FloatLogSlider(value=max(lam, 1e-8), base=10, min=-8, max=1, step=0.1,
+                                          description="λ (L2)", readout_format=".1e"),
+        }
+        fig, (ax_fit, ax_err) = _new_figure((10.0, 4.0), ncols=2)
+        with plt.rc_context(rc()):
+            ax_fit.scatter(self.x_train, self.y_train, s=22, color="0.2", zorder=3, label="training")
+            ax_fit.scatter(self.x_val, self.y_val, s=22, facecolor="white", edgecolor="0.2", zorder=3,
+                           label="validation")
+            truth = getattr(data, "truth", None)
+            if callable(truth):
+                ax_fit.plot(self.grid, truth(self.grid), ":", color="0.5", label="true function")
+            self.fit_line, = ax_fit.plot([], [], color=VERMILLION, lw=2, label="fitted polynomial")
+            low, high = float(y.min()), float(y.max())
+            ax_fit.set_ylim(low - 0.5 * (high - low), high + 0.5 * (high - low))
+            ax_fit.set_xlabel("x")
+            ax_fit.set_ylabel("y")
+            ax_fit.legend(fontsize=8, loc="upper right")
+            degrees = np.arange(1, self.MAX_DEGREE + 1)
+            self.degrees = degrees
+            self.train_line, = ax_err.plot(degrees, np.ones_like(degrees, dtype=float), "o-", ms=3, color=BLUE,
+                                           label="training error")
+            self.val_line, = ax_err.plot(degrees, np.ones_like(degrees, dtype=float), "o-", ms=3, color=ORANGE,
+                                         label="validation error")
+            self.marker = ax_err.axvline(degree, color=GREEN, ls="--", lw=1.2)
+            ax_err.set_yscale("log")
+            ax_err.set_xlabel("polynomial degree (model complexity →)")
+            ax_err.set_ylabel("mean squared error (log scale)")
+            ax_err.legend(fontsize=8, loc="upper left")
+            for ax in (ax_fit, ax_err):
+                style_axes(ax)
+        self.axes = (ax_fit, ax_err)
+        # One y-range for the whole λ slider, so moving λ never rescales (and re-renders) the axis.
+        slider = controls["lam"]
+        extremes = np.concatenate([np.concatenate(self._errors(10.0**slider.min)),
+                                   np.concatenate(self._errors(10.0**slider.max))])
+        ax_err.set_ylim(extremes.min() / 2, extremes.max() * 2)
+        self.dynamic = [self.fit_line, self.train_line, self.val_line, self.marker]
+        self._last_lam = None
+        super().__init__(fig, controls, [["degree", "lam"]])
+        self.redraw()
+
+    def _errors(self, lam):
+        """Training and validation MSE of every degree at this λ."""
+        train, val = [], []
+        for d in self.degrees:
+            model = self._fit(d, lam)
+            train.append(np.mean((self.y_train - model.predict(self._design(self.x_train, d))) ** 2))
+            val.append(np.mean((self.y_val - model.predict(self._design(self.x_val, d))) ** 2))
+        return np.array(train), np.array(val)
+
+    def _design(self, x, degree):
+        from regcourse.plots.curves import polynomial_design
+
+        return polynomial_design(x, degree, self.scale)
+
+    def _fit(self, degree, lam):
+        from regcourse.penalties import L2
+
+        return linear.fit(self._design(self.x_train, degree), self.y_train, L2(lam), solver="closed_form")
+
+    def _apply(self, v) -> bool:
+        degree, lam = int(v["degree"]), float(v["lam"])
+        if lam != self._last_lam:  # the error curves depend on λ only
+            self.errors = self._errors(lam)
+            self.train_line.set_ydata(self.errors[0])
+            self.val_line.set_ydata(self.errors[1])
+            self._last_lam = lam
+        model = self._fit(degree, lam)
+        self.fit_line.set_data(self.grid, model.predict(self._design(self.grid, degree)))
+        self.marker.set_xdata([degree, degree])
+        train, val = self.errors[0][degree - 1], self.errors[1][degree - 1]
+        self.summary = f"degree {degree}, L2 penalty λ = {lam:.1e}:   training MSE {train:.3f}   validation MSE {val:.3f}"
+        return False
+
+    def describe(self) -> str:
+        return self.summary
+
+
+def overfitting_explorer(**defaults) -> OverfittingExplorer:
+    """Polynomial degree and an L2 penalty λ: the fit, and training vs validation error, live."""
+    return OverfittingExplorer(**defaults)
+
+
+# --- the path explorer ---------------------------------------------------------------------------
+
+
+class PathExplorer(Explorer):
+    def __init__(self, X=None, y=None, feature_names=None, kind="l1", l1_ratio=0.5, n_lams=100):
+        import ipywidgets as widgets
+        import matplotlib.pyplot as plt
+
+        from regcourse.plots.paths import coefficient_path
+
+        if X is None:
+            from regcourse.data import load_diabetes
+
+            data = load_diabetes()
+            X, y, feature_names = data.X, data.y, data.feature_names
+        self.X, self.y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        self.path = linear.path(self.X, self.y, kind, n_lams=n_lams, l1_ratio=l1_ratio)
+        names = list(feature_names) if feature_names is not None else [f"w{j + 1}" for j in range(self.X.shape[1])]
+        controls = {"step": widgets.IntSlider(value=n_lams // 3, min=0, max=n_lams - 1, description="λ step",
+                                              readout=False)}
+        fig, (ax_path, ax_bars) = _new_figure((11.0, 4.2), ncols=2)
+        with plt.rc_context(rc()):
+            coefficient_path(self.path, names, ax=ax_path)
+            self.line = ax_path.axvline(self.path.lams[0], color="0.2", ls="--", lw=1.2)
+            self.bars = ax_bars.barh(names, np.zeros(len(names)), color=BLUE)
+            ax_bars.axvline(0.0, color="0.3", lw=0.8)
+            limit = float(np.abs(self.path.coefs).max()) * 1.1
+            ax_bars.set_xlim(-limit, limit)
+            ax_bars.set_xlabel("coefficient")
+            ax_bars.set_title("Coefficients at the chosen λ (vermillion: exactly 0)")
+            ax_bars.invert_yaxis()
+            style_axes(ax_bars)
+        self.axes = (ax_path, ax_bars)
+        self.dynamic = [self.line, *self.bars]
+        super().__init__(fig, controls, [["step"]])
+        self.redraw()
+
+    def _apply(self, v) -> bool:
+        i = int(v["step"])
+        lam, coef = self.path.lams[i], self.path.coefs[i]
+        self.line.set_xdata([lam, lam])
+        for bar, value in zip(self.bars, coef):
+            bar.set_width(value)
+            bar.set_color(VERMILLION if value == 0 else BLUE)
+        mse = float(np.mean((self.y - self.X @ coef - self.path.intercepts[i]) ** 2))
+        self.summary = (f"λ = {lam:.3g}:   {np.count_nonzero(coef)} of {coef.size} coefficients non-zero   "
+                        f"training MSE {mse:.1f}")
+        return False
+
+    def describe(self) -> str:
+        return self.summary
+
+
+def path_explorer(X=None, y=None, feature_names=None, *, kind: str = "l1", l1_ratio: float = 0.5) -> PathExplorer:
+    """A λ slider moving along the coefficient path (the diabetes data by default): the
+    coefficients at that λ, how many are non-zero, and the training error."""
+    return PathExplorer(X, y, feature_names, kind=kind, l1_ratio=l1_ratio)
+

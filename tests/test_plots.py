@@ -1,0 +1,141 @@
+"""The figures contain what they claim."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from regcourse import linear
+from regcourse.data import load_diabetes, make_polynomial
+from regcourse.penalties import L1
+from regcourse.plots import (
+    coefficient_path,
+    constraint_geometry,
+    cv_curve,
+    overfitting_curves,
+    penalty_landscape,
+    polynomial_fits,
+    weight_histogram,
+)
+from regcourse.plots.geometry import quadratic_problem
+from regcourse.selection import cross_validate
+
+
+def optimum(fig):
+    x, y = fig.regcourse_drawing.optimum.get_data()
+    return np.array([x[0], y[0]])
+
+
+def test_on_the_canonical_example_the_l1_optimum_is_on_an_axis_and_the_l2_one_is_not():
+    w1 = optimum(constraint_geometry("l1"))
+    w2 = optimum(constraint_geometry("l2"))
+    assert np.sum(w1 == 0.0) == 1  # exactly one weight exactly zero: a corner of the diamond
+    assert np.all(np.abs(w2) > 0.1)
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2", "elastic_net"])
+def test_the_optimum_lies_on_the_region_boundary_where_a_contour_touches(kind):
+    fig = constraint_geometry(kind, radius=0.8)
+    drawing = fig.regcourse_drawing
+    w = optimum(fig)
+    shape = {"l1": L1(1.0)}.get(kind)
+    region = np.column_stack(drawing.region.get_data())
+    assert np.min(np.linalg.norm(region - w, axis=1)) < 0.02  # on the drawn boundary
+    touching = np.column_stack(drawing.touching.get_data())
+    assert np.min(np.linalg.norm(touching - w, axis=1)) < 0.02  # the highlighted contour goes through it
+    X, y, H = quadratic_problem(drawing.state["centre"], drawing.state["correlation"])
+    inside = [p for p in region if np.linalg.norm(p - w) > 0.05]
+    loss = lambda v: (v - drawing.state["centre"]) @ H @ (v - drawing.state["centre"])  # noqa: E731
+    assert all(loss(p) >= loss(w) - 1e-9 for p in inside)  # no point of the boundary does better
+    if shape is not None:
+        assert shape.budget(w) == pytest.approx(0.8, rel=1e-6)
+
+
+def test_giving_lambda_draws_the_budget_of_the_penalized_solution():
+    fig = constraint_geometry("l1", lam=0.8)
+    X, y, _ = quadratic_problem(fig.regcourse_drawing.state["centre"], fig.regcourse_drawing.state["correlation"])
+    penalized = linear.fit(X, y, L1(0.8), fit_intercept=False)
+    np.testing.assert_allclose(optimum(fig), penalized.coef, atol=1e-6)
+    assert fig.regcourse_drawing.result.lam == pytest.approx(0.8, rel=1e-5)
+
+
+def test_the_drawing_updates_in_place():
+    fig = constraint_geometry("l1")
+    drawing = fig.regcourse_drawing
+    region, optimum_artist = drawing.region, drawing.optimum
+    before = optimum(fig)
+    drawing.update(radius=0.4)
+    assert drawing.region is region and drawing.optimum is optimum_artist  # same artists, new data
+    assert not np.allclose(optimum(fig), before)
+    with pytest.raises(TypeError, match="unknown setting"):
+        drawing.update(colour="red")
+
+
+def test_coefficient_paths_start_at_zero_at_lambda_max():
+    data = load_diabetes()
+    result = linear.path(data.X, data.y, "l1", n_lams=30)
+    fig = coefficient_path(result, data.feature_names)
+    ax = fig.axes[0]
+    lines = [line for line in ax.get_lines() if len(line.get_xdata()) == 30]
+    assert len(lines) == 10
+    top = np.argmax(lines[0].get_xdata())
+    assert lines[0].get_xdata()[top] == pytest.approx(linear.lam_max(data.X, data.y, "l1"))
+    assert all(line.get_ydata()[top] == 0.0 for line in lines)
+    assert {t.get_text() for t in ax.texts} >= set(data.feature_names)
+
+
+def test_weight_histogram_reports_exact_zeros_and_accepts_torch_modules():
+    torch = pytest.importorskip("torch")
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    with torch.no_grad():
+        net[0].weight[:2] = 0.0  # 8 of the 40 penalized weights
+    fig = weight_histogram({"net": net, "array": np.array([0.0, 0.0, 1.0, -1.0])})
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["net: 20% exactly 0", "array: 50% exactly 0"]
+    assert "torch" not in vars(sys.modules["regcourse.plots.weights"])
+
+
+def test_penalty_landscape_shows_soft_thresholding_zeroing_the_middle():
+    fig = penalty_landscape(1.0, step=0.5, panel="prox")
+    l1 = fig.axes[0].get_lines()[0]
+    w, z = l1.get_data()
+    assert np.all(np.asarray(z)[np.abs(w) <= 0.5] == 0.0) and np.all(np.asarray(z)[np.abs(w) > 0.6] != 0.0)
+    assert len(penalty_landscape(1.0).axes) == 3
+    with pytest.raises(ValueError, match="panel must be one of"):
+        penalty_landscape(panel="nope")
+
+
+def test_curves_mark_the_chosen_values():
+    data = load_diabetes()
+    cv = cross_validate(data.X, data.y, "l1", n_lams=20)
+    labels = [t.get_text() for t in cv_curve(cv).axes[0].get_legend().get_texts()]
+    assert f"best λ = {cv.best_lam:.3g}" in labels and f"one-SE λ = {cv.lam_1se:.3g}" in labels
+    fig = overfitting_curves([1, 2, 3], [3.0, 2.0, 1.0], [3.0, 1.5, 2.5], xlabel="degree", log_x=False, chosen=2)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][-1] == "chosen: 2"
+
+
+def test_polynomial_fits_draw_one_curve_per_degree_through_the_data():
+    data = make_polynomial(n_samples=20)
+    fig = polynomial_fits(data.x, data.y, degrees=(1, 3), truth=data.truth)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["true function", "degree 1", "degree 3", "training data"] or set(labels) == {
+        "true function", "degree 1", "degree 3", "training data"}
+    line = [l for l in fig.axes[0].get_lines() if l.get_label() == "degree 1"][0]
+    x, fitted = line.get_data()
+    slope, intercept = np.polyfit(data.x, data.y, 1)
+    np.testing.assert_allclose(fitted, slope * x + intercept, atol=1e-8)  # the least-squares line
+
+
+def test_every_figure_function_draws_on_a_given_axes():
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert constraint_geometry("l2", ax=ax) is fig
+    assert ax.get_title().startswith("L2")
+
+
+def test_importing_the_plots_does_not_import_matplotlib():
+    code = "import sys, regcourse.plots, regcourse.widgets; print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -1,0 +1,75 @@
+"""The explorers build and update with no frontend attached, on ipywidgets 7.7 and 8.x.
+
+CI runs this file twice: with the ipywidgets the project installs (8.x) and again after
+installing ipywidgets 7.7.1, the version Google Colab ships (see .ci/run).
+"""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from regcourse.widgets import geometry_explorer, overfitting_explorer, path_explorer
+
+pytestmark = pytest.mark.widgets
+
+EXPLORERS = {
+    "geometry": (geometry_explorer, {"radius": 0.4}, {"kind", "mode", "radius", "lam", "l1_ratio", "centre_x",
+                                                       "centre_y", "correlation"}),
+    "overfitting": (overfitting_explorer, {"degree": 9}, {"degree", "lam"}),
+    "path": (path_explorer, {"step": 80}, {"step"}),
+}
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_explorer_builds_updates_and_renders_without_a_frontend(name, capsys):
+    make, move, names = EXPLORERS[name]
+    explorer = make()
+    assert set(explorer.controls) == names
+    before = pixels(explorer.render_png())
+    explorer.update(**move)
+    for control, value in move.items():
+        assert explorer.controls[control].value == value  # update moves the control itself
+    after = pixels(explorer.render_png())
+    assert after.shape == before.shape and np.abs(after - before).sum() > 0  # the picture changed
+    assert explorer.info.value  # the numbers beside the figure
+    assert hasattr(explorer, "_ipython_display_")
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_the_blitted_frame_equals_a_full_redraw(name, capsys):
+    make, move, _ = EXPLORERS[name]
+    explorer = make()
+    explorer.update(**move)
+    blitted = pixels(explorer.render_png())
+    explorer._background = None  # force everything to be drawn again
+    full = pixels(explorer.render_png())
+    assert np.abs(blitted - full).max() <= 2  # identical up to anti-aliasing rounding
+
+
+def test_moving_a_control_redraws_like_update(capsys):
+    explorer = geometry_explorer()
+    explorer.controls["radius"].value = 0.3  # what a slider does
+    x, y = explorer.drawing.optimum.get_data()
+    explorer2 = geometry_explorer()
+    explorer2.update(radius=0.3)
+    assert (x[0], y[0]) == tuple(v[0] for v in explorer2.drawing.optimum.get_data())
+
+
+def test_geometry_explorer_follows_lambda_in_lambda_mode(capsys):
+    explorer = geometry_explorer()
+    explorer.update(mode="lam", lam=2.0)
+    assert explorer.drawing.result.lam == pytest.approx(2.0, rel=1e-4)
+    explorer.update(kind="l2")
+    assert explorer.drawing.region.get_color() != "#D55E00"
+    assert "L2" in explorer.info.value
+
+
+def test_unknown_controls_are_refused(capsys):
+    with pytest.raises(TypeError, match="unknown control"):
+        path_explorer().update(lam=1.0)
