@@ -73,3 +73,23 @@ def test_geometry_explorer_follows_lambda_in_lambda_mode(capsys):
 def test_unknown_controls_are_refused(capsys):
     with pytest.raises(TypeError, match="unknown control"):
         path_explorer().update(lam=1.0)
+
+
+def test_with_ipympl_the_live_canvas_is_shown_and_updated():
+    """ipympl chooses the backend for the whole process, so this runs in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("ipympl")
+    code = (
+        "import matplotlib; matplotlib.use('module://ipympl.backend_nbagg')\n"
+        "from regcourse.widgets import geometry_explorer\n"
+        "e = geometry_explorer()\n"
+        "assert e.live and e.widget.children[-1] is e.figure.canvas\n"
+        "e.update(radius=0.4)\n"
+        "x, y = e.drawing.optimum.get_data()\n"
+        "print(x[0], y[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert [float(v) for v in out.stdout.split()] == pytest.approx([0.4, 0.0])
