@@ -1,112 +1,164 @@
 """Small, seeded, offline data for the course.
 
-* ``make_sparse_regression``: y = X·w + b + noise with a known sparse w and features whose
-  pairwise correlation you choose: xᵢⱼ = √(1 − ρ)·zᵢⱼ + √ρ·uᵢ, with zᵢⱼ and uᵢ independent
-  standard normal, so every feature is standard normal and every pair has correlation ρ.
-* ``make_polynomial``: 1-D data from a smooth curve that no low-degree polynomial matches,
-  y = sin(2πx)·(1 − x²/2) + noise on x ∈ [−1, 1], for watching high degrees overfit.
-* ``load_diabetes``: the 442-patient diabetes data shipped with scikit-learn (no download).
+* ``make_sparse_regression``: y = X·w + b + ε with a known sparse w and features whose pairwise
+  correlation you choose. Row i is xᵢⱼ = √(1 − ρ)·zᵢⱼ + √ρ·uᵢ with zᵢⱼ, uᵢ independent N(0, 1):
+  every feature is N(0, 1) and every pair has correlation ρ (uᵢ is a factor all features share).
+* ``make_polynomial`` and ``polynomial_features``: 1-D data from the smooth curve
+  f(x) = sin(2x) + ½·cos(3x) on [−1, 1], which no polynomial matches exactly: on 30 noisy points
+  degree 1 underfits, degree 3 fits well and degree 15 chases the noise.
+* ``load_diabetes``: the 442-patient diabetes data that ships with scikit-learn (no download).
+
+The same seed gives the same data on every machine (NumPy's ``default_rng``).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Regression", "Polynomial", "make_sparse_regression", "make_polynomial", "polynomial_features",
-           "load_diabetes"]
+from regcourse._arrays import _as_real_number, as_weights, check_nonnegative, is_tensor
+
+__all__ = [
+    "Regression",
+    "Polynomial",
+    "make_sparse_regression",
+    "make_polynomial",
+    "polynomial_features",
+    "load_diabetes",
+]
 
 
 @dataclass(frozen=True)
 class Regression:
-    """A regression data set. ``coef`` and ``intercept`` are the truth when it is known (else None)."""
+    """A regression data set: features ``X`` (n × p), targets ``y`` (n,) and, when known, the truth.
+
+    ``coef`` (p,) and ``intercept`` are the weights the targets were made from, y = X·coef +
+    intercept + noise, for synthetic data; for real data nobody knows them and both are None.
+    ``feature_names`` defaults to ("x1", …, "xp").
+    """
 
     X: np.ndarray
     y: np.ndarray
-    coef: np.ndarray | None
-    intercept: float | None
-    feature_names: list = field(default_factory=list)
+    coef: np.ndarray | None = None
+    intercept: float | None = 0.0
+    feature_names: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        names = tuple(self.feature_names) or tuple(f"x{j + 1}" for j in range(self.X.shape[1]))
+        if len(names) != self.X.shape[1]:
+            raise ValueError(f"feature_names must name the {self.X.shape[1]} columns of X, got {len(names)} names")
+        object.__setattr__(self, "feature_names", names)
 
 
 @dataclass(frozen=True)
 class Polynomial:
-    """1-D data: inputs ``x`` (sorted), targets ``y`` and the noise-free ``truth(x)``."""
+    """1-D data: inputs ``x`` (sorted), targets ``y = truth(x) + noise`` and the noise level."""
 
     x: np.ndarray
     y: np.ndarray
     noise: float
 
     @staticmethod
-    def truth(x):
-        """The curve the data come from: sin(2πx)·(1 − x²/2)."""
+    def truth(x) -> np.ndarray:
+        """The noise-free curve f(x) = sin(2x) + ½·cos(3x)."""
         x = np.asarray(x, dtype=float)
-        return np.sin(2.0 * math.pi * x) * (1.0 - 0.5 * x**2)
+        return np.sin(2.0 * x) + 0.5 * np.cos(3.0 * x)
 
 
-def _count(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+def _integer(value, name: str, minimum: int) -> int:
+    """An int ≥ minimum: TypeError for something that is not an integer, ValueError when too small."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
 
 
-def _nonnegative(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
+def make_sparse_regression(
+    n_samples: int = 100,
+    n_features: int = 20,
+    n_informative: int = 5,
+    *,
+    correlation: float = 0.0,
+    noise: float = 1.0,
+    intercept: float = 0.0,
+    seed: int = 0,
+) -> Regression:
+    """Synthetic data with a known sparse truth: y = X·w + intercept + ε.
 
-
-def make_sparse_regression(n_samples: int = 100, n_features: int = 20, n_informative: int = 5, *,
-                           correlation: float = 0.0, noise: float = 1.0, intercept: float = 0.0,
-                           seed: int = 0) -> Regression:
-    """y = X·w + intercept + ε with exactly ``n_informative`` non-zero weights (the first ones).
-
-    Features are standard normal with pairwise correlation ``correlation`` ∈ [0, 1); the
-    non-zero weights are ±(1 … 3), random in size and sign; ε ~ N(0, noise²).
+    * X (n × p): xᵢⱼ = √(1 − ρ)·zᵢⱼ + √ρ·uᵢ, with zᵢⱼ, uᵢ ~ N(0, 1) independent and
+      ρ = ``correlation`` ∈ [0, 1). So xᵢⱼ ~ N(0, 1) and corr(xⱼ, xₖ) = ρ for j ≠ k.
+    * w (p,): exactly ``n_informative`` non-zero weights, on the first features, each
+      ±U(1, 3) (random size and sign); the rest are 0.
+    * ε ~ N(0, noise²), independent of X.
     """
-    n = _count(n_samples, "n_samples", 2)
-    p = _count(n_features, "n_features")
-    k = _count(n_informative, "n_informative", 0)
+    n = _integer(n_samples, "n_samples", 2)
+    p = _integer(n_features, "n_features", 1)
+    k = _integer(n_informative, "n_informative", 0)
     if k > p:
         raise ValueError(f"n_informative must be <= n_features = {p}, got {k}")
-    rho = _nonnegative(correlation, "correlation")
-    if rho >= 1.0:
-        raise ValueError(f"correlation must lie in [0, 1), got {correlation!r}")
-    noise = _nonnegative(noise, "noise")
-    rng = np.random.default_rng(seed)
-    X = math.sqrt(1.0 - rho) * rng.standard_normal((n, p)) + math.sqrt(rho) * rng.standard_normal((n, 1))
+    rho = _as_real_number(correlation, "correlation")
+    if not 0.0 <= rho < 1.0:
+        raise ValueError(f"correlation must lie in [0, 1) (1 would make every feature the same), got {rho}")
+    noise = check_nonnegative(noise, "noise")
+    intercept = _as_real_number(intercept, "intercept")
+    rng = np.random.default_rng(_integer(seed, "seed", 0))
+
+    shared = rng.standard_normal((n, 1))
+    X = math.sqrt(1.0 - rho) * rng.standard_normal((n, p)) + math.sqrt(rho) * shared
     coef = np.zeros(p)
     coef[:k] = rng.uniform(1.0, 3.0, k) * rng.choice([-1.0, 1.0], k)
-    y = X @ coef + float(intercept) + noise * rng.standard_normal(n)
-    return Regression(X, y, coef, float(intercept), [f"x{j + 1}" for j in range(p)])
+    y = X @ coef + intercept + noise * rng.standard_normal(n)
+    return Regression(X, y, coef, intercept)
 
 
 def make_polynomial(n_samples: int = 30, *, noise: float = 0.3, seed: int = 0) -> Polynomial:
-    """``n_samples`` points x uniform on [−1, 1] (sorted), y = truth(x) + N(0, noise²)."""
-    n = _count(n_samples, "n_samples", 2)
-    noise = _nonnegative(noise, "noise")
-    rng = np.random.default_rng(seed)
+    """``n_samples`` points with x ~ U(−1, 1) (sorted) and y = f(x) + ε, ε ~ N(0, noise²).
+
+    f(x) = sin(2x) + ½·cos(3x) (``Polynomial.truth``) is smooth but no polynomial. With the
+    defaults a straight line underfits it, a cubic follows it closely, and degree 15 wiggles
+    through the noise, far from f between and beyond the points.
+    """
+    n = _integer(n_samples, "n_samples", 2)
+    noise = check_nonnegative(noise, "noise")
+    rng = np.random.default_rng(_integer(seed, "seed", 0))
     x = np.sort(rng.uniform(-1.0, 1.0, n))
     return Polynomial(x, Polynomial.truth(x) + noise * rng.standard_normal(n), noise)
 
 
 def polynomial_features(x, degree: int) -> np.ndarray:
-    """The (n, degree) matrix [x, x², …, x^degree]; no constant column (the intercept is fitted apart)."""
-    degree = _count(degree, "degree")
+    """The (n, degree) matrix [x, x², …, x^degree] of a 1-D x.
+
+    No column of ones: the intercept is fitted separately and never penalized.
+    """
+    degree = _integer(degree, "degree", 1)
+    x = as_weights(x, "x")
+    if is_tensor(x):
+        x = x.detach().cpu().numpy()
     x = np.asarray(x, dtype=float)
     if x.ndim != 1:
-        raise ValueError(f"x must be 1-D, got shape {x.shape}")
-    return x[:, None] ** np.arange(1, degree + 1)[None, :]
+        raise ValueError(f"x must be 1-D (one value per sample), got shape {x.shape}")
+    return x[:, None] ** np.arange(1, degree + 1)
 
 
-def load_diabetes() -> Regression:
-    """scikit-learn's diabetes data: 442 patients, 10 baseline variables (age, sex, body-mass index,
-    blood pressure, six blood serum measurements s1–s6, each centred and scaled), and a measure
-    of disease progression one year later. No download: the file ships with scikit-learn."""
+def load_diabetes(*, scaled: bool = True) -> Regression:
+    """scikit-learn's diabetes data: 442 patients, 10 baseline variables, y = disease progression.
+
+    The features are age, sex, body-mass index (bmi), blood pressure (bp) and six blood serum
+    measurements s1–s6; y is a measure of progression one year later (25 to 346). With
+    ``scaled=True`` (scikit-learn's default) each feature is centred and scaled to unit
+    Euclidean norm, Σᵢxᵢⱼ² = 1; ``scaled=False`` gives the original units. The true weights are
+    unknown, so ``coef`` and ``intercept`` are None. No download: the file ships with
+    scikit-learn.
+    """
+    if not isinstance(scaled, bool):
+        raise TypeError(f"scaled must be True or False, got {scaled!r}")
     from sklearn.datasets import load_diabetes as sklearn_diabetes
 
-    bunch = sklearn_diabetes()
-    return Regression(np.asarray(bunch.data, dtype=float), np.asarray(bunch.target, dtype=float), None, None,
-                      list(bunch.feature_names))
+    bunch = sklearn_diabetes(scaled=scaled)
+    X = np.asarray(bunch.data, dtype=float)
+    y = np.asarray(bunch.target, dtype=float)
+    return Regression(X, y, coef=None, intercept=None, feature_names=tuple(bunch.feature_names))
