@@ -93,3 +93,11 @@ def test_with_ipympl_the_live_canvas_is_shown_and_updated():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert [float(v) for v in out.stdout.split()] == pytest.approx([0.4, 0.0])
+
+
+def test_nothing_in_the_cached_background_shows_a_value_the_sliders_change(capsys):
+    explorer = geometry_explorer()
+    explorer.update(radius=0.35)
+    legend = [t.get_text() for t in explorer.drawing.ax.get_legend().get_texts()]
+    assert not any("0.35" in text or "1.00" in text for text in legend)  # the budget lives in the readout
+    assert "budget 0.35" in explorer.info.value

@@ -23,6 +23,10 @@ def overfitting_curves(x, train_errors, val_errors, *, xlabel: str = "λ", log_x
         ax.set_xscale("log")
     if xlabel.startswith("λ"):
         ax.invert_xaxis()
+    elif np.all(x == np.round(x)):  # degrees, numbers of features: whole-number ticks
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if chosen is not None:
         ax.axvline(chosen, color=GREEN, ls="--", lw=1.2, label=f"chosen: {chosen:.3g}")
     ax.set_xlabel(xlabel + ("  (← simpler · more flexible →)" if xlabel.startswith("λ") else ""))

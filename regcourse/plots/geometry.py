@@ -121,7 +121,7 @@ class GeometryDrawing:
         ball = shape.ball(s["radius"], n=241)
         self.region.set_data(ball[:, 0], ball[:, 1])
         self.region.set_color(colour)
-        self.region.set_label(f"{KIND_NAMES[kind]} region R(w) ≤ {s['radius']:.2f}")
+        self.region.set_label(f"{KIND_NAMES[kind]} region R(w) ≤ budget")  # the number is in the readout
         self.region_fill.set_xy(ball)
         self.region_fill.set_color(colour)
         self.optimum.set_data([w[0]], [w[1]])
