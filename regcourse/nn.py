@@ -78,6 +78,14 @@ def regularized_parameters(model: nn.Module, include_bias: bool = False) -> list
     return chosen
 
 
+def _penalized_weights(model: nn.Module, include_bias: bool) -> list[torch.Tensor]:
+    """The tensors of ``regularized_parameters`` without their names: this runs every step."""
+    if include_bias:
+        return [p for p in model.parameters() if p.requires_grad]
+    return [m.weight for m in model.modules()
+            if isinstance(m, WEIGHT_LAYERS) and m.weight is not None and m.weight.requires_grad]
+
+
 class _FusedPenalty(torch.autograd.Function):
     """l1·Σ|w| + l2·Σw² over many tensors in one multi-tensor pass, forward and backward.
 
@@ -118,7 +126,7 @@ def penalty(model: nn.Module, pen: Penalty, *, include_bias: bool = False) -> to
 
 def _weight_penalty(model, pen, include_bias):
     pen = _check_penalty(pen)
-    weights = [p for _, p in regularized_parameters(model, include_bias)]
+    weights = _penalized_weights(_check_model(model), include_bias)
     if not weights:
         raise ValueError("model has no linear or convolution weights to penalize")
     if pen.l1_coef == 0.0 and pen.l2_coef == 0.0:
