@@ -41,9 +41,10 @@ def _new_figure(figsize, ncols=1):
             fig, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
             return fig, axes
         from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
 
-        fig = Figure(figsize=figsize, layout="constrained")
+        from regcourse.plots._style import figure_class
+
+        fig = figure_class()(figsize=figsize, layout="constrained")
         FigureCanvasAgg(fig)
         return fig, fig.subplots(1, ncols)
 

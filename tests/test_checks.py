@@ -39,8 +39,15 @@ def double(w):
     return w + w
 
 
+def mse(y, y_hat):
+    return float(((np.asarray(y) - np.asarray(y_hat)) ** 2).sum() / len(y))
+
+
 RIGHT = {
     "welcome.double": double,
+    "overfit.mse": mse,
+    "overfit.definition": "b",
+    "overfit.symptom": "B)",
     "l1.penalty": l1_penalty,
     "l1.subgradient": l1_subgradient,
     "l1.soft_threshold": soft_threshold,
@@ -93,6 +100,12 @@ def forgot_return(w, lam):
 
 
 WRONG_CODE = {
+    "overfit.mse": [
+        (lambda y, y_hat: np.sum((y - y_hat) ** 2), "divide by n"),
+        (lambda y, y_hat: np.mean(y - y_hat), "squared"),
+        (lambda y, y_hat: np.sqrt(np.mean((y - y_hat) ** 2)), "square root"),
+        (lambda y, y_hat: np.mean(np.abs(y - y_hat)), "squared"),
+    ],
     "welcome.double": [
         (lambda w: w / 2, "halves the weights"),
         (lambda w: w * 3, "multiplied by 2"),
@@ -133,6 +146,8 @@ WRONG_CODE = {
 }
 
 WRONG_VALUES = {
+    "overfit.definition": [("a", "how it overfits"), ("d", "labels stay")],
+    "overfit.symptom": [("a", "underfitting"), ("d", "still helping")],
     "l1.zeros_count": [(3, "equals t exactly"), (2, "sizes count"), (5, "at most t"), ("four", "answer with a number")],
     "l2.value_by_hand": [(3.5, "½"), (1.0, "square each weight"), (3.0, "L1 penalty"), (14.0, "then multiply by λ")],
     "l2.shrink_factor": [(0.95, "factor 2"), (1.1, "against the gradient"), (0.5, "factor out w"), (True, "not True")],
@@ -285,7 +300,7 @@ def test_summary_lists_every_exercise_of_the_chapter_including_unchecked(capsys)
 # --- the registry ----------------------------------------------------------------------------
 
 def test_registry_entries_are_complete_and_ids_follow_the_chapter():
-    prefixes = {0: "welcome.", 3: "l2.", 4: "l1."}
+    prefixes = {0: "welcome.", 1: "overfit.", 3: "l2.", 4: "l1."}
     for ex in all_exercises():
         assert ex.title and ex.points > 0 and ex.kind in ("code", "choice", "number")
         assert ex.id.startswith(prefixes[ex.chapter]), ex.id

@@ -139,3 +139,30 @@ def test_importing_the_plots_does_not_import_matplotlib():
     code = "import sys, regcourse.plots, regcourse.widgets; print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_figures_show_themselves_as_png_in_jupyter():
+    """They are made without pyplot, so the inline backend would not display them by itself."""
+    for fig in (constraint_geometry("l1"), penalty_landscape(1.0),
+                coefficient_path(linear.path(*problem_for_png(), "l1", n_lams=5))):
+        assert fig._repr_png_().startswith(b"\x89PNG")
+
+
+def problem_for_png():
+    data = load_diabetes()
+    return data.X, data.y
+
+
+def test_lecture_notebooks_keep_their_pictures():
+    import json
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("0[1-9]_*.ipynb")):
+        outputs = [o for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+        assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name} shows no figure"
+        def text(o):
+            value = o.get("data", {}).get("text/plain", "")
+            return "".join(value) if isinstance(value, list) else value
+
+        assert not any(text(o).startswith("<Figure size") and "image/png" not in o["data"] for o in outputs), \
+            f"{path.name} has a figure shown as text"

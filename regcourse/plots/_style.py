@@ -4,6 +4,9 @@ learner's own plots are left alone."""
 
 from __future__ import annotations
 
+import functools
+import io
+
 # Okabe–Ito colours, distinguishable with the common forms of colour blindness.
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -46,6 +49,25 @@ def styled(function):
     return wrapper
 
 
+@functools.lru_cache(maxsize=None)
+def figure_class():
+    """The course's Figure: a matplotlib Figure that shows itself as a PNG in Jupyter.
+
+    Figures made without pyplot get no display hook from the inline backend; ``_repr_png_``
+    makes them appear in every frontend (and in nbviewer or GitHub renderings of saved
+    notebooks) whatever the backend is.
+    """
+    from matplotlib.figure import Figure
+
+    class CourseFigure(Figure):
+        def _repr_png_(self):
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+            return buffer.getvalue()
+
+    return CourseFigure
+
+
 def new_axes(ax=None, *, figsize=(5.0, 4.0), nrows=1, ncols=1):
     """Return (figure, axes): the given ax and its figure, or a new figure in the course's style.
 
@@ -54,9 +76,7 @@ def new_axes(ax=None, *, figsize=(5.0, 4.0), nrows=1, ncols=1):
     """
     if ax is not None:
         return ax.figure, ax
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = figure_class()(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols)
     return fig, axes
 

@@ -9,11 +9,12 @@ from regcourse.plots._style import BLUE, GREEN, ORANGE, VERMILLION, new_axes, st
 
 @styled
 def overfitting_curves(x, train_errors, val_errors, *, xlabel: str = "λ", log_x: bool = True, chosen=None,
-                       ax=None, title: str | None = None):
+                       log_y: bool | None = None, ax=None, title: str | None = None):
     """Training and validation error against complexity (degree, λ, …); ``chosen`` is marked.
 
     With λ on the x-axis the axis is reversed, so that model complexity grows to the right in
-    both views: a small λ is a flexible model.
+    both views: a small λ is a flexible model. ``log_y`` (default: when the errors span more
+    than a factor of 100) keeps a U-shape visible next to an exploding error.
     """
     fig, ax = new_axes(ax, figsize=(5.5, 3.8))
     x = np.asarray(x, dtype=float)
@@ -21,6 +22,9 @@ def overfitting_curves(x, train_errors, val_errors, *, xlabel: str = "λ", log_x
     ax.plot(x, val_errors, marker="o", ms=3, color=ORANGE, label="validation error")
     if log_x:
         ax.set_xscale("log")
+    errors = np.concatenate([np.asarray(train_errors, dtype=float), np.asarray(val_errors, dtype=float)])
+    if log_y or (log_y is None and errors.min() > 0 and errors.max() / errors.min() > 100):
+        ax.set_yscale("log")
     if xlabel.startswith("λ"):
         ax.invert_xaxis()
     elif np.all(x == np.round(x)):  # degrees, numbers of features: whole-number ticks
@@ -30,7 +34,7 @@ def overfitting_curves(x, train_errors, val_errors, *, xlabel: str = "λ", log_x
     if chosen is not None:
         ax.axvline(chosen, color=GREEN, ls="--", lw=1.2, label=f"chosen: {chosen:.3g}")
     ax.set_xlabel(xlabel + ("  (← simpler · more flexible →)" if xlabel.startswith("λ") else ""))
-    ax.set_ylabel("mean squared error")
+    ax.set_ylabel("mean squared error" + (" (log scale)" if ax.get_yscale() == "log" else ""))
     ax.set_title(title or "Training error falls; validation error has a U-shape")
     ax.legend()
     return fig
