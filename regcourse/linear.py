@@ -380,20 +380,21 @@ def lam_max(X, y, kind: str = "l1", *, l1_ratio: float = 0.5, fit_intercept: boo
 
 def _default_lams(prob: _Problem, rho: float, n_lams: int, eps: float) -> np.ndarray:
     if rho > 0.0:
-        top = 2.0 * float(np.abs(prob.c).max()) / rho
-    else:  # ridge: from where every coefficient is shrunk below 0.1% of its least-squares size
-        top = 1e3 * max(float(np.linalg.eigvalsh(prob.G)[-1]), 1e-300)
+        top, bottom_factor = 2.0 * float(np.abs(prob.c).max()) / rho, eps
+    else:  # ridge: from where every coefficient is shrunk below 0.1% of its least-squares size,
+        # down twice as many decades, to where the largest directions are barely shrunk
+        top, bottom_factor = 1e3 * max(float(np.linalg.eigvalsh(prob.G)[-1]), 1e-300), eps**2
     if top == 0.0:
         raise ValueError("y is constant (after removing its mean): every λ gives w = 0")
-    return np.geomspace(top, top * eps, n_lams)
+    return np.geomspace(top, top * bottom_factor, n_lams)
 
 
 def default_lams(X, y, kind: str = "l1", *, l1_ratio: float = 0.5, n_lams: int = 100, eps: float = 1e-3,
                  fit_intercept: bool = True) -> np.ndarray:
     """``n_lams`` values log-spaced from λ_max down to eps·λ_max (see ``lam_max``).
 
-    For ridge, which has no λ_max, the grid starts at 10³·λ_max(XcᵀXc/n), where every
-    coefficient is below 0.1% of its least-squares value.
+    For ridge, which has no λ_max, the grid runs from 10³·λ_max(XcᵀXc/n), where every
+    coefficient is below 0.1% of its least-squares value, down to eps² times that.
     """
     check_kind(kind)
     n_lams = check_count(n_lams, "n_lams")

@@ -43,8 +43,16 @@ def mse(y, y_hat):
     return float(((np.asarray(y) - np.asarray(y_hat)) ** 2).sum() / len(y))
 
 
+def ridge_objective(w, b, X, y, lam):
+    residual = y - (X @ w + b)
+    return residual @ residual / len(y) + lam * w @ w
+
+
 RIGHT = {
     "welcome.double": double,
+    "objective.ridge": ridge_objective,
+    "objective.sse_lambda": "10",
+    "objective.huge_lambda": "b",
     "overfit.mse": mse,
     "overfit.definition": "b",
     "overfit.symptom": "B)",
@@ -100,6 +108,12 @@ def forgot_return(w, lam):
 
 
 WRONG_CODE = {
+    "objective.ridge": [
+        (lambda w, b, X, y, lam: np.sum((y - X @ w - b) ** 2) + lam * w @ w, "sum of squared errors"),
+        (lambda w, b, X, y, lam: np.mean((y - X @ w) ** 2) + lam * w @ w, "intercept b is added"),
+        (lambda w, b, X, y, lam: np.mean((y - X @ w - b) ** 2) + 0.5 * lam * w @ w, "no ½"),
+        (lambda w, b, X, y, lam: np.mean((y - X @ w - b) ** 2) + lam * (w @ w + b * b), "not penalized"),
+    ],
     "overfit.mse": [
         (lambda y, y_hat: np.sum((y - y_hat) ** 2), "divide by n"),
         (lambda y, y_hat: np.mean(y - y_hat), "squared"),
@@ -147,6 +161,8 @@ WRONG_CODE = {
 
 WRONG_VALUES = {
     "overfit.definition": [("a", "how it overfits"), ("d", "labels stay")],
+    "objective.sse_lambda": [(0.05 / 200, "the other way round"), (20.0, "no factor 2"), (0.05, "n·MSE")],
+    "objective.huge_lambda": [("a", "λ = 0"), ("c", "enormous"), ("d", "no upper limit")],
     "overfit.symptom": [("a", "underfitting"), ("d", "still helping")],
     "l1.zeros_count": [(3, "equals t exactly"), (2, "sizes count"), (5, "at most t"), ("four", "answer with a number")],
     "l2.value_by_hand": [(3.5, "½"), (1.0, "square each weight"), (3.0, "L1 penalty"), (14.0, "then multiply by λ")],
@@ -300,7 +316,7 @@ def test_summary_lists_every_exercise_of_the_chapter_including_unchecked(capsys)
 # --- the registry ----------------------------------------------------------------------------
 
 def test_registry_entries_are_complete_and_ids_follow_the_chapter():
-    prefixes = {0: "welcome.", 1: "overfit.", 3: "l2.", 4: "l1."}
+    prefixes = {0: "welcome.", 1: "overfit.", 2: "objective.", 3: "l2.", 4: "l1."}
     for ex in all_exercises():
         assert ex.title and ex.points > 0 and ex.kind in ("code", "choice", "number")
         assert ex.id.startswith(prefixes[ex.chapter]), ex.id

@@ -137,6 +137,8 @@ def test_ridge_has_no_lam_max_but_a_default_grid():
     coefs = path(X, y, "l2", grid).coefs
     ols = fit(X, y, L2(0.0)).coef
     assert np.abs(coefs[0]).max() < 1e-3 * np.abs(ols).max()  # strongly shrunk at the top of the grid
+    assert grid[-1] == pytest.approx(grid[0] * 1e-6)  # six decades: down to barely shrunk
+    assert np.abs(coefs[-1] - ols).max() < 0.1 * np.abs(ols).max()
 
 
 @pytest.mark.parametrize("name", PROBLEMS)
