@@ -52,8 +52,11 @@ __all__ = [
 
 
 def _shrink(w, t):
-    """sign(w)·max(|w| − t, 0) without validation (callers have validated)."""
-    return sign(w) * positive_part(abs(w) - t)
+    """sign(w)·max(|w| − t, 0) without validation (callers have validated).
+
+    Adding 0.0 turns the −0.0 that sign(−x)·0 produces into 0.0, so printed results show 0.
+    """
+    return sign(w) * positive_part(abs(w) - t) + 0.0
 
 
 def soft_threshold(w, t):

@@ -107,7 +107,9 @@ def test_tensors_keep_shape_dtype_and_device():
 
 def test_soft_threshold_zeroes_small_entries_and_moves_the_others_by_t():
     w = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.5])
-    np.testing.assert_allclose(soft_threshold(w, 1.0), [-2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.5])
+    result = soft_threshold(w, 1.0)
+    np.testing.assert_allclose(result, [-2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.5])
+    assert not np.any(np.signbit(result[1:6]))  # zeros print as 0, not -0
 
 
 def test_prox_closed_forms():
