@@ -23,6 +23,7 @@ __all__ = [
     "check_nonnegative",
     "check_fraction",
     "check_count",
+    "as_real_number",
     "check_xy",
     "norm1",
     "norm2",
@@ -91,7 +92,8 @@ def _raise_nonfinite(name: str, has_nan: bool) -> None:
     raise ValueError(f"{name} contains {what}; every entry must be a finite number")
 
 
-def _as_real_number(value: Any, name: str) -> float:
+def as_real_number(value: Any, name: str) -> float:
+    """``value`` as a finite float (a number, or a one-element array or tensor), or an error naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         if is_tensor(value) and value.numel() == 1:
             value = value.item()
@@ -109,7 +111,7 @@ def _as_real_number(value: Any, name: str) -> float:
 
 def check_nonnegative(value: Any, name: str) -> float:
     """Return ``value`` as a float, raising unless it is a finite number ≥ 0."""
-    value = _as_real_number(value, name)
+    value = as_real_number(value, name)
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return value
@@ -117,7 +119,7 @@ def check_nonnegative(value: Any, name: str) -> float:
 
 def check_fraction(value: Any, name: str) -> float:
     """Return ``value`` as a float, raising unless 0 ≤ value ≤ 1."""
-    value = _as_real_number(value, name)
+    value = as_real_number(value, name)
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must lie in [0, 1], got {value}")
     return value

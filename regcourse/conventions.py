@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numbers
 
-from regcourse._arrays import _as_real_number, check_fraction, check_nonnegative
+from regcourse._arrays import as_real_number, check_fraction, check_nonnegative
 from regcourse.penalties import L1, L2, ElasticNet, Penalty
 
 __all__ = [
@@ -66,7 +66,7 @@ def _check_n_samples(n_samples) -> int:
 
 
 def _check_positive(value, name: str) -> float:
-    value = _as_real_number(value, name)
+    value = as_real_number(value, name)
     if value <= 0:
         raise ValueError(f"{name} must be > 0, got {value}")
     return value

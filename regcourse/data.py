@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from regcourse._arrays import _as_real_number, as_weights, check_nonnegative, is_tensor
+from regcourse._arrays import as_real_number, as_weights, check_nonnegative, is_tensor
 
 __all__ = [
     "Regression",
@@ -27,6 +27,7 @@ __all__ = [
     "make_sparse_regression",
     "make_polynomial",
     "polynomial_features",
+    "polynomial_design",
     "load_diabetes",
 ]
 
@@ -100,11 +101,11 @@ def make_sparse_regression(
     k = _integer(n_informative, "n_informative", 0)
     if k > p:
         raise ValueError(f"n_informative must be <= n_features = {p}, got {k}")
-    rho = _as_real_number(correlation, "correlation")
+    rho = as_real_number(correlation, "correlation")
     if not 0.0 <= rho < 1.0:
         raise ValueError(f"correlation must lie in [0, 1) (1 would make every feature the same), got {rho}")
     noise = check_nonnegative(noise, "noise")
-    intercept = _as_real_number(intercept, "intercept")
+    intercept = as_real_number(intercept, "intercept")
     rng = np.random.default_rng(_integer(seed, "seed", 0))
 
     shared = rng.standard_normal((n, 1))
@@ -162,3 +163,8 @@ def load_diabetes(*, scaled: bool = True) -> Regression:
     X = np.asarray(bunch.data, dtype=float)
     y = np.asarray(bunch.target, dtype=float)
     return Regression(X, y, coef=None, intercept=None, feature_names=tuple(bunch.feature_names))
+
+
+def polynomial_design(x, degree: int, scale: float = 1.0) -> np.ndarray:
+    """``polynomial_features(x / scale, degree)``: dividing by the data's range keeps the columns comparable."""
+    return polynomial_features(np.asarray(x, dtype=float) / scale, degree)

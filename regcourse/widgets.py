@@ -292,7 +292,7 @@ class OverfittingExplorer(Explorer):
         return np.array(train), np.array(val)
 
     def _design(self, x, degree):
-        from regcourse.plots.curves import polynomial_design
+        from regcourse.data import polynomial_design
 
         return polynomial_design(x, degree, self.scale)
 

@@ -59,18 +59,12 @@ def cv_curve(cv, *, ax=None):
     return fig
 
 
-def polynomial_design(x, degree: int, scale: float = 1.0):
-    """Columns (x/scale)^k for k = 1 … degree; dividing by the data's range keeps them comparable."""
-    from regcourse.data import polynomial_features
-
-    return polynomial_features(np.asarray(x, dtype=float) / scale, degree)
-
-
 @styled
 def polynomial_fits(x, y, degrees=(1, 3, 15), *, lam: float = 0.0, x_val=None, y_val=None, truth=None, ax=None):
     """Least-squares polynomial fits of several degrees (ridge-penalized with ``lam`` > 0) over
     the training points, with validation points and the true function when given."""
     from regcourse import linear
+    from regcourse.data import polynomial_design
     from regcourse.penalties import L2
 
     fig, ax = new_axes(ax, figsize=(5.5, 3.8))
