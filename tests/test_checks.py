@@ -9,6 +9,8 @@ import time
 import numpy as np
 import pytest
 
+from _project import chapter_answer_modules
+
 from regcourse.exercises import CheckError, all_exercises, check, get, run_check
 from regcourse.exercises._result import FAILED, NOT_ATTEMPTED, PASSED
 
@@ -67,6 +69,12 @@ RIGHT = {
     "l2.shrink_factor": 0.9,
     "l2.quiz_zeros": "b",
 }
+
+# Chapters 05 on keep their answers in tests/answers_chNN.py (RIGHT, WRONG_CODE, WRONG_VALUES).
+ANSWER_MODULES = chapter_answer_modules()
+for _module in ANSWER_MODULES:
+    assert not set(_module.RIGHT) & set(RIGHT), f"{_module.__name__} repeats ids"
+    RIGHT.update(_module.RIGHT)
 
 
 def stub(w, lam):
@@ -170,6 +178,12 @@ WRONG_VALUES = {
     "l1.quiz_prefer": [("b", "correlated"), ("c", "kink"), ("d", "common factor"), ("e", "choose from a, b, c, d"), (2, "letter of an option")],
     "l2.quiz_zeros": [("a", "L1 does"), ("C", "no rule"), ("d) ", "λ → ∞")],
 }
+
+for _module in ANSWER_MODULES:
+    for _name in ("WRONG_CODE", "WRONG_VALUES"):
+        _extra = getattr(_module, _name, {})
+        assert not set(_extra) & set(globals()[_name]), f"{_module.__name__} repeats ids of {_name}"
+        globals()[_name].update(_extra)
 
 CASES = [(i, fn, words) for i, items in WRONG_CODE.items() for fn, words in items] + [
     (i, value, words) for i, items in WRONG_VALUES.items() for value, words in items
@@ -316,7 +330,8 @@ def test_summary_lists_every_exercise_of_the_chapter_including_unchecked(capsys)
 # --- the registry ----------------------------------------------------------------------------
 
 def test_registry_entries_are_complete_and_ids_follow_the_chapter():
-    prefixes = {0: "welcome.", 1: "overfit.", 2: "objective.", 3: "l2.", 4: "l1."}
+    prefixes = {0: "welcome.", 1: "overfit.", 2: "objective.", 3: "l2.", 4: "l1.", 5: "enet.", 6: "lambda.",
+                7: "nn.", 8: "frameworks.", 9: "review."}
     for ex in all_exercises():
         assert ex.title and ex.points > 0 and ex.kind in ("code", "choice", "number")
         assert ex.id.startswith(prefixes[ex.chapter]), ex.id
