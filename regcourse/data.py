@@ -3,6 +3,9 @@
 * ``make_sparse_regression``: y = X·w + b + ε with a known sparse w and features whose pairwise
   correlation you choose. Row i is xᵢⱼ = √(1 − ρ)·zᵢⱼ + √ρ·uᵢ with zᵢⱼ, uᵢ independent N(0, 1):
   every feature is N(0, 1) and every pair has correlation ρ (uᵢ is a factor all features share).
+* ``make_grouped_regression``: a group of near-copies of one signal (correlation ρ within the
+  group) that all matter equally, plus independent features of which one matters: the data on
+  which lasso and elastic net part ways (chapter 05).
 * ``make_polynomial`` and ``polynomial_features``: 1-D data from the smooth curve
   f(x) = sin(2x) + ½·cos(3x) on [−1, 1], which no polynomial matches exactly: on 30 noisy points
   degree 1 underfits, degree 3 fits well and degree 15 chases the noise.
@@ -25,6 +28,7 @@ __all__ = [
     "Regression",
     "Polynomial",
     "make_sparse_regression",
+    "make_grouped_regression",
     "make_polynomial",
     "polynomial_features",
     "polynomial_design",
@@ -114,6 +118,50 @@ def make_sparse_regression(
     coef[:k] = rng.uniform(1.0, 3.0, k) * rng.choice([-1.0, 1.0], k)
     y = X @ coef + intercept + noise * rng.standard_normal(n)
     return Regression(X, y, coef, intercept)
+
+
+def make_grouped_regression(
+    n_samples: int = 50,
+    group_size: int = 3,
+    n_other: int = 5,
+    *,
+    within_correlation: float = 0.97,
+    group_weight: float = 0.7,
+    other_weight: float = 1.0,
+    noise: float = 0.5,
+    seed: int = 1,
+) -> Regression:
+    """Correlated groups made to order: y = X·w + ε with a group of near-identical features.
+
+    * The first ``group_size`` columns share one latent signal uᵢ: xᵢⱼ = √ρ·uᵢ + √(1 − ρ)·zᵢⱼ,
+      ρ = ``within_correlation``, so each is N(0, 1) and corr(xⱼ, xₖ) = ρ inside the group.
+    * The next ``n_other`` columns are independent N(0, 1).
+    * w: ``group_weight`` on every group member (they matter equally), ``other_weight`` on the
+      first other column, 0 on the rest. ε ~ N(0, noise²).
+
+    Features are named g1, g2, … for the group and x1, x2, … for the others.
+    """
+    n = _integer(n_samples, "n_samples", 2)
+    g = _integer(group_size, "group_size", 1)
+    k = _integer(n_other, "n_other", 0)
+    rho = as_real_number(within_correlation, "within_correlation")
+    if not 0.0 <= rho < 1.0:
+        raise ValueError(f"within_correlation must lie in [0, 1) (1 would make the copies identical), got {rho}")
+    group_weight = as_real_number(group_weight, "group_weight")
+    other_weight = as_real_number(other_weight, "other_weight")
+    noise = check_nonnegative(noise, "noise")
+    rng = np.random.default_rng(_integer(seed, "seed", 0))
+
+    shared = rng.standard_normal((n, 1))
+    group = math.sqrt(rho) * shared + math.sqrt(1.0 - rho) * rng.standard_normal((n, g))
+    X = np.hstack([group, rng.standard_normal((n, k))])
+    coef = np.zeros(g + k)
+    coef[:g] = group_weight
+    if k:
+        coef[g] = other_weight
+    y = X @ coef + noise * rng.standard_normal(n)
+    names = tuple(f"g{j + 1}" for j in range(g)) + tuple(f"x{j + 1}" for j in range(k))
+    return Regression(X, y, coef, 0.0, names)
 
 
 def make_polynomial(n_samples: int = 30, *, noise: float = 0.3, seed: int = 0) -> Polynomial:

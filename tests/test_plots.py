@@ -166,3 +166,15 @@ def test_lecture_notebooks_keep_their_pictures():
 
         assert not any(text(o).startswith("<Figure size") and "image/png" not in o["data"] for o in outputs), \
             f"{path.name} has a figure shown as text"
+
+
+def test_panels_gives_a_row_of_styled_axes_sized_per_panel():
+    from regcourse.plots import panels
+
+    fig, axes = panels(3, panel_size=(4.0, 3.0))
+    assert len(axes) == 3 and tuple(fig.get_size_inches()) == (12.0, 3.0)
+    assert not axes[0].spines["top"].get_visible()
+    constraint_geometry("l1", ax=axes[1])
+    assert axes[1].lines and not axes[0].lines
+    with pytest.raises(ValueError, match="ncols"):
+        panels(0)

@@ -3,6 +3,7 @@
 matplotlib is imported when a figure is made, not by ``import regcourse``.
 """
 
+from regcourse.plots._style import panels
 from regcourse.plots.curves import cv_curve, overfitting_curves, polynomial_fits
 from regcourse.plots.geometry import constraint_geometry
 from regcourse.plots.landscape import penalty_landscape
@@ -18,4 +19,5 @@ __all__ = [
     "coefficient_path",
     "weight_histogram",
     "weights_of",
+    "panels",
 ]

@@ -86,3 +86,16 @@ def style_axes(ax) -> None:
     ax.spines["top"].set_visible(False)
     ax.spines["right"].set_visible(False)
     ax.grid(True, alpha=0.3)
+
+
+@styled
+def panels(ncols: int = 2, nrows: int = 1, *, panel_size=(4.6, 4.2)):
+    """A figure of ``nrows × ncols`` empty panels in the course's style, for side-by-side comparisons.
+
+    Returns (figure, axes); pass each axes as ``ax=`` to a plotting function, then show the figure.
+    """
+    for value, name in ((ncols, "ncols"), (nrows, "nrows")):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    width, height = panel_size
+    return new_axes(figsize=(width * ncols, height * nrows), nrows=nrows, ncols=ncols)
