@@ -5,6 +5,7 @@ matplotlib is imported when a figure is made, not by ``import regcourse``.
 
 from regcourse.plots._style import panels
 from regcourse.plots.curves import cv_curve, overfitting_curves, polynomial_fits
+from regcourse.plots.folds import kfold_diagram
 from regcourse.plots.geometry import constraint_geometry
 from regcourse.plots.landscape import penalty_landscape
 from regcourse.plots.paths import coefficient_path
@@ -20,4 +21,5 @@ __all__ = [
     "weight_histogram",
     "weights_of",
     "panels",
+    "kfold_diagram",
 ]
