@@ -1,5 +1,6 @@
-"""Execute every lecture and solution notebook in a fresh kernel; print wall time and the
-kernel's peak resident memory for each, against the budgets (30 s, 800 MB on 2 CPU cores).
+"""Execute every lecture and solution notebook in a fresh kernel; print wall time, the slowest
+cell and the kernel's peak resident memory for each, against the budgets (30 s per notebook,
+5 s per cell, 800 MB on 2 CPU cores).
 
 The grader's runner does the work (regcourse.grading.grade_submission): a worker process per
 notebook, memory sampled every 0.1 s over the kernel's process tree.
@@ -14,20 +15,23 @@ from pathlib import Path
 from regcourse.grading import grade_submission
 
 ROOT = Path(__file__).resolve().parents[1]
-TIME_BUDGET, MEMORY_BUDGET = 30.0, 800.0
+TIME_BUDGET, CELL_BUDGET, MEMORY_BUDGET = 30.0, 5.0, 800.0
 
 
 def main() -> int:
     paths = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
-    print(f"{'notebook':<34} {'status':<7} {'seconds':>8} {'peak MB':>8}")
+    print(f"{'notebook':<38} {'status':<7} {'seconds':>8} {'slowest cell':>14} {'peak MB':>8}")
     over = []
     for path in paths:
         result = grade_submission(path, timeout=120)
         name = str(path.relative_to(ROOT))
-        print(f"{name:<34} {result.status:<7} {result.seconds:>8.1f} {result.peak_memory_mb:>8.0f}")
-        if result.status != "ok" or result.seconds > TIME_BUDGET or result.peak_memory_mb > MEMORY_BUDGET:
+        cell, cell_time = result.slowest_cell or (0, float("nan"))
+        slowest = f"{cell_time:.1f} s (#{cell})"
+        print(f"{name:<38} {result.status:<7} {result.seconds:>8.1f} {slowest:>14} {result.peak_memory_mb:>8.0f}")
+        if (result.status != "ok" or result.seconds > TIME_BUDGET or not cell_time <= CELL_BUDGET
+                or result.peak_memory_mb > MEMORY_BUDGET):
             over.append(name)
-    print(f"\nbudgets: {TIME_BUDGET:g} s and {MEMORY_BUDGET:g} MB per notebook;", "all within" if not over else f"over: {over}")
+    print(f"\nbudgets: {TIME_BUDGET:g} s and {MEMORY_BUDGET:g} MB per notebook, {CELL_BUDGET:g} s per cell;", "all within" if not over else f"over: {over}")
     return 1 if over else 0
 
 

@@ -52,6 +52,15 @@ class Graded:
     results: dict[str, Result] = field(default_factory=dict)  # by exercise id, in registry order
     seconds: float = 0.0  # wall time of the run
     peak_memory_mb: float = 0.0  # the kernel's largest resident memory seen while polling
+    cell_seconds: dict[int, float] = field(default_factory=dict)  # code cell number (from 1) -> run time
+
+    @property
+    def slowest_cell(self) -> tuple[int, float] | None:
+        """(cell number, seconds) of the slowest code cell, or None when no timing was recorded."""
+        if not self.cell_seconds:
+            return None
+        number = max(self.cell_seconds, key=self.cell_seconds.get)
+        return number, self.cell_seconds[number]
 
     @property
     def score(self) -> int:
@@ -184,7 +193,27 @@ def grade_submission(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT, memo
         if status is None:
             status, reason = _status_from_report(report, worker.returncode)
         return Graded(str(path), status, reason, *_score(chapter, _read_log(log)),
-                      seconds=time.monotonic() - started, peak_memory_mb=peak)
+                      seconds=time.monotonic() - started, peak_memory_mb=peak, cell_seconds=_cell_seconds(report))
+
+
+def _cell_seconds(report: Path) -> dict[int, float]:
+    try:
+        timings = json.loads(report.read_text(encoding="utf-8")).get("cell_seconds", {})
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {int(number): float(seconds) for number, seconds in timings.items()}
+
+
+def _duration(execution: dict) -> float | None:
+    """Seconds between the kernel starting and finishing a cell, from nbclient's timing metadata."""
+    from datetime import datetime
+
+    try:
+        start = datetime.fromisoformat(execution["iopub.execute_input"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(execution["shell.execute_reply"].replace("Z", "+00:00"))
+    except (KeyError, ValueError, AttributeError):
+        return None
+    return (end - start).total_seconds()
 
 
 def _status_from_report(report: Path, returncode: int) -> tuple[str, str]:
@@ -221,7 +250,7 @@ def _worker(notebook_path: str, report_path: str, timeout: float) -> None:
     notebook = nbformat.read(notebook_path, as_version=4)
     client = GradingClient(
         notebook, timeout=int(timeout) + 1, kernel_name="python3", allow_errors=True,
-        record_timing=False, resources={"metadata": {"path": os.getcwd()}},
+        record_timing=True, resources={"metadata": {"path": os.getcwd()}},
     )
     outcome: dict = {}
     try:
@@ -236,6 +265,10 @@ def _worker(notebook_path: str, report_path: str, timeout: float) -> None:
             if out.get("output_type") == "error":
                 errors.append({"cell": index, "ename": out.get("ename", ""), "evalue": str(out.get("evalue", ""))[:300]})
     outcome["errors"] = errors
+    outcome["cell_seconds"] = {
+        index: seconds for index, cell in enumerate(notebook.cells, start=1)
+        if cell.cell_type == "code" and (seconds := _duration(cell.get("metadata", {}).get("execution", {}))) is not None
+    }
     Path(report_path).write_text(json.dumps(outcome), encoding="utf-8")
 
 

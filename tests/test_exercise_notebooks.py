@@ -210,3 +210,19 @@ def test_the_check_log_is_what_the_grader_reads(tmp_path, monkeypatch):
     assert chapter == 4
     assert results["l1.penalty"].points == get("l1.penalty").points
     assert results["l1.zeros_count"].status == "failed" and results["l1.quiz_prefer"].status == "missing"
+
+
+def test_the_grader_times_each_code_cell(tmp_path):
+    from regcourse.grading import grade_submission
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        new_code_cell("import time\ntime.sleep(0.6)"), nbformat.v4.new_markdown_cell("text"), new_code_cell("x = 1"),
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "timed.ipynb"
+    nbformat.write(notebook, path)
+    graded = grade_submission(path, timeout=60)
+    assert graded.status == "ok", graded.reason
+    assert set(graded.cell_seconds) == {1, 3}
+    assert graded.slowest_cell[0] == 1 and 0.55 <= graded.slowest_cell[1] < 10
+    assert graded.cell_seconds[3] < graded.cell_seconds[1]
