@@ -8,7 +8,7 @@ from regcourse.plots.curves import cv_curve, overfitting_curves, polynomial_fits
 from regcourse.plots.folds import kfold_diagram
 from regcourse.plots.geometry import constraint_geometry
 from regcourse.plots.landscape import penalty_landscape
-from regcourse.plots.paths import coefficient_path
+from regcourse.plots.paths import coefficient_path, path_with_fits
 from regcourse.plots.weights import weight_histogram, weights_of
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "cv_curve",
     "polynomial_fits",
     "coefficient_path",
+    "path_with_fits",
     "weight_histogram",
     "weights_of",
     "panels",

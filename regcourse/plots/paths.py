@@ -39,3 +39,40 @@ def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None,
     if mark_lam is not None:
         ax.axvline(mark_lam, color="0.2", ls="--", lw=1.2)
     return fig
+
+
+_FIT_MARKERS = ("o", "x", "s", "^", "D", "v")
+
+
+@styled
+def path_with_fits(path, fits: dict, feature_names=None, *, ax=None):
+    """The course's coefficient path (lines) with another tool's fits on top of it (markers).
+
+    ``fits`` maps a legend label to ``(lams, coefs)``: the course λ each fit's settings were
+    converted from, and the coefficients the tool returned, of shape (len(lams), p). Every
+    marker takes its feature's colour and sits at its λ, so a tool that solves the course's
+    problem puts its markers on the lines, and a wrong conversion puts them beside the lines.
+    The fits get circles, crosses, squares, … in the order of ``fits`` (at most six).
+    """
+    if not isinstance(fits, dict) or not 1 <= len(fits) <= len(_FIT_MARKERS):
+        raise ValueError(f"fits must be a dict of 1 to {len(_FIT_MARKERS)} label: (lams, coefs) items, got {fits!r}")
+    p = path.coefs.shape[1]
+    fig, ax = new_axes(ax, figsize=(6.4, 4.4))
+    coefficient_path(path, feature_names, ax=ax)
+    for (label, (lams, coefs)), marker in zip(fits.items(), _FIT_MARKERS):
+        lams, coefs = np.asarray(lams, dtype=float).ravel(), np.asarray(coefs, dtype=float)
+        if coefs.shape != (len(lams), p):
+            raise ValueError(f"fits[{label!r}]: coefs must have shape (len(lams), {p}) = ({len(lams)}, {p}), "
+                             f"got {coefs.shape}")
+        for j in range(p):
+            ax.scatter(lams, coefs[:, j], zorder=3, **_marker_style(marker, PALETTE[j % len(PALETTE)]))
+        ax.scatter([], [], label=label, **_marker_style(marker, "0.3"))
+    ax.legend(loc="best", fontsize=8)
+    return fig
+
+
+def _marker_style(marker: str, colour: str) -> dict:
+    """Hollow filled markers (the line shows through), or a coloured cross."""
+    if marker in ("x", "+"):
+        return {"marker": marker, "s": 36, "linewidths": 1.4, "color": colour}
+    return {"marker": marker, "s": 36, "linewidths": 1.4, "facecolors": "none", "edgecolors": colour}
