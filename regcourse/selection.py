@@ -14,9 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from regcourse._arrays import check_count, check_xy
-from regcourse.linear import check_kind, default_lams, path
+from regcourse.linear import check_kind, default_lams, fit, path, penalty_for
+from regcourse.penalties import L2
 
-__all__ = ["train_val_split", "GridSearchResult", "grid_search", "holdout", "CVResult", "cross_validate"]
+__all__ = ["train_val_split", "GridSearchResult", "grid_search", "holdout", "CVResult", "cross_validate",
+           "one_se_lam", "TunedModel", "compare_penalties"]
 
 
 def train_val_split(X, y, *, val_fraction: float = 0.25, seed: int = 0):
@@ -145,7 +147,112 @@ def cross_validate(X, y, kind: str, lams=None, k: int = 5, seed: int = 0, *, l1_
         fold_errors[f] = _errors(fitted, X[val], y[val])
     mean = fold_errors.mean(axis=0)
     se = fold_errors.std(axis=0, ddof=1) / math.sqrt(k)
+    return CVResult(kind, lams, fold_errors, mean, se, _best_index(lams, mean), _index_1se(lams, mean, se))
+
+
+def _index_1se(lams: np.ndarray, mean: np.ndarray, se: np.ndarray) -> int:
+    """The index of the largest λ whose mean error is within one standard error (at the minimum) of the minimum."""
     best = _best_index(lams, mean)
     within = np.flatnonzero(mean <= mean[best] + se[best])
-    index_1se = int(within[np.argmax(lams[within])])
-    return CVResult(kind, lams, fold_errors, mean, se, best, index_1se)
+    return int(within[np.argmax(lams[within])])
+
+
+# --- the review (chapter 09): the one-standard-error rule on given curves; tune and compare ---------
+
+
+def one_se_lam(lams, mean, se) -> float:
+    """The one-standard-error rule on a cross-validation curve given as arrays.
+
+    With i* the index of the smallest mean error (ties: the largest λ), the rule returns the
+    largest λ whose mean error is at most mean[i*] + se[i*] — the standard error *at the
+    minimum*, not each λ's own. The grid may come in any order. This is the rule behind
+    ``CVResult.lam_1se``.
+    """
+    lams = _curve(lams, "lams")
+    mean, se = _curve(mean, "mean"), _curve(se, "se")
+    for name, values in (("mean", mean), ("se", se)):
+        if values.shape != lams.shape:
+            raise ValueError(f"{name} must have one value per λ ({lams.size}), got shape {values.shape}")
+    if np.any(lams < 0):
+        raise ValueError("lams must be >= 0")
+    if np.any(se < 0):
+        raise ValueError("se must be >= 0 (it is a standard error)")
+    return float(lams[_index_1se(lams, mean, se)])
+
+
+def _curve(values, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}") from None
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or an infinite value; every entry must be a finite number")
+    return array
+
+
+@dataclass(frozen=True)
+class TunedModel:
+    """One penalty, tuned by cross-validation on the training data and refitted on all of it.
+
+    ``lam`` is the chosen λ (0 for the unpenalized "none"), ``cv_error`` its mean CV error
+    (NaN for "none"), ``train_error`` and ``test_error`` the MSE of the refitted model on the
+    training and the test data, ``n_nonzero`` its number of non-zero weights.
+    """
+
+    kind: str
+    lam: float
+    cv_error: float
+    train_error: float
+    test_error: float
+    n_nonzero: int
+    coef: np.ndarray
+    intercept: float
+
+
+def compare_penalties(X_train, y_train, X_test, y_test, kinds=("none", "l1", "l2", "elastic_net"), *, k: int = 5,
+                      seed: int = 0, l1_ratio: float = 0.5, n_lams: int = 50, rule: str = "best") -> list[TunedModel]:
+    """The same workflow for each penalty, so that they can be compared fairly:
+
+    1. choose λ by ``k``-fold cross-validation on the training data only (``cross_validate``
+       with its default grid of ``n_lams`` values; ``rule`` "best" takes the lowest mean CV
+       error, "1se" the one-standard-error λ);
+    2. refit on all the training data with that λ;
+    3. measure the MSE (1/n)·Σ(yᵢ − ŷᵢ)² on the training and on the test data.
+
+    ``kinds`` may contain "l1", "l2", "elastic_net" (with ``l1_ratio`` = ρ, the share of λ on
+    the L1 term) and "none": plain least squares (λ = 0, no tuning), the baseline.
+    Returns one ``TunedModel`` per kind, in the order given.
+    """
+    X_train, y_train = check_xy(X_train, y_train)
+    X_test, y_test = check_xy(X_test, y_test)
+    if X_test.shape[1] != X_train.shape[1]:
+        raise ValueError(f"X_test must have the {X_train.shape[1]} features of X_train, got {X_test.shape[1]}")
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    kinds = tuple(kinds)
+    if not kinds:
+        raise ValueError("kinds must name at least one penalty")
+    for kind in kinds:
+        if kind not in ("none", "l1", "l2", "elastic_net"):
+            raise ValueError(f"kinds must contain only 'none', 'l1', 'l2' or 'elastic_net', got {kind!r}")
+    if rule not in ("best", "1se"):
+        raise ValueError(f"rule must be 'best' or '1se', got {rule!r}")
+    models = []
+    for kind in kinds:
+        if kind == "none":
+            lam, cv_error, pen = 0.0, math.nan, L2(0.0)
+        else:
+            cv = cross_validate(X_train, y_train, kind, k=k, seed=seed, l1_ratio=l1_ratio, n_lams=n_lams)
+            index = cv.best_index if rule == "best" else cv.index_1se
+            lam, cv_error = float(cv.lams[index]), float(cv.mean[index])
+            pen = penalty_for(kind, lam, l1_ratio)
+        model = fit(X_train, y_train, pen)
+        models.append(TunedModel(
+            kind, lam, cv_error,
+            float(np.mean((y_train - model.predict(X_train)) ** 2)),
+            float(np.mean((y_test - model.predict(X_test)) ** 2)),
+            int(np.count_nonzero(model.coef)), model.coef, model.intercept,
+        ))
+    return models

@@ -9,6 +9,7 @@ from regcourse.plots.folds import kfold_diagram
 from regcourse.plots.geometry import constraint_geometry
 from regcourse.plots.landscape import penalty_landscape
 from regcourse.plots.paths import coefficient_path, path_with_fits
+from regcourse.plots.spread import coefficient_spread
 from regcourse.plots.weights import weight_histogram, weights_of
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "polynomial_fits",
     "coefficient_path",
     "path_with_fits",
+    "coefficient_spread",
     "weight_histogram",
     "weights_of",
     "panels",
