@@ -275,7 +275,8 @@ def train(model: nn.Module, X, y, *, X_val=None, y_val=None, loss_fn=None, penal
             history.penalty.append(float(_weight_penalty(model, penalty, include_bias)) if penalty else 0.0)
         history.sparsity.append(sparsity(model, include_bias=include_bias))
         if progress:
-            bar.set_postfix(train=f"{history.train_loss[-1]:.4f}",
+            # refresh=False: redrawing a notebook's progress widget every epoch costs more than the epoch
+            bar.set_postfix(train=f"{history.train_loss[-1]:.4f}", refresh=False,
                             **({"val": f"{history.val_loss[-1]:.4f}"} if has_val else {}))
     bar.close()
     return history

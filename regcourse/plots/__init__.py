@@ -10,6 +10,7 @@ from regcourse.plots.geometry import constraint_geometry
 from regcourse.plots.landscape import penalty_landscape
 from regcourse.plots.paths import coefficient_path, path_with_fits
 from regcourse.plots.spread import coefficient_spread
+from regcourse.plots.training import network_fits, training_curves
 from regcourse.plots.weights import weight_histogram, weights_of
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "coefficient_path",
     "path_with_fits",
     "coefficient_spread",
+    "training_curves",
+    "network_fits",
     "weight_histogram",
     "weights_of",
     "panels",
