@@ -1,0 +1,222 @@
+"""The course where learners use it: JupyterLab in a real browser (headless Chromium).
+
+    python -m pip install -e ".[dev,browser]"   # and Chromium: apt-get install chromium
+    python -m pytest -m browser
+
+Deselected by default (pyproject's addopts say ``-m "not browser"``); without Playwright or
+Chromium these tests skip, except under REGCOURSE_REQUIRE_BROWSER=1 (set by .ci/run), where
+they fail. Screenshots go to build/screenshots/ (or REGCOURSE_SCREENSHOTS);
+REGCOURSE_README_IMAGE=1 also refreshes docs/images/geometry_explorer.png, the README's picture.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+
+import nbformat
+import numpy as np
+import pytest
+from _browser import (
+    CHROMIUM_ARGS,
+    JupyterLab,
+    cell_locator,
+    chromium_path,
+    html_outputs,
+    open_notebook,
+    problems,
+    run_all,
+    screenshot_dir,
+    wait_until_idle,
+)
+from _project import ROOT
+from PIL import Image
+
+pytestmark = pytest.mark.browser
+
+README_IMAGE = ROOT / "docs" / "images" / "geometry_explorer.png"
+
+
+def unavailable(reason: str):
+    if os.environ.get("REGCOURSE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (REGCOURSE_REQUIRE_BROWSER=1: the browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable('Playwright is not installed: python -m pip install -e ".[browser]"')
+    executable = chromium_path()
+    if executable is None or not os.access(executable, os.X_OK):
+        unavailable("Chromium is not installed: apt-get install chromium (or set REGCOURSE_CHROMIUM)")
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="regcourse-chromium-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=executable, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def lab(browser):
+    from importlib.metadata import version
+
+    if int(version("ipywidgets").split(".")[0]) < 8:  # e.g. after .ci/run's downgrade to Colab's 7.7.1
+        unavailable(f"JupyterLab 4 renders widgets of ipywidgets 8, and this environment has {version('ipywidgets')}")
+    server = JupyterLab()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def page(browser, lab):
+    page = browser.new_page()
+    page.set_default_timeout(60_000)
+    crashes: list[str] = []
+    page.on("pageerror", lambda error: crashes.append(str(error)))
+    yield page
+    page.close()
+    assert not crashes, f"JavaScript errors in JupyterLab: {crashes}"
+
+
+def code_sources(path) -> list[tuple[int, str]]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [(i, "".join(c["source"])) for i, c in enumerate(cells) if c["cell_type"] == "code"]
+
+
+def first_lecture_calling(name: str) -> str:
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        if any(f"{name}(" in source for _, source in code_sources(path)):
+            return f"notebooks/{path.name}"
+    pytest.fail(f"no lecture calls {name}()")
+
+
+def pixels(data_url: str) -> np.ndarray:
+    import base64
+
+    png = base64.b64decode(data_url.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+
+
+def content_clip(page, locator) -> dict:
+    """The widget's box, cropped on the right to what it shows (a VBox spans the notebook's width)."""
+    return locator.evaluate("""(box) => {
+      const outer = box.getBoundingClientRect();
+      let right = outer.left;
+      for (const node of box.querySelectorAll('.widget-hbox > *, img, pre')) {
+        right = Math.max(right, node.getBoundingClientRect().right);
+      }
+      return {x: outer.left, y: outer.top, width: Math.min(right, outer.right) - outer.left + 12, height: outer.height};
+    }""")
+
+
+def test_the_error_check_sees_a_traceback_and_stderr(page, lab):
+    """The assertion the lecture test relies on, proven on a notebook that fails."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in (
+        'print("fine")',
+        'import sys\nprint("a warning on stderr", file=sys.stderr)',
+        "1 / 0",
+        'print("never runs")',
+    )]
+    nbformat.write(notebook, lab.root / "failing.ipynb")
+    open_notebook(page, lab, "failing.ipynb")
+    run_all(page, "failing.ipynb")
+    found = problems(page, "failing.ipynb")
+    page.screenshot(path=screenshot_dir() / "browser_error_check.png")
+    assert [(p["cell"], p["kind"]) for p in found["saved"]] == [(1, "stderr"), (2, "error")]
+    assert "ZeroDivisionError" in found["saved"][1]["text"]
+    rendered = {p["cell"]: p["text"] for p in found["rendered"]}
+    assert set(rendered) == {1, 2}
+    assert "a warning on stderr" in rendered[1] and "ZeroDivisionError" in rendered[2]
+    assert not html_outputs(page, "failing.ipynb", 3)  # Run All stopped at the error
+    assert cell_locator(page, "failing.ipynb", 3).locator(".jp-OutputArea-output").count() == 0
+
+
+def test_a_lecture_runs_all_cells_and_its_geometry_explorer_follows_the_slider(page, lab):
+    path = first_lecture_calling("geometry_explorer")
+    shots = screenshot_dir()
+    open_notebook(page, lab, path)
+    run_all(page, path)
+    assert problems(page, path) == {"saved": [], "rendered": []}, f"{path} shows errors in JupyterLab"
+    page.screenshot(path=shots / "lecture_run_all.png")
+
+    # The explorer: a widget view (not the static PNG above it), with the budget slider.
+    budget = page.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(r"^budget$")))
+    explorer = page.locator(".widget-vbox", has=budget).last
+    explorer.scroll_into_view_if_needed()
+    image = explorer.locator(".widget-output img")
+    image.wait_for()
+    readout = explorer.locator(".widget-html")
+    assert "budget 1.00" in readout.inner_text()
+    before = image.get_attribute("src")
+    page.screenshot(path=shots / "geometry_explorer_before.png", clip=content_clip(page, explorer))
+    if os.environ.get("REGCOURSE_README_IMAGE") == "1":
+        README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=README_IMAGE, clip=content_clip(page, explorer))
+
+    # A learner moves the budget slider: its handle (noUiSlider in ipywidgets 8, jQuery UI in 7)
+    # takes the focus and six presses of the left arrow key, one step (0.05) each.
+    handle = explorer.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(r"^budget$")))
+    handle = handle.locator(".noUi-handle, .ui-slider-handle").first
+    handle.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowLeft")
+    readout.filter(has_text="budget 0.70").wait_for()
+    wait_until_idle(page, path)  # the kernel has drawn the last frame
+    after = image.get_attribute("src")
+    page.screenshot(path=shots / "geometry_explorer_after.png", clip=content_clip(page, explorer))
+    assert after != before
+    old, new = pixels(before), pixels(after)
+    assert old.shape == new.shape and np.abs(old - new).sum() > 0  # the figure changed
+    assert problems(page, path) == {"saved": [], "rendered": []}  # and no callback failed
+
+
+def test_an_exercise_notebook_shows_the_checks_feedback(page, lab):
+    exercise = min((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    path = f"exercises/{exercise.name}"
+    sources = dict(code_sources(exercise))
+    checks = [i for i, source in sources.items() if re.search(r"^check\(", source, flags=re.MULTILINE)]
+    assert checks, f"{path} has no check(...) cell"
+    shots = screenshot_dir()
+    open_notebook(page, lab, path)
+    run_all(page, path)
+    assert problems(page, path) == {"saved": [], "rendered": []}
+    for i in checks:
+        feedback = html_outputs(page, path, i)
+        assert len(feedback) == 1 and "not attempted" in feedback[0], (i, feedback)
+    cell_locator(page, path, checks[0]).scroll_into_view_if_needed()
+    page.screenshot(path=shots / "exercise_not_attempted.png")
+
+    # The learner writes the answer (here: the worked solution's code) into the first exercise
+    # cell and runs it and the check below it with Shift+Enter.
+    first = next(i for i, source in sources.items() if "# YOUR CODE HERE" in source)
+    solution = dict(code_sources(ROOT / "solutions" / exercise.name))[first]
+    assert "### BEGIN SOLUTION" in solution
+    target = next(i for i in checks if i >= first)
+    cell_locator(page, path, first).locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(solution)
+    for _ in range(target - first + 1):
+        page.keyboard.press("Shift+Enter")
+    feedback = cell_locator(page, path, target).locator('.jp-OutputArea-output[data-mime-type="text/html"]')
+    feedback.filter(has_text="passed").wait_for()
+    wait_until_idle(page, path)
+    text = html_outputs(page, path, target)
+    assert len(text) == 1 and "✅" in text[0] and "passed" in text[0], text
+    assert problems(page, path) == {"saved": [], "rendered": []}
+    cell_locator(page, path, first).scroll_into_view_if_needed()
+    page.screenshot(path=shots / "exercise_passed.png")
