@@ -9,6 +9,7 @@ REGCOURSE_CHROMIUM to use another binary.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -62,8 +63,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def jupyterlab_missing() -> str | None:
+    """Why this interpreter cannot serve JupyterLab, or None when it can.
+
+    The server always comes from the running interpreter's own ``jupyterlab`` package (never a
+    ``jupyter-lab`` found on PATH, which may belong to another Python)."""
+    if importlib.util.find_spec("jupyterlab") is None:
+        return (f"JupyterLab is not installed in this Python ({sys.executable}): "
+                'python -m pip install -e ".[browser]" (the browser extra brings JupyterLab and Playwright)')
+    return None
+
+
 class JupyterLab:
-    """``python -m jupyter lab`` on 127.0.0.1 serving a temporary copy of the course."""
+    """``python -m jupyterlab`` (this interpreter's own) on 127.0.0.1 serving a temporary copy
+    of the course."""
 
     def __init__(self, folders=("notebooks", "exercises", "solutions")):
         self.tmp = Path(tempfile.mkdtemp(prefix="regcourse-lab-"))
@@ -88,6 +101,15 @@ class JupyterLab:
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         return env
 
+    def command(self) -> list[str]:
+        """The server's command line: this interpreter's JupyterLab, on the current port."""
+        return [
+            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: run commands, read models
+        ]
+
     def start(self, timeout: float = 90.0) -> None:
         # No "get Jupyter news?" toast over the screenshots, and no request to a news feed.
         settings = self.tmp / "jupyterlab_settings_dir" / "@jupyterlab" / "apputils-extension"
@@ -96,12 +118,7 @@ class JupyterLab:
             json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
         for _ in range(3):  # a port taken between free_port() and the server's bind: try another
             self.port = free_port()
-            command = [
-                sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-                "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: run commands, read models
-            ]
+            command = self.command()
             with open(self.log, "ab") as log:
                 self.process = subprocess.Popen(command, cwd=self.root, env=self.environment(), stdout=log,
                                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -25,6 +25,7 @@ from _browser import (
     JupyterLab,
     cell_locator,
     chromium_path,
+    jupyterlab_missing,
     html_outputs,
     open_notebook,
     problems,
@@ -72,6 +73,9 @@ def lab(browser):
 
     if int(version("ipywidgets").split(".")[0]) < 8:  # e.g. after .ci/run's downgrade to Colab's 7.7.1
         unavailable(f"JupyterLab 4 renders widgets of ipywidgets 8, and this environment has {version('ipywidgets')}")
+    missing = jupyterlab_missing()
+    if missing:
+        unavailable(missing)
     server = JupyterLab()
     try:
         server.start()
