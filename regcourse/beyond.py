@@ -49,6 +49,8 @@ import numpy as np
 from regcourse._arrays import check_count, check_nonnegative, check_xy
 
 __all__ = [
+    "early_stopping_epoch",
+    "lp_ball",
     "gradient_descent_path",
     "early_stopping_lam",
     "ridge_solution",
@@ -139,6 +141,42 @@ def closest_ridge_lam(X, y, w, lams) -> float:
     lams = np.asarray(lams, dtype=float)
     coefs = ridge_path_coefs(X, y, lams)
     return float(lams[np.argmin(np.linalg.norm(coefs - np.asarray(w, dtype=float), axis=1))])
+
+
+def early_stopping_epoch(val_losses, patience: int) -> tuple[int, int]:
+    """(best, stop): the epoch with the lowest validation loss seen when training stops, and the
+    epoch at which it stops — the first one after ``patience`` epochs without a new best (or the
+    last epoch). Epochs are counted from 0; ties keep the earlier epoch."""
+    losses = np.asarray(val_losses, dtype=float)
+    if losses.ndim != 1 or losses.size == 0:
+        raise ValueError(f"val_losses must be a non-empty 1-D sequence, got shape {losses.shape}")
+    if not np.all(np.isfinite(losses)):
+        raise ValueError("val_losses contains NaN or an infinite value")
+    patience = check_count(patience, "patience")
+    best = 0
+    for epoch in range(1, losses.size):
+        if losses[epoch] < losses[best]:
+            best = epoch
+        elif epoch - best >= patience:
+            return best, epoch
+    return best, losses.size - 1
+
+
+def lp_ball(p: float, radius: float = 1.0, n: int = 721) -> np.ndarray:
+    """Boundary points (n × 2) of {w ∈ R²: |w₁|ᵖ + |w₂|ᵖ ≤ radius} for p > 0, and of the max-norm
+    ball max(|w₁|, |w₂|) ≤ radius for p = inf. For p ≤ 1 the ball has corners on the axes (and is
+    not convex for p < 1); for p > 1 it is smooth."""
+    p = float(p)
+    if not (p > 0):
+        raise ValueError(f"p must be positive (or inf), got {p}")
+    radius = check_nonnegative(radius, "radius")
+    angle = np.linspace(0.0, 2.0 * np.pi, check_count(n, "n"))
+    c, s = np.cos(angle), np.sin(angle)
+    if math.isinf(p):
+        scale = radius / np.maximum(np.abs(c), np.abs(s))
+    else:
+        scale = (radius / (np.abs(c) ** p + np.abs(s) ** p)) ** (1.0 / p)
+    return np.column_stack([scale * c, scale * s])
 
 
 # --- noise injection ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ matplotlib is imported when a figure is made, not by ``import regcourse``.
 """
 
 from regcourse.plots._style import panels
+from regcourse.plots.beyond import bias_variance_curves, early_stopping_vs_ridge, lp_balls, patience_curve
 from regcourse.plots.curves import cv_curve, overfitting_curves, polynomial_fits
 from regcourse.plots.folds import kfold_diagram
 from regcourse.plots.geometry import constraint_geometry
@@ -28,4 +29,8 @@ __all__ = [
     "weights_of",
     "panels",
     "kfold_diagram",
+    "early_stopping_vs_ridge",
+    "bias_variance_curves",
+    "patience_curve",
+    "lp_balls",
 ]
