@@ -10,6 +10,10 @@
   f(x) = sin(2x) + ½·cos(3x) on [−1, 1], which no polynomial matches exactly: on 30 noisy points
   degree 1 underfits, degree 3 fits well and degree 15 chases the noise.
 * ``load_diabetes``: the 442-patient diabetes data that ships with scikit-learn (no download).
+* ``make_two_blobs``: two Gaussian classes in the plane, labels 0/1, separable by a line when
+  ``separation`` is large (where unpenalized logistic regression has no minimizer).
+* ``load_digits_pair``: two digits of scikit-learn's 8×8 handwritten digits (no download), pixels
+  scaled to [0, 1], labels 0/1: the data on which an L1 penalty picks pixels.
 
 The same seed gives the same data on every machine (NumPy's ``default_rng``).
 """
@@ -33,6 +37,9 @@ __all__ = [
     "polynomial_features",
     "polynomial_design",
     "load_diabetes",
+    "Classification",
+    "make_two_blobs",
+    "load_digits_pair",
 ]
 
 
@@ -216,3 +223,53 @@ def load_diabetes(*, scaled: bool = True) -> Regression:
 def polynomial_design(x, degree: int, scale: float = 1.0) -> np.ndarray:
     """``polynomial_features(x / scale, degree)``: dividing by the data's range keeps the columns comparable."""
     return polynomial_features(np.asarray(x, dtype=float) / scale, degree)
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A two-class data set: features ``X`` (n × p), labels ``y`` (n,) of 0.0 and 1.0, and
+    ``image_shape`` when each row is an image (the digits: (8, 8))."""
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: tuple[str, ...] = ()
+    image_shape: tuple[int, int] | None = None
+
+    def __post_init__(self):
+        names = tuple(self.feature_names) or tuple(f"x{j + 1}" for j in range(self.X.shape[1]))
+        if len(names) != self.X.shape[1]:
+            raise ValueError(f"feature_names must name the {self.X.shape[1]} columns of X, got {len(names)} names")
+        object.__setattr__(self, "feature_names", names)
+
+
+def make_two_blobs(n_samples: int = 60, *, separation: float = 3.0, seed: int = 0) -> Classification:
+    """Two round Gaussian classes (unit variance) in the plane whose centres lie ``separation``
+    apart along the diagonal; half the points in each class (class 1 gets the extra one when
+    n_samples is odd). With separation ≳ 4 on a few dozen points the classes are usually
+    separable by a line; the function does not promise it (check with a fit)."""
+    n_samples = _integer(n_samples, "n_samples", 4)
+    separation = check_nonnegative(separation, "separation")
+    rng = np.random.default_rng(_integer(seed, "seed", 0))
+    n0 = n_samples // 2
+    y = np.r_[np.zeros(n0), np.ones(n_samples - n0)]
+    centre = separation / (2.0 * math.sqrt(2.0)) * np.array([1.0, 1.0])
+    X = rng.standard_normal((n_samples, 2)) + np.where(y[:, None] == 1, centre, -centre)
+    return Classification(X, y, feature_names=("x1", "x2"))
+
+
+def load_digits_pair(first: int = 3, second: int = 8) -> Classification:
+    """Two digits of scikit-learn's handwritten digits (1797 images of 8×8 pixels, no download):
+    label 0 for ``first``, 1 for ``second``; pixels scaled from 0–16 to [0, 1], named "r,c"."""
+    for name, digit in (("first", first), ("second", second)):
+        if isinstance(digit, bool) or not isinstance(digit, numbers.Integral) or not 0 <= digit <= 9:
+            raise ValueError(f"{name} must be a digit 0–9, got {digit!r}")
+    if first == second:
+        raise ValueError(f"first and second must be different digits, got {first} twice")
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    keep = (bunch.target == first) | (bunch.target == second)
+    X = np.asarray(bunch.data[keep], dtype=float) / 16.0
+    y = (bunch.target[keep] == second).astype(float)
+    names = tuple(f"{r},{c}" for r in range(8) for c in range(8))
+    return Classification(X, y, feature_names=names, image_shape=(8, 8))
