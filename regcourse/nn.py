@@ -1,8 +1,10 @@
 """Regularizing PyTorch networks the right way. The only module of the course that imports torch.
 
-* ``penalty(model, pen)``: the penalty of the *weights* of linear and convolution layers, as a
-  differentiable scalar to add to the loss. Biases and normalization layers are left out by
-  default: a bias only shifts a unit's output and says nothing about how complex the function
+* ``penalty(model, pen)``: the penalty of the model's *weights*, as a differentiable scalar to
+  add to the loss. A weight is decided by its role, not by its layer's class
+  (``parameter_roles``): every parameter except biases and normalization layers' scales and
+  shifts, so attention, recurrent, embedding and custom parameters count. Biases and
+  normalization parameters are left out by default: a bias only shifts a unit's output and says nothing about how complex the function
   is, and normalization layers' scales are undone by the next layer, so penalizing them only
   distorts the fit (the source material's loop over ``model.parameters()`` penalizes both).
 * ``param_groups(model, wd)``: optimizer groups that apply ``weight_decay`` to those same weights
@@ -27,6 +29,7 @@ from torch import nn
 from regcourse.penalties import L1, L2, Penalty
 
 __all__ = [
+    "parameter_roles",
     "regularized_parameters",
     "penalty",
     "param_groups",
@@ -43,11 +46,6 @@ __all__ = [
     "keras_dense_model",
 ]
 
-WEIGHT_LAYERS = (nn.Linear, nn.Bilinear, nn.modules.conv._ConvNd)
-NORM_LAYERS = (nn.modules.batchnorm._BatchNorm, nn.modules.instancenorm._InstanceNorm, nn.GroupNorm,
-               nn.LayerNorm, nn.LocalResponseNorm)
-
-
 def _check_model(model) -> nn.Module:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -60,30 +58,125 @@ def _check_penalty(pen) -> Penalty:
     return pen
 
 
-def regularized_parameters(model: nn.Module, include_bias: bool = False) -> list[tuple[str, nn.Parameter]]:
-    """(name, parameter) for every parameter the penalty applies to.
+# --- which parameters are weights -----------------------------------------------------------------
+#
+# A parameter's role comes from what it does, not from the class of the layer that holds it, so bare
+# Parameters (MultiheadAttention.in_proj_weight, an LSTM's weight_hh_l0, a custom module's own
+# nn.Parameter) are weights like nn.Linear.weight.
 
-    The weights of linear and convolution layers; with ``include_bias=True`` also their biases
-    and the parameters of normalization layers — every trainable parameter, as in a loop over
-    ``model.parameters()``.
+ROLES = ("weight", "bias", "norm", "embedding")
+NORM_LAYERS = tuple(layer for layer in (
+    nn.modules.batchnorm._NormBase,  # BatchNorm1d/2d/3d, SyncBatchNorm, InstanceNorm1d/2d/3d and their lazy forms
+    nn.LayerNorm, nn.GroupNorm, getattr(nn, "RMSNorm", None), nn.LocalResponseNorm,
+) if layer is not None)
+EMBEDDING_LAYERS = (nn.Embedding, nn.EmbeddingBag)
+
+
+def _is_bias(local_name: str) -> bool:
+    """PyTorch's names for every bias: bias, bias_ih_l0, bias_k, in_proj_bias, …"""
+    return local_name == "bias" or local_name.startswith("bias_") or local_name.endswith("_bias")
+
+
+def _is_norm(module: nn.Module) -> bool:
+    # The class-name rule catches hand-written normalization layers (an RMSNorm of one's own, T5LayerNorm, …).
+    return isinstance(module, NORM_LAYERS) or type(module).__name__.endswith("Norm")
+
+
+def _role(module: nn.Module, local_name: str) -> str:
+    if _is_bias(local_name):
+        return "bias"
+    if _is_norm(module):
+        return "norm"
+    if isinstance(module, EMBEDDING_LAYERS):
+        return "embedding"
+    return "weight"
+
+
+def parameter_roles(model: nn.Module) -> list[tuple[str, str, nn.Parameter]]:
+    """(name, role, parameter) for every parameter, in the order and with the names of
+    ``model.named_parameters()`` (a parameter shared by several layers is listed once).
+
+    The role is decided by what the parameter does:
+
+    * ``"bias"``: its own name is ``bias``, starts with ``bias_`` or ends with ``_bias`` — PyTorch's
+      names for every additive offset (Linear and Conv ``bias``, RNN/LSTM/GRU ``bias_ih_l0``,
+      MultiheadAttention ``in_proj_bias``, ``bias_k``, ``bias_v``);
+    * ``"norm"``: any other parameter of a normalization layer — BatchNorm*, InstanceNorm*,
+      SyncBatchNorm, LayerNorm, GroupNorm, RMSNorm, and any module whose class name ends in
+      ``Norm`` (a hand-written RMSNorm): their scales, which the next layer can undo;
+    * ``"embedding"``: the table of nn.Embedding and nn.EmbeddingBag;
+    * ``"weight"``: everything else — Linear, Bilinear and Conv kernels, RNN/LSTM/GRU matrices,
+      MultiheadAttention's ``in_proj_weight`` and ``q/k/v_proj_weight``, PReLU's slopes, and the
+      bare ``nn.Parameter`` of a custom module.
+
+    A parametrized tensor (``torch.nn.utils.parametrize``, e.g. weight_norm) keeps the role of
+    the tensor it parametrizes: ``parametrizations.weight.original0`` is a weight.
     """
     _check_model(model)
-    if include_bias:
-        return [(name, p) for name, p in model.named_parameters() if p.requires_grad]
-    chosen = []
-    for module_name, module in model.named_modules():
-        if isinstance(module, WEIGHT_LAYERS) and getattr(module, "weight", None) is not None:
-            if module.weight.requires_grad:
-                chosen.append((f"{module_name}.weight" if module_name else "weight", module.weight))
-    return chosen
+    found: list[tuple[str, str, nn.Parameter]] = []
+    seen_params: set[int] = set()
+    seen_modules: set[int] = set()
+
+    def visit(module, prefix, owner, owner_name):
+        """``owner``/``owner_name``: the module and tensor name a parametrization's originals stand for."""
+        if id(module) in seen_modules:
+            return
+        seen_modules.add(id(module))
+        # _parameters and _modules directly: this walk runs at every training step, and the generators
+        # of named_parameters would add half again to its cost.
+        kind = "norm" if _is_norm(module) else "embedding" if isinstance(module, EMBEDDING_LAYERS) else "weight"
+        for local, p in module._parameters.items():
+            if p is None or id(p) in seen_params:
+                continue
+            seen_params.add(id(p))
+            if owner is not None and local.startswith("original"):
+                role = _role(owner, owner_name)
+            else:
+                role = "bias" if _is_bias(local) else kind
+            found.append((prefix + local, role, p))
+        for child_name, child in module._modules.items():
+            if child is None:
+                continue
+            if child_name == "parametrizations" and nn.utils.parametrize.is_parametrized(module):
+                seen_modules.add(id(child))
+                for tensor_name, originals in child._modules.items():
+                    visit(originals, f"{prefix}parametrizations.{tensor_name}.", module, tensor_name)
+            else:
+                visit(child, f"{prefix}{child_name}.", None, None)
+
+    visit(model, "", None, None)
+    return found
 
 
-def _penalized_weights(model: nn.Module, include_bias: bool) -> list[torch.Tensor]:
-    """The tensors of ``regularized_parameters`` without their names: this runs every step."""
-    if include_bias:
-        return [p for p in model.parameters() if p.requires_grad]
-    return [m.weight for m in model.modules()
-            if isinstance(m, WEIGHT_LAYERS) and m.weight is not None and m.weight.requires_grad]
+def _chosen(role: str, include_bias: bool, include_embeddings: bool) -> bool:
+    if role == "weight":
+        return True
+    if role == "embedding":
+        return include_embeddings
+    return include_bias
+
+
+def regularized_parameters(model: nn.Module, include_bias: bool = False, *,
+                           include_embeddings: bool = True) -> list[tuple[str, nn.Parameter]]:
+    """(name, parameter) for every trainable parameter the penalty applies to.
+
+    By default the parameters whose role is ``"weight"`` or ``"embedding"`` (see
+    ``parameter_roles``). ``include_bias=True`` adds the biases and normalization parameters —
+    every trainable parameter, as in a loop over ``model.parameters()``; ``include_embeddings=False``
+    leaves embedding tables out (as many transformer recipes do). Embeddings count by default
+    because an embedding is a linear layer applied to one-hot inputs: its table holds that
+    layer's weights. Frozen parameters (``requires_grad=False``) are never included.
+    """
+    return [(name, p) for name, role, p in parameter_roles(model)
+            if p.requires_grad and _chosen(role, include_bias, include_embeddings)]
+
+
+def _penalized_weights(model: nn.Module, include_bias: bool, include_embeddings: bool = True) -> list[torch.Tensor]:
+    """The tensors of ``regularized_parameters``, checked to be usable."""
+    weights = [p for _, p in regularized_parameters(model, include_bias, include_embeddings=include_embeddings)]
+    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in weights):
+        raise ValueError("model has uninitialized (lazy) parameters: run one batch through it before penalizing it")
+    return weights
 
 
 class _FusedPenalty(torch.autograd.Function):
@@ -115,33 +208,37 @@ class _FusedPenalty(torch.autograd.Function):
         return (None, None, *grads)
 
 
-def penalty(model: nn.Module, pen: Penalty, *, include_bias: bool = False) -> torch.Tensor:
+def penalty(model: nn.Module, pen: Penalty, *, include_bias: bool = False,
+            include_embeddings: bool = True) -> torch.Tensor:
     """The penalty of the model's weights, a differentiable scalar: add it to the loss.
 
-    ``pen`` is L1(λ) (λΣ|w|), L2(λ) (λΣw², no ½) or ElasticNet(l1=λ₁, l2=λ₂), summed over the
-    weights of the linear and convolution layers (see ``regularized_parameters``).
+    ``pen`` is L1(λ) (λΣ|w|), L2(λ) (λΣw², no ½) or ElasticNet(l1=λ₁, l2=λ₂), summed over every
+    weight of the model — every parameter except biases and normalization parameters, embedding
+    tables included (see ``parameter_roles`` and ``regularized_parameters`` for the flags).
     """
-    return _weight_penalty(model, pen, include_bias)
+    return _weight_penalty(model, pen, include_bias, include_embeddings)
 
 
-def _weight_penalty(model, pen, include_bias):
+def _weight_penalty(model, pen, include_bias, include_embeddings=True):
     pen = _check_penalty(pen)
-    weights = _penalized_weights(_check_model(model), include_bias)
+    weights = _penalized_weights(_check_model(model), include_bias, include_embeddings)
     if not weights:
-        raise ValueError("model has no linear or convolution weights to penalize")
+        raise ValueError("model has no weights to penalize (only biases, normalization parameters or "
+                         "frozen parameters, or no parameters at all)")
     if pen.l1_coef == 0.0 and pen.l2_coef == 0.0:
         return weights[0].new_zeros(())
     return _FusedPenalty.apply(float(pen.l1_coef), float(pen.l2_coef), *weights)
 
 
-def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
-    """Optimizer parameter groups: ``weight_decay`` on the linear and convolution weights, 0 on
-    biases and normalization parameters. Use as ``torch.optim.SGD(param_groups(model, wd), lr=...)``."""
+def param_groups(model: nn.Module, weight_decay: float, *, include_embeddings: bool = True) -> list[dict]:
+    """Optimizer parameter groups: ``weight_decay`` on the weights (the parameters ``penalty``
+    covers), 0 on biases and normalization parameters; every trainable parameter is in exactly
+    one group. Use as ``torch.optim.SGD(param_groups(model, wd), lr=...)``."""
     from regcourse._arrays import check_nonnegative
 
     weight_decay = check_nonnegative(weight_decay, "weight_decay")
-    decayed = {id(p) for _, p in regularized_parameters(model)}
-    params = [p for p in _check_model(model).parameters() if p.requires_grad]
+    decayed = {id(p) for _, p in regularized_parameters(model, include_embeddings=include_embeddings)}
+    params = [p for _, _, p in parameter_roles(model) if p.requires_grad]
     return [
         {"params": [p for p in params if id(p) in decayed], "weight_decay": weight_decay},
         {"params": [p for p in params if id(p) not in decayed], "weight_decay": 0.0},
@@ -149,7 +246,8 @@ def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
 
 
 @torch.no_grad()
-def prox_step(model: nn.Module, pen: Penalty, lr: float, *, include_bias: bool = False) -> None:
+def prox_step(model: nn.Module, pen: Penalty, lr: float, *, include_bias: bool = False,
+              include_embeddings: bool = True) -> None:
     """Apply the penalty's proximal operator with step ``lr`` to the penalized weights, in place:
 
         w ← sign(w)·max(|w| − lr·λ₁, 0) / (1 + 2·lr·λ₂)
@@ -161,7 +259,7 @@ def prox_step(model: nn.Module, pen: Penalty, lr: float, *, include_bias: bool =
 
     pen = _check_penalty(pen)
     lr = check_nonnegative(lr, "lr")
-    weights = [p for _, p in regularized_parameters(model, include_bias)]
+    weights = _penalized_weights(_check_model(model), include_bias, include_embeddings)
     threshold, shrink = lr * pen.l1_coef, 1.0 / (1.0 + 2.0 * lr * pen.l2_coef)
     for w in weights:
         if threshold:
@@ -170,22 +268,31 @@ def prox_step(model: nn.Module, pen: Penalty, lr: float, *, include_bias: bool =
             w.mul_(shrink)
 
 
-def sparsity(model: nn.Module, tol: float = 0.0, *, include_bias: bool = False) -> float:
-    """The share of penalized weights with |w| ≤ tol (exactly zero for tol = 0)."""
-    weights = [p.detach() for _, p in regularized_parameters(model, include_bias)]
+def sparsity(model: nn.Module, tol: float = 0.0, *, include_bias: bool = False,
+             include_embeddings: bool = True) -> float:
+    """The share of penalized weights with |w| ≤ tol (exactly zero for tol = 0); 0 for a model
+    without weights."""
+    from regcourse._arrays import check_nonnegative
+
+    tol = check_nonnegative(tol, "tol")
+    weights = [p.detach() for p in _penalized_weights(_check_model(model), include_bias, include_embeddings)]
     total = sum(w.numel() for w in weights)
     zeros = sum(int((w.abs() <= tol).sum()) for w in weights)
     return zeros / total if total else 0.0
 
 
-def weight_stats(model: nn.Module, *, include_bias: bool = False) -> dict:
+def weight_stats(model: nn.Module, *, include_bias: bool = False, include_embeddings: bool = True) -> dict:
     """Count, exact zeros, mean |w|, largest |w|, Σ|w| and Σw² of the penalized weights."""
-    flat = torch.cat([p.detach().reshape(-1) for _, p in regularized_parameters(model, include_bias)])
+    weights = _penalized_weights(_check_model(model), include_bias, include_embeddings)
+    if not weights:
+        raise ValueError("model has no weights to describe (only biases, normalization parameters or "
+                         "frozen parameters, or no parameters at all)")
+    flat = torch.cat([p.detach().reshape(-1) for p in weights])
     return {
         "count": flat.numel(),
         "zeros": int((flat == 0).sum()),
-        "mean_abs": float(flat.abs().mean()),
-        "max_abs": float(flat.abs().max()),
+        "mean_abs": float(flat.abs().mean()) if flat.numel() else 0.0,
+        "max_abs": float(flat.abs().max()) if flat.numel() else 0.0,
         "l1": float(flat.abs().sum()),
         "l2": float(flat.square().sum()),
     }

@@ -10,13 +10,15 @@ from regcourse.plots._style import PALETTE, new_axes, styled
 def weights_of(model_or_array) -> np.ndarray:
     """Every penalized weight as one flat NumPy array.
 
-    A torch module contributes the weights of its layers (parameters named "weight" with at
-    least two dimensions: linear and convolution kernels, not biases or normalization scales);
-    anything else is taken as an array. torch is never imported here.
+    A torch module contributes the parameters ``regcourse.nn.penalty`` covers (every weight by
+    its role: not biases or normalization scales; see ``regcourse.nn.parameter_roles``); a
+    tensor or anything else is taken as an array. torch is loaded only for a torch module,
+    which means it is loaded already.
     """
     if hasattr(model_or_array, "named_parameters"):
-        parts = [p.detach().cpu().numpy().ravel() for name, p in model_or_array.named_parameters()
-                 if name.endswith("weight") and p.dim() >= 2]
+        from regcourse.nn import regularized_parameters
+
+        parts = [p.detach().cpu().numpy().ravel() for _, p in regularized_parameters(model_or_array)]
         return np.concatenate(parts) if parts else np.zeros(0)
     if hasattr(model_or_array, "detach"):
         return model_or_array.detach().cpu().numpy().ravel()
