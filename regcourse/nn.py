@@ -225,6 +225,10 @@ def _weight_penalty(model, pen, include_bias, include_embeddings=True):
     if not weights:
         raise ValueError("model has no weights to penalize (only biases, normalization parameters or "
                          "frozen parameters, or no parameters at all)")
+    return _fused_penalty(weights, pen)
+
+
+def _fused_penalty(weights: list[torch.Tensor], pen: Penalty) -> torch.Tensor:
     if pen.l1_coef == 0.0 and pen.l2_coef == 0.0:
         return weights[0].new_zeros(())
     return _FusedPenalty.apply(float(pen.l1_coef), float(pen.l2_coef), *weights)
@@ -259,7 +263,11 @@ def prox_step(model: nn.Module, pen: Penalty, lr: float, *, include_bias: bool =
 
     pen = _check_penalty(pen)
     lr = check_nonnegative(lr, "lr")
-    weights = _penalized_weights(_check_model(model), include_bias, include_embeddings)
+    _prox(_penalized_weights(_check_model(model), include_bias, include_embeddings), pen, lr)
+
+
+@torch.no_grad()
+def _prox(weights: list[torch.Tensor], pen: Penalty, lr: float) -> None:
     threshold, shrink = lr * pen.l1_coef, 1.0 / (1.0 + 2.0 * lr * pen.l2_coef)
     for w in weights:
         if threshold:
@@ -324,36 +332,48 @@ def _optimizer(name, groups, lr):
 
 def train(model: nn.Module, X, y, *, X_val=None, y_val=None, loss_fn=None, penalty: Penalty | None = None,
           optimizer: str = "adam", lr: float = 1e-2, weight_decay: float = 0.0, epochs: int = 200,
-          batch_size: int | None = None, prox: bool = False, include_bias: bool = False, seed: int = 0,
-          progress: bool = True) -> History:
+          batch_size: int | None = None, prox: bool = False, include_bias: bool = False,
+          include_embeddings: bool = True, seed: int = 0, progress: bool = True) -> History:
     """Train ``model`` and return its History.
 
     The loss is ``loss_fn`` (default ``nn.MSELoss()``) plus, when ``penalty`` is given and
-    ``prox`` is False, the penalty of the model's weights (``regcourse.nn.penalty``). With ``prox=True`` the penalty is applied
-    by ``prox_step`` after every optimizer step instead (exact zeros for L1). ``weight_decay``
-    goes to the optimizer, on the weights only (``param_groups``). Mini-batches (``batch_size``;
-    default: the whole set) are shuffled with ``seed``. A progress bar (tqdm.auto: a widget in
-    Jupyter, text elsewhere) shows the losses.
+    ``prox`` is False, the penalty of the model's weights (``regcourse.nn.penalty``). With
+    ``prox=True`` the penalty is applied by ``prox_step`` after every optimizer step instead
+    (exact zeros for L1). ``weight_decay`` goes to the optimizer, on the weights only
+    (``param_groups``). Mini-batches (``batch_size``; default: the whole set) are shuffled with
+    ``seed``. A progress bar (tqdm.auto: a widget in Jupyter, text elsewhere) shows the losses.
+
+    The data may be tensors, NumPy arrays or pandas objects; it is checked and converted to the
+    model's dtype and device first (``regcourse._training_inputs``): NaN, a missing ``y_val``, a
+    wrong number of features or targets of the wrong shape are errors naming the argument, and
+    1-D targets for a model with one output become a column.
     """
     from tqdm.auto import tqdm
 
     from regcourse._arrays import check_count, check_nonnegative
+    from regcourse._training_inputs import prepare
 
     model = _check_model(model)
     epochs = check_count(epochs, "epochs")
     lr = check_nonnegative(lr, "lr")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
     if penalty is not None:
         _check_penalty(penalty)
-    device = next(model.parameters()).device
-    X, y = torch.as_tensor(X, device=device), torch.as_tensor(y, device=device)
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
+    if loss_fn is not None and not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a loss function such as torch.nn.MSELoss(), got {type(loss_fn).__name__}")
+    data = prepare(model, X, y, X_val, y_val, loss_fn)
+    X, y, X_val, y_val = data.X, data.y, data.X_val, data.y_val
+    device = X.device
     has_val = X_val is not None
-    if has_val:
-        X_val, y_val = torch.as_tensor(X_val, device=device), torch.as_tensor(y_val, device=device)
     loss_fn = loss_fn or nn.MSELoss()
-    opt = _optimizer(optimizer, param_groups(model, weight_decay), lr)
-    generator = torch.Generator().manual_seed(seed)
+    opt = _optimizer(optimizer, param_groups(model, weight_decay, include_embeddings=include_embeddings), lr)
+    # The model's structure does not change while it trains: find its weights once, not at every step.
+    weights = _penalized_weights(model, include_bias, include_embeddings) if penalty is not None else []
+    if penalty is not None and not weights:
+        raise ValueError("model has no weights to penalize (only biases, normalization parameters or "
+                         "frozen parameters), so penalty has nothing to act on")
+    generator = torch.Generator().manual_seed(int(seed))
     n = X.shape[0]
     size = n if batch_size is None else check_count(batch_size, "batch_size")
     history = History()
@@ -368,19 +388,19 @@ def train(model: nn.Module, X, y, *, X_val=None, y_val=None, loss_fn=None, penal
             data_loss = loss_fn(model(X[batch]), y[batch])
             loss = data_loss
             if penalty is not None and not prox:
-                loss = loss + _weight_penalty(model, penalty, include_bias)
+                loss = loss + _fused_penalty(weights, penalty)
             loss.backward()
             opt.step()
             if penalty is not None and prox:
-                prox_step(model, penalty, lr, include_bias=include_bias)
+                _prox(weights, penalty, lr)
             total += float(data_loss.detach()) * len(batch)
         history.train_loss.append(total / n)
         model.eval()
         with torch.no_grad():
             if has_val:
                 history.val_loss.append(float(loss_fn(model(X_val), y_val)))
-            history.penalty.append(float(_weight_penalty(model, penalty, include_bias)) if penalty else 0.0)
-        history.sparsity.append(sparsity(model, include_bias=include_bias))
+            history.penalty.append(float(_fused_penalty(weights, penalty)) if penalty else 0.0)
+        history.sparsity.append(sparsity(model, include_bias=include_bias, include_embeddings=include_embeddings))
         if progress:
             # refresh=False: redrawing a notebook's progress widget every epoch costs more than the epoch
             bar.set_postfix(train=f"{history.train_loss[-1]:.4f}", refresh=False,
@@ -425,13 +445,23 @@ def simple_net_losses(lam_l1: float = 0.01, lam_l2: float = 0.01, seed: int = 0)
 
 
 def mlp(sizes=(1, 64, 64, 1), *, activation=nn.Tanh, seed: int = 0) -> nn.Sequential:
-    """A multilayer perceptron with the given layer sizes, seeded."""
+    """A multilayer perceptron with the given layer sizes (inputs, hidden…, outputs), seeded;
+    ``activation`` (a module class such as nn.Tanh) follows every layer but the last."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2 or any(
+            isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
+        raise ValueError(f"sizes must list at least two positive integers (inputs, …, outputs), got {sizes!r}")
+    if isinstance(activation, nn.Module) or not callable(activation):
+        raise TypeError(f"activation must be a torch.nn.Module class such as nn.Tanh (the class, not an "
+                        f"instance), got {activation!r}")
     torch.manual_seed(seed)
     layers: list[nn.Module] = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(fan_in, fan_out))
         if i < len(sizes) - 2:
-            layers.append(activation())
+            unit = activation()
+            if not isinstance(unit, nn.Module):
+                raise TypeError(f"activation must make a torch.nn.Module when called, got {type(unit).__name__}")
+            layers.append(unit)
     return nn.Sequential(*layers)
 
 
