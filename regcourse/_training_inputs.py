@@ -134,8 +134,10 @@ def probe_output(model: nn.Module, X: torch.Tensor, name: str):
     if err is None:
         return output
     if isinstance(first, nn.Linear) and X.ndim >= 1 and X.shape[-1] != first.in_features:
+        column = f"; a 1-D {name} is one sample, write {name}.reshape(-1, 1) for one feature per sample" \
+            if X.ndim == 1 and first.in_features == 1 else ""
         raise ValueError(f"{name} must have {first.in_features} features per sample for the model's first layer "
-                         f"({first!r}), got {X.shape[-1]} ({name} has shape {shape})") from None
+                         f"({first!r}), got {X.shape[-1]} ({name} has shape {shape}){column}") from None
     if isinstance(first, nn.modules.conv._ConvNd) and X.ndim >= 2 and X.shape[1] != first.in_channels:
         raise ValueError(f"{name} must have {first.in_channels} channels (dimension 1) for the model's first layer "
                          f"({first!r}), got {X.shape[1]} ({name} has shape {shape})") from None

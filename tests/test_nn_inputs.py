@@ -131,6 +131,11 @@ def test_the_feature_count_is_found_in_a_nested_model():
     assert model.training  # the probe left the model in training mode
 
 
+def test_a_one_dimensional_X_for_a_one_input_model_gets_a_hint():
+    with pytest.raises(ValueError, match=r"X must have 1 features per sample .* got 20 .* X.reshape\(-1, 1\)"):
+        rnn.train(nn.Linear(1, 1), torch.randn(20), torch.randn(20), epochs=1, progress=False)
+
+
 def test_the_channel_count_is_named_for_a_convolution():
     model = nn.Sequential(nn.Conv2d(3, 2, 3), nn.Flatten(), nn.Linear(2 * 6 * 6, 1))
     with pytest.raises(ValueError, match=r"X must have 3 channels \(dimension 1\) .* got 1"):
