@@ -1,12 +1,14 @@
-"""Regularizing PyTorch networks the right way. The only module of the course that imports torch.
+"""Regularizing PyTorch networks the right way. With ``_training_inputs`` (the checks of ``train``),
+the only module of the course that imports torch when it is imported.
 
 * ``penalty(model, pen)``: the penalty of the model's *weights*, as a differentiable scalar to
   add to the loss. A weight is decided by its role, not by its layer's class
   (``parameter_roles``): every parameter except biases and normalization layers' scales and
   shifts, so attention, recurrent, embedding and custom parameters count. Biases and
-  normalization parameters are left out by default: a bias only shifts a unit's output and says nothing about how complex the function
-  is, and normalization layers' scales are undone by the next layer, so penalizing them only
-  distorts the fit (the source material's loop over ``model.parameters()`` penalizes both).
+  normalization parameters are left out by default: a bias only shifts a unit's output and says
+  nothing about how complex the function is, and normalization layers' scales are undone by the
+  next layer, so penalizing them only distorts the fit (the source material's loop over
+  ``model.parameters()`` penalizes both).
 * ``param_groups(model, wd)``: optimizer groups that apply ``weight_decay`` to those same weights
   only. For SGD, weight_decay = wd is exactly the penalty L2(wd/2) (∇λΣw² = 2λw).
 * ``prox_step(model, pen, lr)``: after ``optimizer.step()``, the proximal step of the penalty —
@@ -122,8 +124,8 @@ def parameter_roles(model: nn.Module) -> list[tuple[str, str, nn.Parameter]]:
         if id(module) in seen_modules:
             return
         seen_modules.add(id(module))
-        # _parameters and _modules directly: this walk runs at every training step, and the generators
-        # of named_parameters would add half again to its cost.
+        # _parameters and _modules directly, not through named_parameters' generators: a training loop
+        # that calls penalty() runs this walk at every step.
         kind = "norm" if _is_norm(module) else "embedding" if isinstance(module, EMBEDDING_LAYERS) else "weight"
         for local, p in module._parameters.items():
             if p is None or id(p) in seen_params:
