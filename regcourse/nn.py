@@ -467,9 +467,20 @@ def mlp(sizes=(1, 64, 64, 1), *, activation=nn.Tanh, seed: int = 0) -> nn.Sequen
     return nn.Sequential(*layers)
 
 
+def _check_task(n_train, n_val, noise, seed) -> None:
+    from regcourse._arrays import check_count, check_nonnegative
+
+    check_count(n_train, "n_train")
+    check_count(n_val, "n_val")
+    check_nonnegative(noise, "noise")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+
+
 def regression_task(n_train: int = 20, n_val: int = 200, noise: float = 0.3, seed: int = 0):
     """1-D regression with few noisy training points, y = sin(3x) + noise on [−1, 1]: a 64×64
     network fits the noise. Returns float32 tensors X_train, y_train, X_val, y_val of shape (n, 1)."""
+    _check_task(n_train, n_val, noise, seed)
     rng = np.random.default_rng(seed)
 
     def sample(n):
@@ -484,6 +495,8 @@ def classification_task(n_train: int = 60, n_val: int = 400, noise: float = 0.3,
     """Two interleaving half-moons (scikit-learn's make_moons) with label noise in the few
     training points. Returns X_train, y_train, X_val, y_val (labels as int64 class indices)."""
     from sklearn.datasets import make_moons
+
+    _check_task(n_train, n_val, noise, seed)
 
     X_train, y_train = make_moons(n_train, noise=noise, random_state=seed)
     X_val, y_val = make_moons(n_val, noise=noise, random_state=seed + 1)
