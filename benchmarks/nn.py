@@ -5,7 +5,8 @@
     (c) regcourse.nn.penalty(model, L2(λ)) added to the loss (weights only, fused)
     (d) the optimizer's built-in weight_decay = 2λ on the same weights (regcourse.nn.param_groups)
 
-Networks: an MLP of about a million parameters (batch 256) and a stack of fifty small layers.
+Networks: an MLP of about a million parameters (batch 256), a stack of fifty small layers, and
+a 4-layer transformer encoder (attention, feed-forward and LayerNorm parameters).
 SGD, CPU threads as configured. Runs alternate between the four ways, so that drift in the
 machine's speed hits them all; the table gives median milliseconds per step and the ratios.
 
@@ -37,6 +38,10 @@ def networks():
         layers += [nn.Linear(32, 32), nn.Tanh()]
     small = nn.Sequential(*layers, nn.Linear(32, 1))
     yield "50 small layers", small, torch.randn(64, 32), torch.randn(64, 1)
+    # attention weights are bare Parameters (in_proj_weight): the penalty must find them by role
+    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, batch_first=True), 4,
+                                    enable_nested_tensor=False)
+    yield "transformer, 4 layers", encoder, torch.randn(16, 12, 64), torch.randn(16, 12, 64)
 
 
 def make_step(way, model, X, y):

@@ -153,12 +153,41 @@ class Explorer:
         display(self.widget)
 
 
+# --- checking an explorer's starting values -----------------------------------------------------
+# A slider clamps a value outside its range without a word and a ToggleButtons raises a bare
+# TraitError; explorers check their arguments first and name the one that is wrong.
+
+
+def _check_choice(value, name: str, choices) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def _check_range(value, name: str, low: float, high: float) -> float:
+    from regcourse._arrays import as_real_number
+
+    number = as_real_number(value, name)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must lie in [{low:g}, {high:g}] (the range of its slider), got {number:g}")
+    return number
+
+
 # --- the geometry explorer -------------------------------------------------------------------
 
 
 class GeometryExplorer(Explorer):
     def __init__(self, kind="l1", radius=1.0, lam=0.5, centre=(1.6, 0.4), correlation=0.4, l1_ratio=0.5):
         import ipywidgets as widgets
+
+        _check_choice(kind, "kind", ("l1", "l2", "elastic_net"))
+        radius = _check_range(radius, "radius", 0.05, 3.0)
+        lam = _check_range(lam, "lam", 1e-3, 10.0)
+        l1_ratio = _check_range(l1_ratio, "l1_ratio", 0.05, 0.95)
+        correlation = _check_range(correlation, "correlation", -0.9, 0.9)
+        if isinstance(centre, (str, bytes)) or not hasattr(centre, "__len__") or len(centre) != 2:
+            raise ValueError(f"centre must be a pair (w₁, w₂), got {centre!r}")
+        centre = (_check_range(centre[0], "centre[0]", -2.0, 2.0), _check_range(centre[1], "centre[1]", -2.0, 2.0))
 
         from regcourse.plots.geometry import GeometryDrawing
 
@@ -229,6 +258,14 @@ class OverfittingExplorer(Explorer):
     def __init__(self, degree=3, lam=0.0, n_samples=30, seed=0):
         import ipywidgets as widgets
         import matplotlib.pyplot as plt
+
+        from regcourse._arrays import check_count
+
+        if check_count(degree, "degree") > self.MAX_DEGREE:
+            raise ValueError(f"degree must lie in [1, {self.MAX_DEGREE}] (the range of its slider), got {degree}")
+        lam = _check_range(lam, "lam", 0.0, 10.0)
+        if check_count(n_samples, "n_samples") < 10:
+            raise ValueError(f"n_samples must be at least 10 (to split into training and validation), got {n_samples}")
 
         from regcourse.data import make_polynomial
         from regcourse.selection import train_val_split
@@ -332,14 +369,22 @@ class PathExplorer(Explorer):
         import ipywidgets as widgets
         import matplotlib.pyplot as plt
 
-        from regcourse.plots.paths import coefficient_path
+        from regcourse._arrays import check_count
+        from regcourse.plots.paths import check_feature_names, coefficient_path
 
+        _check_choice(kind, "kind", ("l1", "l2", "elastic_net"))
+        if check_count(n_lams, "n_lams") < 2:
+            raise ValueError(f"n_lams must be at least 2 (a slider needs two positions), got {n_lams}")
         if X is None:
             from regcourse.data import load_diabetes
 
             data = load_diabetes()
-            X, y, feature_names = data.X, data.y, data.feature_names
-        self.X, self.y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+            X, y = data.X, data.y
+            feature_names = data.feature_names if feature_names is None else feature_names
+        from regcourse._arrays import check_xy
+
+        self.X, self.y = check_xy(X, y)
+        check_feature_names(feature_names, self.X.shape[1])
         self.path = linear.path(self.X, self.y, kind, n_lams=n_lams, l1_ratio=l1_ratio)
         names = list(feature_names) if feature_names is not None else [f"w{j + 1}" for j in range(self.X.shape[1])]
         controls = {"step": widgets.IntSlider(value=n_lams // 3, min=0, max=n_lams - 1, description="λ step",

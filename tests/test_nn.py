@@ -171,7 +171,7 @@ def test_the_device_is_taken_from_the_model_not_assumed():
 @pytest.mark.parametrize("call, error, words", [
     (lambda: rnn.penalty("net", L1(0.1)), TypeError, "model must be a torch.nn.Module"),
     (lambda: rnn.penalty(nn.Linear(2, 1), 0.1), TypeError, "pen must be L1(...)"),
-    (lambda: rnn.penalty(nn.ReLU(), L1(0.1)), ValueError, "no linear or convolution weights"),
+    (lambda: rnn.penalty(nn.ReLU(), L1(0.1)), ValueError, "model has no weights to penalize"),
     (lambda: rnn.param_groups(nn.Linear(2, 1), -1.0), ValueError, "weight_decay must be >= 0"),
     (lambda: rnn.prox_step(nn.Linear(2, 1), L1(0.1), lr=-0.1), ValueError, "lr must be >= 0"),
     (lambda: rnn.train(nn.Linear(2, 1), torch.randn(4, 2), torch.randn(3, 1), progress=False), ValueError,

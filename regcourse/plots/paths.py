@@ -14,6 +14,13 @@ def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None,
     Each line is labelled with its feature at the right end; the top axis counts the non-zero
     coefficients. ``mark_lam`` draws a vertical line (a chosen λ).
     """
+    check_path(path)
+    check_feature_names(feature_names, path.coefs.shape[1])
+    if mark_lam is not None:
+        from regcourse._arrays import as_real_number
+
+        if as_real_number(mark_lam, "mark_lam") <= 0:
+            raise ValueError(f"mark_lam must be a λ > 0 (the axis is logarithmic), got {mark_lam}")
     fig, ax = new_axes(ax, figsize=(6.2, 4.2))
     order = np.argsort(path.lams)[::-1]
     lams, coefs = path.lams[order], path.coefs[order]
@@ -39,6 +46,27 @@ def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None,
     if mark_lam is not None:
         ax.axvline(mark_lam, color="0.2", ls="--", lw=1.2)
     return fig
+
+
+def check_path(path, name: str = "path") -> None:
+    """A TypeError naming ``name`` unless it looks like the result of ``regcourse.linear.path``."""
+    lams, coefs = getattr(path, "lams", None), getattr(path, "coefs", None)
+    if lams is None or coefs is None or not hasattr(path, "kind"):
+        raise TypeError(f"{name} must be the result of regcourse.linear.path(...), got {type(path).__name__}")
+    lams, coefs = np.asarray(lams), np.asarray(coefs)
+    if lams.ndim != 1 or lams.size == 0 or coefs.ndim != 2 or coefs.shape[0] != lams.size:
+        raise ValueError(f"{name} must hold one row of coefficients per λ, got lams of shape {lams.shape} "
+                         f"and coefs of shape {coefs.shape}")
+
+
+def check_feature_names(feature_names, p: int, name: str = "feature_names") -> None:
+    """An error naming ``name`` unless it is None or holds exactly one label per coefficient."""
+    if feature_names is None:
+        return
+    if isinstance(feature_names, (str, bytes)) or not hasattr(feature_names, "__len__"):
+        raise TypeError(f"{name} must be a list of {p} names, one per coefficient, got {feature_names!r:.60}")
+    if len(feature_names) != p:
+        raise ValueError(f"{name} must have one name per coefficient: {p} expected, got {len(feature_names)}")
 
 
 _FIT_MARKERS = ("o", "x", "s", "^", "D", "v")
