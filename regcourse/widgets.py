@@ -419,7 +419,7 @@ class PathExplorer(Explorer):
             coefficient_path(self.path, names, ax=ax_path)
             self.line = ax_path.axvline(self.path.lams[0], color="0.2", ls="--", lw=1.2)
             self.bars = ax_bars.barh(names, np.zeros(len(names)), color=BLUE)
-            zero = ax_bars.axvline(0.0, color="0.3", lw=0.8)
+            ax_bars.axvline(0.0, color="0.3", lw=0.8, zorder=0.9)  # under the bars: a zero bar is a vermillion mark
             limit = float(np.abs(self.path.coefs).max()) * 1.1
             ax_bars.set_xlim(-limit, limit)
             ax_bars.set_xlabel("coefficient")
@@ -428,8 +428,8 @@ class PathExplorer(Explorer):
             style_axes(ax_bars)
             ax_bars.set_axisbelow(True)  # grid under the bars, as in the cached background
         self.axes = (ax_path, ax_bars)
-        # the zero line lies over the bars and the spines over the λ line's ends: drawn in their place
-        self.dynamic = [self.line, *self.bars, zero, *ax_path.spines.values(), *ax_bars.spines.values()]
+        # the spines lie over the λ line's ends: drawn in their place
+        self.dynamic = [self.line, *self.bars, *ax_path.spines.values(), *ax_bars.spines.values()]
         super().__init__(fig, controls, [["step"]])
         self.redraw()
 
