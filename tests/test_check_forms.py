@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 import answers_ch07
+from _project import chapter_answer_modules
 from test_checks import RIGHT
 
 from regcourse.exercises import all_exercises, get, run_check
@@ -111,10 +112,12 @@ def test_wrong_answers_in_torch_or_float32_still_fail_with_their_hint(exercise_i
 
 # --- networks: nested, a bare layer, a custom Module with its own nn.Parameter ---------------------
 
-@pytest.mark.parametrize("exercise_id, answer", [(i, a) for i, answers in answers_ch07.OTHER_RIGHT.items()
-                                                 for a in answers],
-                         ids=lambda x: x if isinstance(x, str) else x.__name__)
-def test_other_right_network_answers_pass(exercise_id, answer):
+OTHER_RIGHT = [(i, answer) for module in chapter_answer_modules()
+               for i, answers in getattr(module, "OTHER_RIGHT", {}).items() for answer in answers]
+
+
+@pytest.mark.parametrize("exercise_id, answer", OTHER_RIGHT, ids=lambda x: x if isinstance(x, str) else x.__name__)
+def test_right_answers_written_another_way_pass(exercise_id, answer):
     result = run_check(exercise_id, answer)
     assert result.status == PASSED, result
 
