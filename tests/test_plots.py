@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from regcourse import linear
 from regcourse.data import load_diabetes, make_polynomial
@@ -83,7 +84,94 @@ def test_coefficient_paths_start_at_zero_at_lambda_max():
     top = np.argmax(lines[0].get_xdata())
     assert lines[0].get_xdata()[top] == pytest.approx(linear.lam_max(data.X, data.y, "l1"))
     assert all(line.get_ydata()[top] == 0.0 for line in lines)
-    assert {t.get_text() for t in ax.texts} >= set(data.feature_names)
+    assert {t.get_text() for t in ax.findobj(Text)} >= set(data.feature_names)
+
+
+def label_boxes(fig, names):
+    """The drawn boxes of the line-end labels, by name (they must be exactly ``names``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    from regcourse.plots._labels import EndLabels
+
+    texts = {t.get_text(): t for labels in fig.findobj(EndLabels) for t in labels.texts}
+    assert set(texts) == set(names)
+    return {name: text.get_window_extent(renderer) for name, text in texts.items()}
+
+
+def assert_no_two_overlap(boxes):
+    names = sorted(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not boxes[a].overlaps(boxes[b]), (a, b, boxes[a], boxes[b])
+
+
+@pytest.mark.parametrize("kind", ["l1", "elastic_net"])
+def test_path_labels_never_overlap_on_the_diabetes_path(kind):
+    """The lasso path's right edge had s3 over age and s2 over bp."""
+    data = load_diabetes()
+    fig = coefficient_path(linear.path(data.X, data.y, kind), data.feature_names)
+    boxes = label_boxes(fig, data.feature_names)
+    assert_no_two_overlap(boxes)
+    ax = fig.axes[0]
+    paths = [line for line in ax.get_lines() if len(line.get_xdata()) > 2]  # not the zero line
+    right_end = max(ax.transData.transform(np.column_stack(line.get_data()))[:, 0].max() for line in paths)
+    assert all(box.x0 > right_end for box in boxes.values())  # right of every line's end
+    assert all(fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1) for box in boxes.values())
+
+
+def test_path_labels_keep_the_order_of_the_line_ends_and_point_at_them():
+    data = load_diabetes()
+    result = linear.path(data.X, data.y, "l1")
+    fig = coefficient_path(result, data.feature_names)
+    boxes = label_boxes(fig, data.feature_names)
+    ends = result.coefs[np.argmin(result.lams)]
+    by_end = [data.feature_names[j] for j in np.argsort(ends, kind="stable")]
+    centres = [boxes[name].y0 + boxes[name].height / 2 for name in by_end]
+    assert centres == sorted(centres)
+    from regcourse.plots._labels import EndLabels
+
+    labels = fig.axes[0].findobj(EndLabels)[0]
+    for leader, end in zip(labels.leaders, fig.axes[0].transData.transform(labels.points)):
+        x, y = leader.get_data()
+        assert y[0] == pytest.approx(end[1]) and x[0] == pytest.approx(end[0], abs=3)  # starts at its line's end
+
+
+def test_path_labels_stay_apart_when_every_line_ends_at_the_same_value():
+    from types import SimpleNamespace
+
+    path = SimpleNamespace(kind="l1", lams=np.geomspace(1.0, 0.01, 5), coefs=np.zeros((5, 12)))  # what it reads
+    names = [f"feature {j}" for j in range(12)]
+    assert_no_two_overlap(label_boxes(coefficient_path(path, names), names))
+
+
+def test_path_explorer_labels_never_overlap(capsys):
+    pytest.importorskip("ipywidgets")
+    from regcourse.widgets import path_explorer
+
+    data = load_diabetes()
+    explorer = path_explorer()
+    assert_no_two_overlap(label_boxes(explorer.figure, data.feature_names))
+
+
+def test_spread_keeps_the_order_and_the_gaps_and_moves_nothing_that_fits():
+    from regcourse.plots._labels import spread
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 15))
+        wanted, sizes, gap = rng.normal(size=n) * rng.uniform(0.1, 10), rng.uniform(0.1, 2.0, n), rng.uniform(0, 1)
+        placed = spread(wanted, sizes, gap)
+        order = np.argsort(wanted, kind="stable")
+        p, s = placed[order], sizes[order]
+        assert np.all(np.diff(p) >= (s[:-1] + s[1:]) / 2 + gap - 1e-9)
+        # optimal: the mean displacement of a block that moved together is zero, so the centre of
+        # mass of the labels stays where the line ends are
+        assert placed.mean() == pytest.approx(wanted.mean())
+    apart = np.array([0.0, 5.0, 10.0])
+    assert np.array_equal(spread(apart, [1.0, 1.0, 1.0], 0.5), apart)
 
 
 def test_weight_histogram_reports_exact_zeros_and_accepts_torch_modules():

@@ -92,3 +92,12 @@ def test_the_package_example_gives_the_values_its_comments_state():
             checked += 1
     assert checked == 3
     np.testing.assert_allclose(eval("L1(0.1).prox(w, step=10.0)", namespace), [0.0, -1.0, 0.0, 2.0])
+
+
+def test_the_emoji_font_note_names_the_words_the_feedback_really_shows():
+    from regcourse.exercises._result import _LOOK, FAILED, NOT_ATTEMPTED, PASSED
+
+    assert "fonts-noto-color-emoji" in README
+    for status in (PASSED, FAILED, NOT_ATTEMPTED):
+        icon, word, _, _ = _LOOK[status]
+        assert icon in README and f'"{word}"' in README, word

@@ -13,6 +13,7 @@ answers and multiple-choice questions.
 
 from __future__ import annotations
 
+import sys
 import zlib
 from typing import Callable, Iterable, Mapping
 
@@ -51,15 +52,74 @@ def call(fn: Callable, *args):
     return result
 
 
+FLOAT64_EPS = float(np.finfo(np.float64).eps)
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
+
+
+def _torch_tensor(value) -> bool:
+    """True for a torch tensor, found through sys.modules: whoever holds one imported torch already."""
+    torch = sys.modules.get("torch")
+    return torch is not None and torch.is_tensor(value)
+
+
+def plain(value):
+    """The learner's value with torch tensors (gradients, any device, any dtype) as NumPy arrays,
+    also inside lists and tuples; NumPy converts everything else that is array-like."""
+    if _torch_tensor(value):
+        tensor = value.detach().cpu()
+        if tensor.is_complex():
+            return tensor.resolve_conj().numpy()
+        return tensor.double().numpy() if tensor.is_floating_point() else tensor.numpy()
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def precision(value) -> float:
+    """The machine epsilon of the learner's numbers: float32's for float32 arrays, tensors and
+    scalars (also inside lists), float64's for everything else."""
+    dtype = getattr(value, "dtype", None)
+    if _torch_tensor(value):
+        return float(sys.modules["torch"].finfo(dtype).eps) if dtype.is_floating_point else FLOAT64_EPS
+    if isinstance(value, (list, tuple)):
+        return max((precision(item) for item in value), default=FLOAT64_EPS)
+    try:
+        floating = dtype is not None and np.issubdtype(dtype, np.floating)
+    except TypeError:  # a dtype NumPy does not know (pandas' extension types)
+        floating = False
+    return float(np.finfo(dtype).eps) if floating else FLOAT64_EPS
+
+
+def tolerances(eps: float, expected, rtol: float, atol: float) -> tuple[float, float]:
+    """(rtol, atol) for numbers computed with machine epsilon ``eps``.
+
+    In float64 the checker's own tolerances stand. Arithmetic in float32 is judged by float32's
+    standards instead: a relative error of 128 ulps, and an absolute error of 16 ulps of the
+    largest expected entry (for entries that cancel to nearly 0, such as |w| − t). Every mistake
+    a check looks for is off by far more.
+    """
+    if eps <= FLOAT64_EPS:
+        return rtol, atol
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    return max(rtol, 128 * eps), max(atol, 16 * eps * scale)
+
+
 def as_array(value) -> np.ndarray:
-    """The learner's result as a float array, or a hint about what to return."""
+    """The learner's result as a float array, or a hint about what to return.
+
+    Anything array-like is accepted: lists, NumPy arrays and scalars, and torch tensors, also
+    ones that require gradients or live on another device.
+    """
     if value is None:
         raise Failed("your function returned None: did you forget the return statement?")
     if isinstance(value, (str, bytes)):
         raise Failed(f"return a NumPy array of numbers, not a {type(value).__name__}")
+    if precision(value) > FLOAT32_EPS:
+        raise Failed("your result is in half precision (float16 or bfloat16), too coarse to check: "
+                     "compute in float32 or float64")
     try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        array = np.asarray(plain(value), dtype=float)
+    except (TypeError, ValueError, RuntimeError):
         raise Failed(f"return a NumPy array of numbers, not a {type(value).__name__}") from None
     return array
 
@@ -77,13 +137,28 @@ def expect_shape(got: np.ndarray, shape: tuple) -> None:
         raise Failed(f"wrong shape: expected {tuple(shape)}, got {got.shape}")
 
 
-def close(got, expected, hint: str, *, rtol: float = 1e-6, atol: float = 1e-9) -> None:
-    """Fail with ``hint`` unless ``got`` equals ``expected`` to the tolerance (shapes first)."""
+def matches(got, expected, *, rtol: float = 1e-6, atol: float = 1e-9, eps: float | None = None) -> bool:
+    """True when ``got`` has ``expected``'s shape and values, to tolerances that suit the precision
+    ``eps`` the learner computed in (by default: read from ``got``'s dtype)."""
+    eps = precision(got) if eps is None else eps
+    got_array, expected_array = as_array(got), np.asarray(expected, dtype=float)
+    if got_array.shape != expected_array.shape:
+        return False
+    rtol, atol = tolerances(eps, expected_array, rtol, atol)
+    return bool(np.allclose(got_array, expected_array, rtol=rtol, atol=atol))
+
+
+def close(got, expected, hint: str, *, rtol: float = 1e-6, atol: float = 1e-9, eps: float | None = None) -> None:
+    """Fail with ``hint`` unless ``got`` equals ``expected`` to the tolerance (shapes first).
+
+    ``got`` may be anything array-like. Its tolerance follows the precision it was computed in
+    (see ``tolerances``); pass ``eps=FLOAT32_EPS`` when float32 results may sit in float64 storage.
+    """
     got_array, expected_array = as_array(got), np.asarray(expected, dtype=float)
     expect_shape(got_array, expected_array.shape)
     if not np.all(np.isfinite(got_array)):
         raise Failed("your result contains NaN or infinity")
-    if not np.allclose(got_array, expected_array, rtol=rtol, atol=atol):
+    if not matches(got, expected_array, rtol=rtol, atol=atol, eps=eps):
         raise Failed(hint)
 
 
@@ -104,15 +179,15 @@ def compare(fn: Callable, reference: Callable, cases: Iterable[tuple], hint: str
     mistakes = tuple(mistakes)
     for args in cases:
         got = call(fn, *args)
+        eps = precision(got)
         got = as_number(got) if scalar else got
         expected = reference(*args)
         try:
-            close(got, expected, hint)
+            close(got, expected, hint, eps=eps)
         except Failed:
-            got_array = as_array(got)
             for mistake, specific in mistakes:
                 wrong = np.asarray(mistake(np.asarray(expected, dtype=float)))
-                if wrong.shape == got_array.shape and np.allclose(got_array, wrong, rtol=1e-6, atol=1e-9):
+                if matches(got, wrong, eps=eps):
                     raise Failed(specific) from None
             raise
 
@@ -211,4 +286,5 @@ def choice_exercise(
         raise Failed(hint)
 
     check_choice.options = dict(options)  # for the test that the notebook shows these options
+    check_choice.correct, check_choice.why_not = correct_set, why_not  # for the tests of the hints
 

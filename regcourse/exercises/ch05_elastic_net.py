@@ -80,7 +80,8 @@ choice_exercise(
     correct="b",
     hint="compare Σ|wⱼ| and Σwⱼ² for two splits of the same total, such as (2, 0) and (1, 1)",
     why_not={
-        "a": "for the lasso, any split with the same signs and the same total costs exactly the same, so nothing makes it choose equal weights",
+        "a": "not both: only one of the two penalties prefers an even split; work out its cost for (2, 0) and (1, 1) "
+             "with each penalty to see which",
         "c": "the squared term is smallest for an even split, and the elastic net has a squared term; the lasso does not",
         "d": "the elastic net's squared term makes an uneven split cost more than an even one, so it does not drop one copy",
     },

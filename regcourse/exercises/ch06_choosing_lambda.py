@@ -2,7 +2,16 @@
 
 import numpy as np
 
-from regcourse.exercises._checking import as_array, call, case_rng, choice_exercise, compare, number_exercise, require
+from regcourse.exercises._checking import (
+    as_array,
+    call,
+    case_rng,
+    choice_exercise,
+    compare,
+    number_exercise,
+    plain,
+    require,
+)
 from regcourse.exercises._registry import exercise
 
 CHAPTER = 6
@@ -28,6 +37,7 @@ def check_log_grid(log_grid):
 
 def _partition_problem(folds, n, k) -> str | None:
     """What is wrong with ``folds`` as a k-fold split of range(n), or None."""
+    folds = plain(folds)  # torch tensors as NumPy arrays
     if isinstance(folds, np.ndarray) and folds.ndim == 2:
         folds = list(folds)
     if isinstance(folds, np.ndarray):

@@ -3,7 +3,16 @@ features, good practice, and the one-standard-error rule computed by hand."""
 
 import numpy as np
 
-from regcourse.exercises._checking import Failed, _as_float_answer, as_number, call, case_rng, choice_exercise
+from regcourse.exercises._checking import (
+    Failed,
+    _as_float_answer,
+    as_number,
+    call,
+    case_rng,
+    choice_exercise,
+    matches,
+    precision,
+)
 from regcourse.exercises._registry import exercise
 from regcourse.selection import one_se_lam
 
@@ -121,15 +130,17 @@ def _first_within(lams, mean, se):
 def _check_one(fn, case, hint, mistakes=()):
     lams, mean, se = case
     expected = one_se_lam(lams, mean, se)
-    got = as_number(call(fn, lams, mean, se))
-    if np.isclose(got, expected, rtol=1e-9, atol=0.0):
+    answer = call(fn, lams, mean, se)
+    eps = precision(answer)  # a λ returned in float32 is judged to float32's accuracy
+    got = as_number(answer)
+    if matches(got, expected, rtol=1e-9, atol=0.0, eps=eps):
         return
     index = int(np.flatnonzero(lams == expected)[0])
     if got == index and not np.isclose(index, expected):
         raise Failed("return the value of λ itself, not its position in the grid")
     for wrong, specific in mistakes:
         value = wrong(lams, mean, se)
-        if not np.isclose(value, expected) and np.isclose(got, value, rtol=1e-9, atol=0.0):
+        if not np.isclose(value, expected) and matches(got, value, rtol=1e-9, atol=0.0, eps=eps):
             raise Failed(specific)
     raise Failed(hint)
 

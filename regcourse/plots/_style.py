@@ -88,6 +88,17 @@ def style_axes(ax) -> None:
     ax.grid(True, alpha=0.3)
 
 
+def opaque_legend(ax, **kwargs):
+    """``ax.legend(**kwargs)`` with an opaque, square frame drawn without antialiasing.
+
+    An explorer caches a legend's pixels and pastes them over the lines that move beneath it;
+    that gives what a full draw gives only when every pixel the legend touches is opaque.
+    """
+    legend = ax.legend(framealpha=1.0, fancybox=False, **kwargs)
+    legend.get_frame().set_antialiased(False)
+    return legend
+
+
 @styled
 def panels(ncols: int = 2, nrows: int = 1, *, panel_size=(4.6, 4.2)):
     """A figure of ``nrows × ncols`` empty panels in the course's style, for side-by-side comparisons.

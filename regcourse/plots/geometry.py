@@ -13,12 +13,13 @@ the geometry allows, which puts the optimum on an axis: one weight exactly 0.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from regcourse import linear
-from regcourse.plots._style import BLACK, KIND_COLOURS, KIND_NAMES, new_axes, styled
+from regcourse.plots._style import BLACK, KIND_COLOURS, KIND_NAMES, new_axes, opaque_legend, styled
 from regcourse.penalties import L1, L2, ElasticNet
 
 N_CONTOURS = 7
@@ -47,6 +48,16 @@ def _ellipse(centre, H, level: float) -> np.ndarray:
     values, vectors = np.linalg.eigh(H)
     unit = np.stack([np.cos(_CIRCLE), np.sin(_CIRCLE)])
     return (np.asarray(centre)[:, None] + vectors @ (np.sqrt(level / values)[:, None] * unit)).T
+
+
+@functools.lru_cache(maxsize=256)  # a slider dragged back and forth revisits the same settings
+def _solution_path(kind: str, l1_ratio: float, centre: tuple, correlation: float) -> np.ndarray:
+    """The penalized solutions for 60 λ from where every weight is 0 (1000 for ridge) to 1e-4."""
+    X, y, _ = quadratic_problem(centre, correlation)
+    top = max(linear.lam_max(X, y, kind, l1_ratio=l1_ratio, fit_intercept=False), 1e-3) * 1.05 if kind != "l2" else 1e3
+    coefs = linear.path(X, y, kind, np.geomspace(top, 1e-4, 60), l1_ratio=l1_ratio, fit_intercept=False).coefs
+    coefs.setflags(write=False)
+    return coefs
 
 
 class GeometryDrawing:
@@ -82,52 +93,60 @@ class GeometryDrawing:
                                bbox=dict(boxstyle="round", fc="white", ec="0.8", alpha=0.9), zorder=8)
         self.result = None
         self._legend_kind = None
-        self._redraw(loss_changed=True)
+        self._redraw(set(self.state))
 
     def update(self, **changes) -> None:
         unknown = set(changes) - set(self.state)
         if unknown:
             raise TypeError(f"unknown setting(s) {sorted(unknown)}; use {sorted(self.state)}")
-        loss_changed = any(k in changes for k in ("centre", "correlation"))
         if "radius" in changes and "lam" not in changes:
             changes["lam"] = None  # the budget now drives
-        self.state.update(changes)
         if "centre" in changes:
-            self.state["centre"] = tuple(self.state["centre"])
-        self._redraw(loss_changed=loss_changed or self.result is None)
+            changes["centre"] = tuple(changes["centre"])
+        before = dict(self.state)
+        self.state.update(changes)
+        self._redraw({key for key, value in self.state.items() if value != before[key]})
 
-    def _redraw(self, loss_changed: bool) -> None:
+    def _redraw(self, changed) -> None:
+        """Recompute and move only what depends on the settings in ``changed`` (all of them on the
+        first call): the contours on the loss, the path on the loss and the penalty, the region
+        and the optimum on everything, the legend and title on the kind."""
+        first = self.result is None
+        if not (first or changed):
+            return
         s = self.state
         X, y, H = quadratic_problem(s["centre"], s["correlation"])
         kind, rho = s["kind"], s["l1_ratio"]
         shape = _shape(kind, rho)
+        old_radius = s["radius"]
         if s["lam"] is not None:  # the penalized form: its solution sets the budget
             penalized = linear.fit(X, y, linear.penalty_for(kind, s["lam"], rho), fit_intercept=False)
             s["radius"] = max(shape.budget(penalized.coef), 1e-9)
         self.result = linear.fit_constrained(X, y, kind, s["radius"], l1_ratio=rho, fit_intercept=False)
         w = self.result.coef
         colour = KIND_COLOURS[kind]
+        loss_changed = first or bool(changed & {"centre", "correlation"})
         if loss_changed:
             centre = np.asarray(s["centre"], dtype=float)
             top = float((centre @ H @ centre))  # the loss at w = 0
             for line, fraction in zip(self.contours, np.linspace(0.08, 1.6, N_CONTOURS) ** 2):
                 line.set_data(*_ellipse(centre, H, fraction * top).T)
             self.free.set_data([centre[0]], [centre[1]])
-            if self.show_path:
-                lams = np.geomspace(max(linear.lam_max(X, y, kind, l1_ratio=rho, fit_intercept=False), 1e-3) * 1.05
-                                    if kind != "l2" else 1e3, 1e-4, 60)
-                coefs = linear.path(X, y, kind, lams, l1_ratio=rho, fit_intercept=False).coefs
-                self.path_line.set_data(coefs[:, 0], coefs[:, 1])
-        ball = shape.ball(s["radius"], n=241)
-        self.region.set_data(ball[:, 0], ball[:, 1])
-        self.region.set_color(colour)
-        self.region.set_label(f"{KIND_NAMES[kind]} region R(w) ≤ budget")  # the number is in the readout
-        self.region_fill.set_xy(ball)
-        self.region_fill.set_color(colour)
+        if self.show_path and (loss_changed or changed & {"kind", "l1_ratio"}):
+            coefs = _solution_path(kind, rho, tuple(map(float, s["centre"])), float(s["correlation"]))
+            self.path_line.set_data(coefs[:, 0], coefs[:, 1])
+        if first or s["radius"] != old_radius or changed & {"kind", "l1_ratio", "radius"}:
+            ball = shape.ball(s["radius"], n=241)
+            self.region.set_data(ball[:, 0], ball[:, 1])
+            self.region_fill.set_xy(ball)
         self.optimum.set_data([w[0]], [w[1]])
-        self.optimum.set_color(colour)
         if self._legend_kind != kind:  # legend handles copy colours when made
-            self.ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+            self.region.set_color(colour)
+            self.region.set_label(f"{KIND_NAMES[kind]} region R(w) ≤ budget")  # the number is in the readout
+            self.region_fill.set_color(colour)
+            self.optimum.set_color(colour)
+            opaque_legend(self.ax, loc="lower left", fontsize=8)  # the explorer pastes it over the contours
+            self.ax.set_title(f"{KIND_NAMES[kind]}: where the loss meets the budget")
             self._legend_kind = kind
         level = float((w - np.asarray(s["centre"])) @ H @ (w - np.asarray(s["centre"])))
         self.touching.set_data(*_ellipse(s["centre"], H, max(level, 1e-12)).T)
@@ -138,7 +157,12 @@ class GeometryDrawing:
             f"w = ({w[0]:.2f}, {w[1]:.2f})" + (f"\n{zeros} weight exactly 0" if zeros == 1 else
                                                 (f"\n{zeros} weights exactly 0" if zeros else ""))
         )
-        self.ax.set_title(f"{KIND_NAMES[kind]}: where the loss meets the budget")
+
+    def moving_artists(self) -> list:
+        """The artists on the axes that a change of the numeric settings moves (the kind also
+        changes the legend and the title), in the order a full draw draws them."""
+        return [*self.contours, self.region_fill, self.region, self.path_line, self.touching, self.free,
+                self.optimum]
 
 
 @styled

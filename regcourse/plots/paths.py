@@ -11,7 +11,8 @@ from regcourse.plots._style import PALETTE, new_axes, styled
 def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None, ax=None):
     """Coefficients against λ (log scale, λ decreasing to the right) from ``regcourse.linear.path``.
 
-    Each line is labelled with its feature at the right end; the top axis counts the non-zero
+    Each line is labelled with its feature right of its end (labels spread apart so that none
+    overlaps another, each joined to its line by a leader line); the top axis counts the non-zero
     coefficients. ``mark_lam`` draws a vertical line (a chosen λ).
     """
     check_path(path)
@@ -25,11 +26,12 @@ def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None,
     order = np.argsort(path.lams)[::-1]
     lams, coefs = path.lams[order], path.coefs[order]
     names = list(feature_names) if feature_names is not None else [f"w{j + 1}" for j in range(coefs.shape[1])]
-    for j in range(coefs.shape[1]):
-        colour = PALETTE[j % len(PALETTE)]
+    from regcourse.plots._labels import EndLabels  # imports matplotlib: only when drawing
+
+    colours = [PALETTE[j % len(PALETTE)] for j in range(coefs.shape[1])]
+    for j, colour in enumerate(colours):
         ax.plot(lams, coefs[:, j], color=colour, lw=1.5)
-        ax.annotate(names[j], (lams[-1], coefs[-1, j]), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=8, color=colour)
+    EndLabels(ax, np.full(len(names), lams[-1]), coefs[-1], names, colours)  # spread apart, never overlapping
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.set_xscale("log")
     ax.invert_xaxis()
