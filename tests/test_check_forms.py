@@ -128,27 +128,11 @@ def _kinds():
     return KINDS
 
 
-def _nn_counts_own_parameters() -> bool:
-    from regcourse.nn import regularized_parameters
-
-    class Own(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.scale = nn.Parameter(torch.ones(2))
-
-    try:
-        return [name for name, _ in regularized_parameters(Own())] == ["scale"]
-    except Exception:
-        return False
-
-
 @pytest.mark.parametrize("kind", _kinds())
 def test_the_checkers_weights_are_the_weights_regcourse_nn_penalizes(kind):
     from regcourse.exercises.ch07_neural_networks import _models, weight_names
     from regcourse.nn import regularized_parameters
 
-    if kind == "custom module" and not _nn_counts_own_parameters():
-        pytest.xfail("regcourse.nn does not count a Module's own nn.Parameter yet (issue 15's role rule)")
     model = _models(np.random.default_rng(0), kind)
     assert weight_names(model) == [name for name, _ in regularized_parameters(model)]
 
