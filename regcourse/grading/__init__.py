@@ -158,7 +158,7 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
                 if row is not None:
                     return Graded(path, row.get("status", ""), row.get("reason", ""), sha256=sha256(data),
                                   resumed_row=row)
-                return grade_bytes(path, data, run.path / f"submission-{index}", run_folder=run.path,
+                return grade_bytes(path, data, run.path / f"s{index}", run_folder=run.path,
                                    forced_chapter=chapter, assignment_chapter=assignment, sandbox=mode, seed=seed,
                                    timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds)
             except Exception as err:  # a row even if the grader itself fails on this submission

@@ -216,13 +216,22 @@ def _lock(path: Path):
     return handle
 
 
+def runs_root() -> str:
+    """Where run folders go: the temporary folder, or /tmp when its path is long (a kernel's Unix
+    socket path must stay under about 100 characters)."""
+    root = tempfile.gettempdir()
+    if len(root) > 40 and os.path.isdir("/tmp") and os.access("/tmp", os.W_OK):
+        return "/tmp"
+    return root
+
+
 def clean_stale_runs(root: str | None = None) -> list[str]:
     """Remove the folders of grading runs whose grader is gone (killed), and kill what still runs
     in them. A live run holds a lock on its folder, so it is left alone."""
     import psutil
 
     removed = []
-    for folder in Path(root or tempfile.gettempdir()).glob(RUN_PREFIX + "*"):
+    for folder in Path(root or runs_root()).glob(RUN_PREFIX + "*"):
         lock = folder / ".lock"
         if not lock.exists():
             continue
@@ -248,7 +257,7 @@ class RunFolder:
     """The private folder of one grading run, locked while the run lasts, removed at its end."""
 
     def __init__(self):
-        self.path = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
+        self.path = Path(tempfile.mkdtemp(prefix=RUN_PREFIX, dir=runs_root()))
         self._handle = _lock(self.path / ".lock")
 
     def close(self) -> None:

@@ -165,10 +165,11 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
     """Run a notebook (its bytes) in a worker and a sandboxed kernel; what happened, as a dict:
     status, reason, results (or None), seconds, peak_memory_mb, cell_seconds."""
     folder.mkdir(parents=True)
-    work = folder / "work"
+    work = folder / "w"
     work.mkdir()
     _prepare_work(work)
     copy, report = folder / "submission.ipynb", folder / "report.json"
+    # (short names: the kernel's Unix sockets live in work/.ipc, and their paths have a length limit)
     copy.write_bytes(data)
     config = {"notebook": str(copy), "report": str(report), "work": str(work), "run_folder": str(run_folder),
               "timeout": timeout, "chapter": chapter, "sandbox": sandbox, "seed": seed,
