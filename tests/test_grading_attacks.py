@@ -112,7 +112,7 @@ ATTACKS = {
         "import glob, json, os, tempfile\n"
         "forged = json.dumps({'results': [{'id': i, 'status': 'passed'} for i in "
         "('overfit.mse', 'overfit.definition', 'overfit.symptom')], 'errors': []})\n"
-        "roots = {tempfile.gettempdir(), '/tmp', '/var/tmp', '/dev/shm'}\n"
+        "roots = @ROOTS@\n"
         "for root in roots:\n"
         "    for path in glob.glob(os.path.join(root, 'regcourse-*', '**'), recursive=True):\n"
         "        try:\n"
@@ -128,7 +128,7 @@ ATTACKS = {
         "code = '''import glob, os, time  # @TOKEN@\n"
         "end = time.time() + 120\n"
         "while time.time() < end:\n"
-        "    for path in glob.glob('/tmp/**/report.json', recursive=True) + glob.glob('@TMP@/**/report.json', recursive=True):\n"
+        "    for path in [p for root in @ROOTS@ for p in glob.glob(root + '/**/report.json', recursive=True)]:\n"
         "        try: open(path, 'w').write('{\"results\": [], \"kernel_died\": \"failed\"}')\n"
         "        except OSError: pass\n"
         "    time.sleep(0.05)\n'''\n"
@@ -250,14 +250,21 @@ def sha(path) -> str:
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
-def build_batch(tmp_path, attacks, listener_port):
+# Without a sandbox these would really harm the machine (kill every process it can see, vandalize
+# other sessions' temporary files) or are known to succeed (network, reading the process table):
+# see the README's "without bubblewrap".
+SANDBOX_ONLY = {"other_graders_folders", "process_table", "kills_what_it_sees", "network", "writes_outside"}
+
+
+def build_batch(tmp_path, attacks, listener_port, *, sandboxed=True):
     folder = tmp_path / "submissions"
     folder.mkdir()
     grader_tmp = Path(tempfile.mkdtemp(prefix="rcg-test-", dir="/tmp"))  # short: see runs_root()
     feedback = tmp_path / "feedback"
     feedback.mkdir()
     outside = tmp_path / "outside.txt"
-    substitutions = {"@TOKEN@": TOKEN, "@TMP@": str(grader_tmp), "@FOLDER@": str(folder), "@SOLUTION@": str(SOLUTION),
+    roots = ["/tmp", "/var/tmp", "/dev/shm", str(grader_tmp)] if sandboxed else [str(grader_tmp)]
+    substitutions = {"@ROOTS@": repr(roots), "@TOKEN@": TOKEN, "@TMP@": str(grader_tmp), "@FOLDER@": str(folder), "@SOLUTION@": str(SOLUTION),
                      "@PORT@": str(listener_port), "@OUTSIDE@": str(outside), "@FEEDBACK@": str(feedback)}
     paths = {}
     honest = nbformat.read(SOLUTION, as_version=4)
@@ -284,7 +291,7 @@ def build_batch(tmp_path, attacks, listener_port):
 def grade(paths, out, feedback, grader_tmp, *extra):
     env = dict(os.environ, TMPDIR=str(grader_tmp))
     return subprocess.run([sys.executable, "-m", "regcourse", "grade", *paths.values(), "--out", str(out),
-                           "--feedback", str(feedback), "--chapter", "1", "--jobs", "2", "--timeout", "90",
+                           "--feedback", str(feedback), "--chapter", "1", "--timeout", "90",
                            "--memory-mb", "400", "--quiet", *extra], cwd=ROOT, env=env, capture_output=True)
 
 
@@ -299,7 +306,8 @@ EXPECTED_HONEST = {"honest_solution": FULL, "honest_partial": 3, "untouched": 0,
 def check_batch(tmp_path, attacks, *extra):
     listener = Listener()
     try:
-        folder, grader_tmp, feedback, outside, paths = build_batch(tmp_path, attacks, listener.port)
+        folder, grader_tmp, feedback, outside, paths = build_batch(tmp_path, attacks, listener.port,
+                                                                   sandboxed="none" not in extra)
         before = {name: sha(path) for name, path in paths.items()}
         out = tmp_path / "gradebook.csv"
         result = grade(paths, out, feedback, grader_tmp, *extra)
@@ -321,7 +329,7 @@ def check_batch(tmp_path, attacks, *extra):
 def batch(tmp_path_factory):
     if bwrap_works() is not None:
         pytest.fail(f"REGCOURSE_REQUIRE_BWRAP=1 but {bwrap_works()}")
-    return check_batch(tmp_path_factory.mktemp("attacks"), list(ATTACKS), "--sandbox", "bwrap")
+    return check_batch(tmp_path_factory.mktemp("attacks"), list(ATTACKS), "--sandbox", "bwrap", "--jobs", "2")
 
 
 pytestmark = needs_bwrap
