@@ -61,9 +61,13 @@ from regcourse.grading._submission import (
 
 __all__ = [
     "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
-    "GradingToolsMissing", "SandboxUnavailable", "feedback_text", "grade_all", "grade_submission",
+    "GradingToolsMissing", "SandboxUnavailable", "WeakIsolationWarning", "feedback_text", "grade_all", "grade_submission",
     "gradebook_columns", "require_grading_tools", "write_feedback", "write_gradebook",
 ]
+
+
+class WeakIsolationWarning(UserWarning):
+    """Grading runs without bubblewrap: see the README's instructor section."""
 
 
 class GradingToolsMissing(RuntimeError):
@@ -135,7 +139,7 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
     _check_limits(timeout, memory_mb, jobs, chapter)
     mode, warning = _sandbox.choose(sandbox)
     if warning:
-        (warn or (lambda text: warnings.warn(text, RuntimeWarning, stacklevel=3)))(warning)
+        (warn or (lambda text: warnings.warn(text, WeakIsolationWarning, stacklevel=3)))(warning)
     _sandbox.clean_stale_runs()
 
     paths = [os.fspath(p) for p in paths]
