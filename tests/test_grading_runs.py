@@ -117,6 +117,14 @@ def test_every_exercise_says_where_its_answer_is_and_its_solution_defines_it():
         assert re.search(rf"^(def {name}\(|{name}\s*=)", sources[ex.chapter], re.M), (ex.id, name)
 
 
+def test_only_a_whole_number_in_the_metadata_is_a_chapter():
+    from regcourse.grading._submission import metadata_chapter
+
+    for value, expected in [(4, 4), (0, 0), (True, None), (4.0, None), ("4", None), (None, None)]:
+        assert metadata_chapter({"metadata": {"regcourse": {"chapter": value}}}) == expected, value
+    assert metadata_chapter({"metadata": {"regcourse": "chapter 4"}}) is None
+
+
 def test_secret_cases_change_the_random_cases_only_inside_the_block():
     plain = case_rng("l1.penalty").normal(size=3)
     with secret_cases(12345):

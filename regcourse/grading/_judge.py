@@ -25,7 +25,7 @@ from regcourse.exercises._result import FAILED, MISSING, NOT_ATTEMPTED, PASSED, 
 from regcourse.exercises._runner import _TimeLimit, is_not_attempted
 from regcourse.grading import _wire
 
-MAX_REPLY_CHARS = 200_000_000
+MAX_REPLY_CHARS = 64_000_000
 WIRE_SOURCE = Path(_wire.__file__).read_text(encoding="utf-8")
 
 

@@ -32,6 +32,20 @@ def _duration(execution: dict) -> float | None:
     return (end - start).total_seconds()
 
 
+MAX_MESSAGE_BYTES = 256 * 2**20  # a kernel that sends more in one message is cut off, not read
+
+
+def _bounded_context(*, asynchronous: bool):
+    """A ZeroMQ context whose sockets refuse messages above MAX_MESSAGE_BYTES, so that one huge
+    output cannot fill the worker's memory (the worker is not counted against --memory-mb)."""
+    import zmq
+    import zmq.asyncio
+
+    context = zmq.asyncio.Context() if asynchronous else zmq.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+    return context
+
+
 def _kernel_manager(config: dict):
     from jupyter_client.manager import AsyncKernelManager
 
@@ -46,12 +60,19 @@ def _kernel_manager(config: dict):
     ipc.mkdir(exist_ok=True)
     # Unix sockets in the working folder: they reach the kernel across its network namespace,
     # and no TCP port is opened for anyone else on the machine.
-    manager = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(ipc / "kernel"))
+    manager = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(ipc / "kernel"),
+                                     context=_bounded_context(asynchronous=True))
     manager.connection_file = str(ipc / "connection.json")
     return manager
 
 
 def run(config: dict) -> dict:
+    import time
+
+    phases = {"start": time.monotonic()}
+    # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, which compiles a
+    # grammar for seconds at import; nbformat never validates IRIs. This process only grades.
+    sys.modules.setdefault("rfc3987_syntax", None)
     import nbformat
     from jupyter_client import BlockingKernelClient
     from nbclient import NotebookClient
@@ -73,7 +94,8 @@ def run(config: dict) -> dict:
     client = GradingClient(notebook, km=manager, timeout=int(timeout) + 1, kernel_name="python3",
                            allow_errors=True, record_timing=True, startup_timeout=120,
                            resources={"metadata": {"path": config["work"]}})
-    outcome: dict = {}
+    outcome: dict = {"phases": phases}
+    phases["imports"] = time.monotonic()
     try:
         client.execute()
     except DeadKernelError as err:
@@ -93,9 +115,10 @@ def run(config: dict) -> dict:
         index: seconds for index, cell in enumerate(notebook.cells, start=1)
         if cell.cell_type == "code" and (seconds := _duration(cell.get("metadata", {}).get("execution", {}))) is not None
     }
+    phases["notebook"] = time.monotonic()
     chapter = config["chapter"]
     if chapter is not None and "kernel_died" not in outcome and "timeout" not in outcome:
-        line_client = BlockingKernelClient()
+        line_client = BlockingKernelClient(context=_bounded_context(asynchronous=False))
         line_client.load_connection_info(manager.get_connection_info())
         line_client.start_channels()
         try:
@@ -104,6 +127,7 @@ def run(config: dict) -> dict:
         finally:
             line_client.stop_channels()
         outcome["results"] = [r.to_json() for r in results.values()]
+    phases["judge"] = time.monotonic()
     return outcome
 
 
