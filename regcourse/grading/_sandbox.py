@@ -107,16 +107,28 @@ def reap_children() -> None:
             return
 
 
-def tree_memory_mb(pid: int) -> float:
-    """Resident memory of every descendant of ``pid`` (the kernel and anything it started)."""
+def tree_memory_mb(pid: int, cpu: dict | None = None) -> float:
+    """Resident memory of every descendant of ``pid`` (the kernel and anything it started).
+
+    ``cpu``, when given, is updated with each process's CPU seconds so far (pid -> seconds),
+    ``pid`` itself included: the benchmark's measure of work, independent of the machine's load.
+    """
     import psutil
 
     total = 0
-    for member in descendants(pid):
+    members = descendants(pid)
+    for member in members:
         try:
             total += member.memory_info().rss
         except psutil.NoSuchProcess:
             pass
+    if cpu is not None:
+        for member in members + _living([psutil.Process(pid)] if psutil.pid_exists(pid) else []):
+            try:
+                times = member.cpu_times()
+                cpu[member.pid] = max(cpu.get(member.pid, 0.0), times.user + times.system)
+            except psutil.NoSuchProcess:
+                pass
     return total / 2**20
 
 

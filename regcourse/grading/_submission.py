@@ -41,6 +41,7 @@ class Graded:
     results: dict[str, Result] = field(default_factory=dict)  # by exercise id, in registry order
     seconds: float = 0.0  # wall time of the run
     peak_memory_mb: float = 0.0  # the submission's processes' largest total resident memory seen
+    cpu_seconds: float = 0.0  # CPU time of the worker, the kernel and its children, as last polled
     cell_seconds: dict[int, float] = field(default_factory=dict)  # code cell number (from 1) -> run time
     sha256: str = ""  # of the original file, as graded
     path: str | None = None  # the original path (may hold non-UTF-8 bytes as surrogates)
@@ -177,7 +178,7 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
     with open(folder / "worker.log", "wb") as log:
         worker = subprocess.Popen([sys.executable, "-m", "regcourse.grading._worker"], cwd=folder,
                                   env=_worker_env(work), stdin=subprocess.PIPE, stdout=log, stderr=log)
-    started, status, reason, peak = time.monotonic(), None, "", 0.0
+    started, status, reason, peak, cpu = time.monotonic(), None, "", 0.0, {}
     try:
         worker.stdin.write(json.dumps(config).encode())
         worker.stdin.close()
@@ -185,7 +186,7 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
         pass
     try:
         while worker.poll() is None:
-            memory = _sandbox.tree_memory_mb(worker.pid)
+            memory = _sandbox.tree_memory_mb(worker.pid, cpu)
             peak = max(peak, memory)
             if time.monotonic() - started > timeout:
                 status, reason = TIMEOUT, f"did not finish within {timeout:g} s"
@@ -218,7 +219,7 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
         except (TypeError, ValueError):
             cell_seconds = {}
     return {"status": status, "reason": reason, "results": results, "seconds": seconds, "peak_memory_mb": peak,
-            "cell_seconds": cell_seconds}
+            "cell_seconds": cell_seconds, "cpu_seconds": sum(cpu.values())}
 
 
 def resolve_chapter(notebook, forced: int | None, assignment: int | None) -> tuple[int | None, str]:
@@ -253,4 +254,5 @@ def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_cha
     results = run["results"] if run["results"] is not None else unjudged(chapter)
     reason = "; ".join(r for r in (run["reason"], note) if r)
     return Graded(name, run["status"], reason, chapter, results, seconds=run["seconds"],
-                  peak_memory_mb=run["peak_memory_mb"], cell_seconds=run["cell_seconds"], sha256=digest)
+                  peak_memory_mb=run["peak_memory_mb"], cell_seconds=run["cell_seconds"], sha256=digest,
+                  cpu_seconds=run["cpu_seconds"])
