@@ -28,13 +28,11 @@ from __future__ import annotations
 import math
 import os
 import secrets
-import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from regcourse._text import path_name
-from regcourse.grading._gradebook import (
+from regcourse.grading._gradebook import (  # noqa: F401 (_feedback_names: for the tests)
     _feedback_names,
     feedback_text,
     gradebook_columns,
@@ -62,7 +60,7 @@ from regcourse.grading._submission import (
 __all__ = [
     "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
     "GradingToolsMissing", "SandboxUnavailable", "WeakIsolationWarning", "feedback_text", "grade_all", "grade_submission",
-    "gradebook_columns", "require_grading_tools", "write_feedback", "write_gradebook",
+    "gradebook_columns", "read_gradebook_rows", "require_grading_tools", "write_feedback", "write_gradebook",
 ]
 
 
