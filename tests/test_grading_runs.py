@@ -231,3 +231,28 @@ def test_a_live_runs_folder_is_left_alone(monkeypatch):
         assert not run.path.exists()
     finally:
         os.rmdir(root)
+
+
+def test_auto_falls_back_to_no_sandbox_with_a_warning_and_bwrap_insists(monkeypatch, tmp_path):
+    from regcourse.grading import _sandbox
+
+    monkeypatch.setattr(_sandbox.shutil, "which", lambda name: None)
+    mode, warning = _sandbox.choose("auto")
+    assert mode == "none" and "bubblewrap (bwrap) is not installed" in warning
+    assert "read and change your files" in warning and "apt-get install bubblewrap" in warning
+    with pytest.raises(_sandbox.SandboxUnavailable, match="--sandbox none"):
+        _sandbox.choose("bwrap")
+    assert _sandbox.choose("none") == ("none", None)
+
+
+def test_the_command_line_stops_when_the_sandbox_asked_for_is_missing(tmp_path):
+    (tmp_path / "empty.ipynb").write_text("")
+    env = dict(os.environ, PATH=str(tmp_path))  # no bwrap on this PATH
+    result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "empty.ipynb"),
+                             "--out", str(tmp_path / "g.csv"), "--sandbox", "bwrap"], cwd=ROOT,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 2 and "bubblewrap" in result.stderr and not (tmp_path / "g.csv").exists()
+    result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "empty.ipynb"),
+                             "--out", str(tmp_path / "g.csv"), "--chapter", "1"], cwd=ROOT,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and "warning: bubblewrap (bwrap) is not installed" in result.stderr
