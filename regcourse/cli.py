@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import os
 import platform
 import sys
 
@@ -84,12 +86,23 @@ def cmd_build_exercises(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from regcourse.grading import GradingToolsMissing, grade_all, write_feedback, write_gradebook
+    from pathlib import Path
 
+    from regcourse.grading import (
+        GradingToolsMissing,
+        SandboxUnavailable,
+        grade_all,
+        read_gradebook_rows,
+        write_feedback,
+        write_gradebook,
+    )
+
+    resume_rows = read_gradebook_rows(args.out) if args.resume else None
     try:
         grades = grade_all(args.submissions, timeout=args.timeout, memory_mb=args.memory_mb, jobs=args.jobs,
-                           chapter=args.chapter, progress=not args.quiet)
-    except GradingToolsMissing as err:
+                           chapter=args.chapter, progress=not args.quiet, sandbox=args.sandbox,
+                           resume_rows=resume_rows, warn=lambda text: print(f"warning: {text}", file=sys.stderr))
+    except (GradingToolsMissing, SandboxUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     write_gradebook(grades, args.out)
@@ -98,9 +111,44 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not args.quiet:
         for grade in grades:
             reason = f" ({grade.reason})" if grade.reason else ""
-            print(f"{grade.submission}: {grade.status}, {grade.score}/{grade.max_score}{reason}")
-        print(f"gradebook: {args.out}" + (f"; feedback in {args.feedback}/" if args.feedback else ""))
+            kept = " [kept from the earlier gradebook]" if grade.resumed_row is not None else ""
+            print(f"{grade.submission}: {grade.status}, {grade.score}/{grade.max_score}{reason}{kept}")
+        feedback = f"; feedback in {Path(args.feedback)}{os.sep}" if args.feedback else ""
+        print(f"gradebook: {Path(args.out)}{feedback}")
     return 0
+
+
+def _positive_number(text: str) -> float:
+    """argparse type: a finite number above 0 (argparse names the option in the error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text!r}")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
+def _chapter_number(text: str) -> int:
+    from regcourse.exercises import chapter_exercises
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a chapter number, got {text!r}") from None
+    if not chapter_exercises(value):
+        raise argparse.ArgumentTypeError(f"chapter {value} has no exercises")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,18 +173,26 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if dest differs from a fresh build")
     build.set_defaults(func=cmd_build_exercises)
 
-    from regcourse.grading import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+    from regcourse.grading import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MODES
 
     grade = commands.add_parser("grade", help="(instructors) grade submitted notebooks into a gradebook")
     grade.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="submitted .ipynb files")
     grade.add_argument("--out", required=True, help="the CSV gradebook to write")
     grade.add_argument("--feedback", metavar="DIR", help="write one feedback file per submission here")
-    grade.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                       help=f"seconds allowed per submission (default {DEFAULT_TIMEOUT})")
-    grade.add_argument("--memory-mb", type=float, default=DEFAULT_MEMORY_MB,
-                       help=f"memory allowed per submission's kernel, in MB (default {DEFAULT_MEMORY_MB})")
-    grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
-    grade.add_argument("--chapter", type=int, help="the assignment's chapter, if the notebooks do not say")
+    grade.add_argument("--timeout", type=_positive_number, default=DEFAULT_TIMEOUT,
+                       help=f"seconds allowed per submission (default {DEFAULT_TIMEOUT:g})")
+    grade.add_argument("--memory-mb", type=_positive_number, default=DEFAULT_MEMORY_MB,
+                       help="memory allowed to all of a submission's processes together, in MB "
+                            f"(default {DEFAULT_MEMORY_MB:g})")
+    grade.add_argument("--jobs", type=_at_least_one, default=1, help="submissions graded at once (default 1)")
+    grade.add_argument("--chapter", type=_chapter_number,
+                       help="the assignment's chapter; wins over each notebook's metadata (a mismatch is noted)")
+    grade.add_argument("--sandbox", choices=MODES, default="auto",
+                       help="where kernels run: bwrap (bubblewrap), none, or auto: bwrap when it works here, "
+                            "else none with a warning (default auto)")
+    grade.add_argument("--resume", action="store_true",
+                       help="keep the rows of the existing --out gradebook whose file has the same SHA-256, "
+                            "and grade only the rest")
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     grade.set_defaults(func=cmd_grade)
     return parser

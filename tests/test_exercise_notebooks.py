@@ -5,7 +5,6 @@ every check "not attempted" and no check passing; adversarial submissions get th
 """
 
 import csv
-import json
 import re
 import subprocess
 import sys
@@ -135,12 +134,12 @@ def test_adversarial_submissions_each_get_a_row_with_the_right_status(tmp_path):
     out, feedback = tmp_path / "gradebook.csv", tmp_path / "feedback"
     submissions = sorted(str(p) for p in folder.glob("*.ipynb"))
     result = regcourse("grade", *submissions, "--out", str(out), "--feedback", str(feedback),
-                       "--timeout", "15", "--memory-mb", "800", "--jobs", "2", "--quiet")
+                       "--timeout", "30", "--memory-mb", "800", "--jobs", "2", "--quiet")
     assert result.returncode == 0, result.stderr
     rows = {name.rsplit("/", 1)[-1]: row for name, row in read_gradebook(out).items()}
     full = sum(ex.points for ex in chapter_exercises(4))
     expected = {
-        "endless_loop.ipynb": ("timeout", "within 15 s"),
+        "endless_loop.ipynb": ("timeout", "within 30 s"),
         "kernel_exits.ipynb": ("error", "kernel died"),
         "raises_outside_check.ipynb": ("error", "NameError"),
         "prints_megabytes.ipynb": ("ok", ""),
@@ -157,7 +156,7 @@ def test_adversarial_submissions_each_get_a_row_with_the_right_status(tmp_path):
         assert row["status"] == status and reason in row["reason"], (name, row)
         assert int(row["max_score"]) == full, (name, row)  # every row is scored on the whole chapter
         assert (feedback / name.replace(".ipynb", ".txt")).exists()
-    # The checks that ran before a crash still count; the others are missing.
+    # Answers defined before a crash still count; a dead kernel has no answers to read.
     assert int(rows["raises_outside_check.ipynb"]["score"]) == full
     assert int(rows["prints_megabytes.ipynb"]["score"]) == full
     assert int(rows["metadata_removed.ipynb"]["score"]) == full
@@ -165,6 +164,7 @@ def test_adversarial_submissions_each_get_a_row_with_the_right_status(tmp_path):
     assert int(rows["endless_loop.ipynb"]["score"]) == 0
     statuses = feedback_statuses(feedback / "kernel_exits.txt")
     assert set(statuses.values()) == {"missing"} and len(statuses) == len(chapter_exercises(4))
+    assert (feedback / "kernel_exits.txt").read_text(encoding="utf-8").count("kernel died") == 1
     hint = (feedback / "raises_inside_check.txt").read_text(encoding="utf-8")
     assert "your code raised ValueError: not today" in hint
 
@@ -186,7 +186,7 @@ def test_the_gradebook_is_replaced_atomically(tmp_path, monkeypatch):
         def writerow(self, row):
             raise OSError("disk full")
 
-    monkeypatch.setattr("regcourse.grading.csv.writer", Exploding)
+    monkeypatch.setattr("regcourse.grading._gradebook.csv.writer", Exploding)
     with pytest.raises(OSError):
         write_gradebook([Graded("a.ipynb", "ok")], out)
     assert out.read_text() == "the previous gradebook\n"
@@ -194,22 +194,6 @@ def test_the_gradebook_is_replaced_atomically(tmp_path, monkeypatch):
     monkeypatch.undo()
     write_gradebook([Graded("a.ipynb", "ok")], out)
     assert out.read_text().startswith("submission,status,score,max_score")
-
-
-def test_the_check_log_is_what_the_grader_reads(tmp_path, monkeypatch):
-    """Points come from the registry, not from the log, so a log line cannot award itself points."""
-    from regcourse.grading import _read_log, _score
-
-    log = tmp_path / "checks.jsonl"
-    log.write_text(
-        json.dumps({"id": "l1.penalty", "status": "passed", "points": 1000}) + "\n"
-        + "not json\n"
-        + json.dumps({"id": "l1.zeros_count", "status": "failed", "points": 0, "hint": "h"}) + "\n"
-    )
-    chapter, results = _score(None, _read_log(log))
-    assert chapter == 4
-    assert results["l1.penalty"].points == get("l1.penalty").points
-    assert results["l1.zeros_count"].status == "failed" and results["l1.quiz_prefer"].status == "missing"
 
 
 def test_the_grader_times_each_code_cell(tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import zlib
+from contextlib import contextmanager
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -30,9 +31,28 @@ class LearnerError(Exception):
     """The learner's code raised; the original exception is ``__cause__``."""
 
 
+# A seed the grader draws for each grading run (see secret_cases); empty in a learner's kernel.
+_SECRET: list[int] = []
+
+
 def case_rng(exercise_id: str) -> np.random.Generator:
-    """A generator seeded by the exercise id: random cases, the same on every run."""
-    return np.random.default_rng(zlib.crc32(exercise_id.encode()))
+    """A generator seeded by the exercise id: random cases, the same on every run.
+
+    Under ``secret_cases(seed)`` the grader's secret seed is mixed in, so the random cases of a
+    grading run cannot be known in advance.
+    """
+    base = zlib.crc32(exercise_id.encode())
+    return np.random.default_rng([base, *_SECRET] if _SECRET else base)
+
+
+@contextmanager
+def secret_cases(seed: int):
+    """Within this block, every checker draws its random cases from ``seed`` as well."""
+    _SECRET[:] = [int(seed)]
+    try:
+        yield
+    finally:
+        _SECRET.clear()
 
 
 def _copy(value):

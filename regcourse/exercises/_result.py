@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass
 
+from regcourse._text import printable
+
 PASSED = "passed"
 FAILED = "failed"  # a wrong answer, including code that raised or ran too long
 NOT_ATTEMPTED = "not_attempted"
@@ -29,6 +31,12 @@ class Result:
     points: int
     max_points: int
     hint: str = ""
+
+    def __post_init__(self):
+        # A learner's exception message or a hint may carry lone surrogates or control
+        # characters; the result is shown, logged as UTF-8 and written to feedback files.
+        object.__setattr__(self, "hint", printable(self.hint))
+        object.__setattr__(self, "title", printable(self.title))
 
     @property
     def passed(self) -> bool:

@@ -1,0 +1,258 @@
+"""Grading one submission: its private copy, its worker, the limits, and its row.
+
+The original file is read once, hashed (SHA-256) and copied into a private folder; the worker
+(``_worker.py``) runs the copy in a sandboxed kernel and judges it; this process watches the
+worker's whole process tree for the time and memory limits and kills all of it when one is
+crossed. Whatever happens, the submission gets a ``Graded``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regcourse._text import path_name, printable
+from regcourse.exercises import _registry
+from regcourse.exercises._result import FAILED, MISSING, STATUSES, PASSED, Result
+from regcourse.grading import _sandbox
+
+OK, ERROR, TIMEOUT, INVALID = "ok", "error", "timeout", "invalid"
+DEFAULT_TIMEOUT = 300.0
+DEFAULT_MEMORY_MB = 2000.0
+DEFAULT_CHECK_SECONDS = 10.0
+_POLL_SECONDS = 0.1
+
+
+@dataclass
+class Graded:
+    """The grade of one submission."""
+
+    submission: str  # the file name as given, readable (non-UTF-8 bytes as \\xNN)
+    status: str
+    reason: str = ""
+    chapter: int | None = None
+    results: dict[str, Result] = field(default_factory=dict)  # by exercise id, in registry order
+    seconds: float = 0.0  # wall time of the run
+    peak_memory_mb: float = 0.0  # the submission's processes' largest total resident memory seen
+    cpu_seconds: float = 0.0  # CPU time of the worker, the kernel and its children, as last polled
+    cell_seconds: dict[int, float] = field(default_factory=dict)  # code cell number (from 1) -> run time
+    sha256: str = ""  # of the original file, as graded
+    path: str | None = None  # the original path (may hold non-UTF-8 bytes as surrogates)
+    resumed_row: dict | None = None  # the gradebook row kept by --resume
+
+    def __post_init__(self):
+        self.path = self.path if self.path is not None else self.submission
+        self.submission = path_name(self.submission)
+        self.reason = printable(self.reason)
+
+    @property
+    def slowest_cell(self) -> tuple[int, float] | None:
+        """(cell number, seconds) of the slowest code cell, or None when no timing was recorded."""
+        if not self.cell_seconds:
+            return None
+        number = max(self.cell_seconds, key=self.cell_seconds.get)
+        return number, self.cell_seconds[number]
+
+    @property
+    def score(self) -> int:
+        if self.resumed_row is not None:
+            return int(self.resumed_row.get("score") or 0)
+        return sum(r.points for r in self.results.values())
+
+    @property
+    def max_score(self) -> int:
+        if self.resumed_row is not None:
+            return int(self.resumed_row.get("max_score") or 0)
+        return sum(r.max_points for r in self.results.values())
+
+
+def unjudged(chapter: int | None) -> dict[str, Result]:
+    """Every exercise of the chapter at 0 points, for a run that gave no answers to read.
+
+    No hint: the reason is the run's, said once in the feedback.
+    """
+    if chapter is None:
+        return {}
+    return {ex.id: Result(ex.id, ex.title, MISSING, 0, ex.points, "") for ex in _registry.chapter_exercises(chapter)}
+
+
+def _results_from_report(chapter: int, entries) -> dict[str, Result]:
+    """The worker's verdicts, with points taken from the registry."""
+    by_id = {e.get("id"): e for e in entries if isinstance(e, dict)} if isinstance(entries, list) else {}
+    results = {}
+    for ex in _registry.chapter_exercises(chapter):
+        entry = by_id.get(ex.id, {})
+        status = entry.get("status") if entry.get("status") in STATUSES else (MISSING if not entry else FAILED)
+        results[ex.id] = Result(ex.id, ex.title, status, ex.points if status == PASSED else 0, ex.points,
+                                str(entry.get("hint", "")))
+    return results
+
+
+def _status_from_report(outcome: dict | None, returncode: int | None) -> tuple[str, str]:
+    if outcome is None:
+        return ERROR, f"the grading worker stopped unexpectedly (exit code {returncode})"
+    if outcome.get("kernel_died"):
+        return ERROR, f"the kernel died: {outcome['kernel_died']}"
+    if outcome.get("timeout"):
+        return TIMEOUT, str(outcome["timeout"])
+    if outcome.get("errors"):
+        first = outcome["errors"][0]
+        more = len(outcome["errors"]) - 1
+        extra = f" (and {more} more cell{'s' if more > 1 else ''})" if more else ""
+        return ERROR, f"cell {first['cell']} raised {first['ename']}: {first['evalue']}{extra}"
+    return OK, ""
+
+
+def metadata_chapter(notebook) -> int | None:
+    """The chapter a notebook's metadata names, if it is a whole number (not True or 4.0)."""
+    metadata = notebook.get("metadata", {}).get("regcourse", {})
+    chapter = metadata.get("chapter") if isinstance(metadata, dict) else None
+    return chapter if isinstance(chapter, int) and not isinstance(chapter, bool) else None
+
+
+def read_notebook(data: bytes):
+    """The notebook in ``data``; raises ValueError with a readable reason when it is not one."""
+    import nbformat
+
+    if not data.strip():
+        raise ValueError("the file is empty")
+    try:
+        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+        nbformat.validate(notebook)
+    except Exception as err:
+        detail = str(err).splitlines()[0] if str(err) else ""
+        raise ValueError(f"not a readable notebook ({type(err).__name__}: {detail[:200]})") from None
+    return notebook
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _worker_env(work: Path) -> dict[str, str]:
+    """The environment of the worker and the kernel: nothing of the grader's beyond what Python needs."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": str(work),
+           "TMPDIR": str(work / ".tmp"), "MPLBACKEND": "Agg", "KERAS_BACKEND": "torch",
+           "MPLCONFIGDIR": str(work / ".matplotlib"), "IPYTHONDIR": str(work / ".ipython"),
+           "JUPYTER_RUNTIME_DIR": str(work / ".runtime"), "JUPYTER_CONFIG_DIR": str(work / ".jupyter"),
+           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", **_sandbox.THREAD_LIMITS}
+    for name in ("PYTHONPATH", "VIRTUAL_ENV", "COVERAGE_PROCESS_START"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def _prepare_work(work: Path) -> None:
+    for sub in (".tmp", ".matplotlib", ".ipython", ".runtime", ".jupyter"):
+        (work / sub).mkdir(parents=True, exist_ok=True)
+    try:  # matplotlib's font list, so that each kernel does not rebuild it
+        import matplotlib
+
+        for cached in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"):
+            shutil.copy(cached, work / ".matplotlib" / cached.name)
+    except Exception:
+        pass
+
+
+def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int | None, sandbox: str, seed: int,
+                   timeout: float, memory_mb: float, check_seconds: float = DEFAULT_CHECK_SECONDS) -> dict:
+    """Run a notebook (its bytes) in a worker and a sandboxed kernel; what happened, as a dict:
+    status, reason, results (or None), seconds, peak_memory_mb, cell_seconds."""
+    folder.mkdir(parents=True)
+    work = folder / "w"
+    work.mkdir()
+    _prepare_work(work)
+    copy, report = folder / "submission.ipynb", folder / "report.json"
+    # (short names: the kernel's Unix sockets live in work/.ipc, and their paths have a length limit)
+    copy.write_bytes(data)
+    config = {"notebook": str(copy), "report": str(report), "work": str(work), "run_folder": str(run_folder),
+              "timeout": timeout, "chapter": chapter, "sandbox": sandbox, "seed": seed,
+              "check_seconds": check_seconds, "parent_pid": os.getpid()}
+    with open(folder / "worker.log", "wb") as log:
+        worker = subprocess.Popen([sys.executable, "-m", "regcourse.grading._worker"], cwd=folder,
+                                  env=_worker_env(work), stdin=subprocess.PIPE, stdout=log, stderr=log)
+    started, status, reason, peak, cpu = time.monotonic(), None, "", 0.0, {}
+    try:
+        worker.stdin.write(json.dumps(config).encode())
+        worker.stdin.close()
+    except OSError:
+        pass
+    try:
+        while worker.poll() is None:
+            memory = _sandbox.tree_memory_mb(worker.pid, cpu)
+            peak = max(peak, memory)
+            if time.monotonic() - started > timeout:
+                status, reason = TIMEOUT, f"did not finish within {timeout:g} s"
+            elif memory > memory_mb:
+                status, reason = ERROR, f"used more than the memory limit of {memory_mb:g} MB"
+            if status:
+                break
+            time.sleep(_POLL_SECONDS)
+    finally:  # everything the submission started dies here, whatever happened
+        _sandbox.kill_descendants(worker.pid)
+        worker.kill()
+        worker.wait()
+    seconds = time.monotonic() - started
+    outcome = None
+    if status is None:
+        try:
+            outcome = json.loads(report.read_text(encoding="utf-8"))
+            if not isinstance(outcome, dict):
+                outcome = None
+        except (OSError, ValueError):
+            outcome = None
+        status, reason = _status_from_report(outcome, worker.returncode)
+    results = None
+    if outcome is not None and chapter is not None and isinstance(outcome.get("results"), list):
+        results = _results_from_report(chapter, outcome["results"])
+    cell_seconds = {}
+    if outcome is not None and isinstance(outcome.get("cell_seconds"), dict):
+        try:
+            cell_seconds = {int(k): float(v) for k, v in outcome["cell_seconds"].items()}
+        except (TypeError, ValueError):
+            cell_seconds = {}
+    return {"status": status, "reason": reason, "results": results, "seconds": seconds, "peak_memory_mb": peak,
+            "cell_seconds": cell_seconds, "cpu_seconds": sum(cpu.values())}
+
+
+def resolve_chapter(notebook, forced: int | None, assignment: int | None) -> tuple[int | None, str]:
+    """(the chapter to grade, a note for the reason). ``forced`` is --chapter and wins."""
+    own = metadata_chapter(notebook)
+    if forced is not None:
+        if own is not None and own != forced:
+            return forced, f"the notebook's metadata says chapter {own}; graded as chapter {forced} (--chapter)"
+        return forced, ""
+    if own is not None:
+        return own, ""
+    if assignment is not None:
+        return assignment, ""
+    return None, "the notebook does not say which chapter it is and --chapter was not given: nothing was graded"
+
+
+def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_chapter: int | None,
+                assignment_chapter: int | None, sandbox: str, seed: int, timeout: float, memory_mb: float,
+                check_seconds: float = DEFAULT_CHECK_SECONDS) -> Graded:
+    """Grade one submission from its bytes. Never raises for the submission."""
+    digest = sha256(data)
+    try:
+        notebook = read_notebook(data)
+    except ValueError as err:
+        chapter = forced_chapter if forced_chapter is not None else assignment_chapter
+        return Graded(name, INVALID, str(err), chapter, unjudged(chapter), sha256=digest)
+    chapter, note = resolve_chapter(notebook, forced_chapter, assignment_chapter)
+    if chapter is not None and not _registry.chapter_exercises(chapter):
+        chapter, note = None, f"chapter {chapter} has no exercises: nothing was graded"
+    run = run_in_sandbox(data, folder, run_folder=run_folder, chapter=chapter, sandbox=sandbox, seed=seed,
+                         timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds)
+    results = run["results"] if run["results"] is not None else unjudged(chapter)
+    reason = "; ".join(r for r in (run["reason"], note) if r)
+    return Graded(name, run["status"], reason, chapter, results, seconds=run["seconds"],
+                  peak_memory_mb=run["peak_memory_mb"], cell_seconds=run["cell_seconds"], sha256=digest,
+                  cpu_seconds=run["cpu_seconds"])

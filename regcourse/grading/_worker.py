@@ -1,0 +1,154 @@
+"""The grading worker: one process per submission, outside the sandbox, trusted.
+
+It starts the submission's kernel (inside bubblewrap when asked), runs the private copy of the
+notebook top to bottom, then judges every exercise of the chapter from outside the kernel, and
+writes what happened as JSON to a report only the grader can reach. It is a child subreaper, so
+whatever the kernel starts stays in its process tree, and it kills that whole tree before it
+exits, or when its grader dies.
+
+    python -m regcourse.grading._worker < config.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from regcourse.grading import _sandbox
+
+
+def _duration(execution: dict) -> float | None:
+    """Seconds between the kernel starting and finishing a cell, from nbclient's timing metadata."""
+    from datetime import datetime
+
+    try:
+        start = datetime.fromisoformat(execution["iopub.execute_input"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(execution["shell.execute_reply"].replace("Z", "+00:00"))
+    except (KeyError, ValueError, AttributeError):
+        return None
+    return (end - start).total_seconds()
+
+
+MAX_MESSAGE_BYTES = 256 * 2**20  # a kernel that sends more in one message is cut off, not read
+
+
+def _bounded_context(*, asynchronous: bool):
+    """A ZeroMQ context whose sockets refuse messages above MAX_MESSAGE_BYTES, so that one huge
+    output cannot fill the worker's memory (the worker is not counted against --memory-mb)."""
+    import zmq
+    import zmq.asyncio
+
+    context = zmq.asyncio.Context() if asynchronous else zmq.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+    return context
+
+
+def _kernel_manager(config: dict):
+    from jupyter_client.manager import AsyncKernelManager
+
+    work = Path(config["work"])
+    prefix = _sandbox.bwrap_prefix(work, exclude=Path(config["run_folder"])) if config["sandbox"] == "bwrap" else []
+
+    class SandboxedKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments=None):
+            return prefix + super().format_kernel_cmd(extra_arguments)
+
+    ipc = work / ".ipc"
+    ipc.mkdir(exist_ok=True)
+    # Unix sockets in the working folder: they reach the kernel across its network namespace,
+    # and no TCP port is opened for anyone else on the machine.
+    manager = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(ipc / "kernel"),
+                                     context=_bounded_context(asynchronous=True))
+    manager.connection_file = str(ipc / "connection.json")
+    return manager
+
+
+def run(config: dict) -> dict:
+    import time
+
+    phases = {"start": time.monotonic()}
+    # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, which compiles a
+    # grammar for seconds at import; nbformat never validates IRIs. This process only grades.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import nbformat
+    from jupyter_client import BlockingKernelClient
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    from regcourse.grading._judge import Line, judge_chapter
+
+    class GradingClient(NotebookClient):
+        # Keep error outputs only: the grade comes from the answers, and dropping the rest
+        # keeps a cell that prints megabytes from filling the worker's memory.
+        def output(self, outs, msg, display_id, cell_index):
+            if msg["msg_type"] == "error":
+                return super().output(outs, msg, display_id, cell_index)
+            return None
+
+    notebook = nbformat.read(config["notebook"], as_version=4)
+    manager = _kernel_manager(config)
+    timeout = float(config["timeout"])
+    client = GradingClient(notebook, km=manager, timeout=int(timeout) + 1, kernel_name="python3",
+                           allow_errors=True, record_timing=True, startup_timeout=120,
+                           resources={"metadata": {"path": config["work"]}})
+    outcome: dict = {"phases": phases}
+    phases["imports"] = time.monotonic()
+    try:
+        client.execute()
+    except DeadKernelError as err:
+        outcome["kernel_died"] = str(err).splitlines()[0] if str(err) else "DeadKernelError"
+    except CellTimeoutError:
+        outcome["timeout"] = f"a cell ran for more than {timeout:g} s"
+    except Exception as err:  # the kernel did not start, or the notebook is not a Python one
+        outcome["kernel_died"] = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+    errors = []
+    for index, cell in enumerate(notebook.cells, start=1):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                errors.append({"cell": index, "ename": str(out.get("ename", ""))[:200],
+                               "evalue": str(out.get("evalue", ""))[:300]})
+    outcome["errors"] = errors
+    outcome["cell_seconds"] = {
+        index: seconds for index, cell in enumerate(notebook.cells, start=1)
+        if cell.cell_type == "code" and (seconds := _duration(cell.get("metadata", {}).get("execution", {}))) is not None
+    }
+    phases["notebook"] = time.monotonic()
+    chapter = config["chapter"]
+    if chapter is not None and "kernel_died" not in outcome and "timeout" not in outcome:
+        line_client = BlockingKernelClient(context=_bounded_context(asynchronous=False))
+        line_client.load_connection_info(manager.get_connection_info())
+        line_client.start_channels()
+        try:
+            line = Line(line_client, seconds=float(config["check_seconds"]))
+            results = judge_chapter(line, chapter, seed=int(config["seed"]))
+        finally:
+            line_client.stop_channels()
+        outcome["results"] = [r.to_json() for r in results.values()]
+    phases["judge"] = time.monotonic()
+    return outcome
+
+
+def main() -> None:
+    config = json.loads(sys.stdin.read())
+    _sandbox.become_subreaper()
+
+    def on_term(signum, frame):  # the grader died or gave up: take everything along
+        _sandbox.kill_descendants(os.getpid())
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, on_term)
+    _sandbox.die_with_parent(int(config["parent_pid"]))
+    try:
+        outcome = run(config)
+        Path(config["report"]).write_text(json.dumps(outcome), encoding="utf-8")
+    finally:
+        _sandbox.kill_descendants(os.getpid())
+        _sandbox.reap_children()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
