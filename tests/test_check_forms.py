@@ -182,3 +182,21 @@ def test_grouping_why_not_a_does_not_say_what_each_penalty_does():
     old why-not text of a said the first half of that. The new one names neither method."""
     text = get("enet.quiz_grouping").checker.why_not["a"]
     assert not re.search(r"lasso|elastic|L1|L2|any (split|proportion)", text, flags=re.IGNORECASE), text
+
+
+@pytest.mark.parametrize("kind", _kinds())
+def test_every_test_model_can_be_sent_to_a_kernel(kind):
+    """The grader sends test models as torch.save bytes, which the kernel loads by class name:
+    a model class defined inside a function would make every answer fail under the grader."""
+    import io
+
+    import torch
+
+    from regcourse.exercises.ch07_neural_networks import _models
+
+    model = _models(np.random.default_rng(0), kind)
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    loaded = torch.load(buffer, weights_only=False)
+    assert [name for name, _ in loaded.named_parameters()] == [name for name, _ in model.named_parameters()]

@@ -111,3 +111,17 @@ def test_exercises_are_judged_here_on_secret_cases(line):
     assert judge_exercise(line, get("overfit.mse"), seed=1).status == "passed"
     assert judge_exercise(line, get("overfit.definition"), seed=1).status == "passed"
     assert judge_exercise(line, get("overfit.symptom"), seed=1).status == "missing"
+
+
+def test_a_test_model_the_grader_cannot_send_is_the_graders_fault_not_the_learners():
+    torch = pytest.importorskip("torch")
+    from regcourse.grading._judge import GraderFault, _encode_argument
+
+    class Local(torch.nn.Module):  # defined in a function: torch.save cannot pickle it by name
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(2))
+
+    with pytest.raises(GraderFault, match="could not be sent"):
+        _encode_argument(Local())
+    assert not issubclass(GraderFault, Exception)  # a checker's `except Exception` lets it through

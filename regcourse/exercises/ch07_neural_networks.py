@@ -60,19 +60,10 @@ def _mixer(rng):
     """A custom Module with weights of its own: a hidden nn.Linear, then its own nn.Parameter
     matrix ``mix`` and its own ``bias``, as learners write models by hand."""
     import torch
-    from torch import nn
 
-    class Mixer(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.hidden = _linear(rng, 3, 4)
-            self.mix = nn.Parameter(torch.from_numpy(rng.normal(size=(4, 2))))
-            self.bias = nn.Parameter(torch.from_numpy(_signed(rng, 2)))
+    from regcourse.exercises._torch_models import Mixer  # module level: the grader's kernel loads it by name
 
-        def forward(self, x):
-            return torch.tanh(self.hidden(x)) @ self.mix + self.bias
-
-    return Mixer()
+    return Mixer(_linear(rng, 3, 4), torch.from_numpy(rng.normal(size=(4, 2))), torch.from_numpy(_signed(rng, 2)))
 
 
 def _models(rng, kind: str):

@@ -41,6 +41,11 @@ class Unreadable(BaseException):
     """The kernel's reply does not follow the encoding."""
 
 
+class GraderFault(BaseException):
+    """The grader itself could not send a test case (a bug of the course, not of the learner):
+    a BaseException so that a checker does not report it as the learner's exception."""
+
+
 class Line:
     """Probes sent to one kernel through a blocking Jupyter client."""
 
@@ -108,7 +113,10 @@ def _encode_argument(value):
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.nn.Module):
         buffer = io.BytesIO()
-        torch.save(value, buffer)
+        try:
+            torch.save(value, buffer)
+        except Exception as err:  # e.g. a test model class defined inside a function
+            raise GraderFault(f"a test model could not be sent to the kernel ({type(err).__name__}: {err})") from None
         return {"$module": base64.b64encode(buffer.getvalue()).decode("ascii")}
     return _wire.encode(value)
 
@@ -251,6 +259,9 @@ def judge_exercise(line: Line, ex: _registry.Exercise, *, seed: int) -> Result:
         return _result(ex, FAILED, f"your notebook's kernel stopped answering while this answer was checked ({err})")
     except (_wire.WireError, Unreadable) as err:
         return _result(ex, FAILED, f"your answer could not be read ({err})")
+    except GraderFault as err:
+        return _result(ex, FAILED, f"the grader could not check this answer: {err}; this is not your mistake, "
+                                   "tell your instructor")
     except Exception as err:  # a checker's bug must not cost the student a row
         return _result(ex, FAILED, f"the grader could not check this answer ({type(err).__name__}: {err})")
     return _result(ex, PASSED)
