@@ -8,18 +8,28 @@ drift in machine speed (other processes on the same cores) hits both; the table 
 times, their ratio, and each side's KKT residual: the largest violation of the course
 objective's optimality conditions along the path, relative to the gradient at w = 0.
 
-    python benchmarks/linear.py [--repeats 3] [--only NAME ...] [--memory]
+    python benchmarks/linear.py [--repeats 3] [--only NAME ...] [--memory] [--threads 1]
+
+--threads sets the BLAS threads of both libraries (default 1: on a machine shared with other
+jobs, OpenBLAS's spinning threads make multi-threaded BLAS many times slower, and unevenly so).
 
 --memory also runs a 500×20000 lasso path (20 λ) in a subprocess and reports its peak memory.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+
+if __name__ == "__main__":  # before NumPy loads its BLAS
+    _threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
+    for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_name] = _threads
+
 import argparse
 import resource
 import statistics
 import subprocess
-import sys
 import time
 import warnings
 
@@ -57,7 +67,9 @@ def toeplitz(n, p, rho, seed):
 
 def sparse_problem(n, p, density, seed):
     rng = np.random.default_rng(seed)
-    X = scipy.sparse.random(n, p, density=density, format="csc", random_state=seed, data_rvs=rng.standard_normal)
+    nnz = int(density * n * p)  # coordinates drawn directly (scipy.sparse.random permutes all n·p cells)
+    X = scipy.sparse.coo_matrix((rng.normal(size=nnz), (rng.integers(0, n, nnz), rng.integers(0, p, nnz))),
+                                shape=(n, p)).tocsc()
     return X, _sparse_truth(rng, X, k=50)
 
 
@@ -137,7 +149,10 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="*", help="run only rows whose name contains one of these")
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads for both libraries")
     args = parser.parse_args()
+    print(f"BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS')}; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
     warnings.simplefilter("ignore")  # scikit-learn warns when its tight tolerance is not reached
     print(f"{'problem':<22} {'task':<16} {'ours (s)':>9} {'sklearn (s)':>11} {'ratio':>6} {'max |Δcoef|':>12}"
           f" {'KKT ours':>9} {'KKT sklearn':>11}")

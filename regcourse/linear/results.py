@@ -30,7 +30,7 @@ def _times(X, coef: np.ndarray) -> np.ndarray:
     """X @ coef for a dense array, a scipy.sparse matrix or a DataFrame (no densifying)."""
     if hasattr(X, "tocsr") and hasattr(X, "nnz"):  # scipy.sparse
         return np.asarray(X @ coef).reshape(-1) if coef.ndim == 1 else np.asarray(X @ coef)
-    if hasattr(X, "to_numpy") and hasattr(X, "columns"):  # pandas
+    if hasattr(X, "to_numpy"):  # pandas
         X = X.to_numpy()
     return np.asarray(X, dtype=float) @ coef
 

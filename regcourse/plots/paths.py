@@ -11,12 +11,15 @@ from regcourse.plots._style import PALETTE, new_axes, styled
 def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None, ax=None):
     """Coefficients against λ (log scale, λ decreasing to the right) from ``regcourse.linear.path``.
 
-    Each line is labelled with its feature at the right end; the top axis counts the non-zero
+    Each line is labelled with its feature at the right end (``feature_names``, else the column
+    names the path carries from a DataFrame, else w1, w2, …); the top axis counts the non-zero
     coefficients. ``mark_lam`` draws a vertical line (a chosen λ).
     """
     fig, ax = new_axes(ax, figsize=(6.2, 4.2))
     order = np.argsort(path.lams)[::-1]
     lams, coefs = path.lams[order], path.coefs[order]
+    if feature_names is None:  # a path fitted on a DataFrame carries its column names
+        feature_names = getattr(path, "feature_names", None)
     names = list(feature_names) if feature_names is not None else [f"w{j + 1}" for j in range(coefs.shape[1])]
     for j in range(coefs.shape[1]):
         colour = PALETTE[j % len(PALETTE)]
