@@ -83,6 +83,7 @@ ROWS = [
     ("p>n 200×5000", lambda: gaussian(200, 5000, 3), "l1", 1.0, "fit", 1, True),
     ("p>n 1000×10000", lambda: gaussian(1000, 10_000, 4), "l1", 1.0, "path", 100, True),
     ("sparse 1e4×5000 (1%)", lambda: sparse_problem(10_000, 5000, 0.01, 5), "l1", 1.0, "path", 100, False),
+    ("sparse 2000×20000 (.5%)", lambda: sparse_problem(2000, 20_000, 0.005, 7), "l1", 1.0, "path", 100, False),
 ]
 SINGLE_FIT_FRACTION = 0.05  # the single fit is at λ = λ_max/20
 

@@ -254,3 +254,14 @@ def test_elastic_net_path_uses_every_penalty_constant():
     for i, lam in enumerate(result.lams):
         single = fit(X, y, penalty_for("elastic_net", lam, 0.3), solver="cd", tol=1e-12, max_iter=100_000)
         np.testing.assert_allclose(result.coefs[i], single.coef, atol=1e-7)
+
+
+def test_importing_regcourse_linear_loads_numpy_only():
+    import json
+    import subprocess
+    import sys
+
+    heavy = ["scipy", "sklearn", "pandas", "torch", "matplotlib"]
+    code = f"import sys, json, regcourse.linear, regcourse.selection; print(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []

@@ -262,22 +262,29 @@ class Factor:
         self.order, self.R = self.order[:size], self.R[:size, :size]
 
     def remove(self, positions) -> None:
-        """Remove the features at ``positions``; the trailing block absorbs each removed row
-        as a rank-1 update (Givens-free form of the classic Cholesky update)."""
-        for position in sorted(positions, reverse=True):
-            row = self.R[position, position + 1:].copy()
-            rest = np.delete(np.delete(self.R, position, axis=0), position, axis=1)
-            tail = rest[position:, position:]  # upper triangular, updated in place below
+        """Remove the features at ``positions``. With keep the other positions,
+        RᵀR restricted to keep = R[:, keep]ᵀR[:, keep]: the kept rows R[keep][:, keep] (still
+        upper triangular) plus, for each removed row x = R[j, keep], a rank-1 term xxᵀ that
+        touches only the columns after j, absorbed by the classic Cholesky update."""
+        positions = np.sort(np.asarray(positions, dtype=int))
+        if positions.size == 0:
+            return
+        keep = np.setdiff1d(np.arange(self.order.size), positions)
+        rows = self.R[positions][:, keep]
+        R = self.R[np.ix_(keep, keep)]
+        for x, position in zip(rows, positions):
+            start = int(np.searchsorted(keep, position))  # x is zero before this column
+            tail, x = R[start:, start:], x[start:].copy()  # a view: updated in place
             for k in range(tail.shape[0]):
                 pivot = tail[k, k]
-                radius = math.hypot(pivot, row[k])
-                cos, sin = radius / pivot, row[k] / pivot
+                radius = math.hypot(pivot, x[k])
+                cos, sin = radius / pivot, x[k] / pivot
                 tail[k, k] = radius
                 if k + 1 < tail.shape[0]:
-                    tail[k, k + 1:] = (tail[k, k + 1:] + sin * row[k + 1:]) / cos
-                    row[k + 1:] = cos * row[k + 1:] - sin * tail[k, k + 1:]
-            self.R, self.order = rest, np.delete(self.order, position)
-            self.updates += 1
+                    tail[k, k + 1:] = (tail[k, k + 1:] + sin * x[k + 1:]) / cos
+                    x[k + 1:] = cos * x[k + 1:] - sin * tail[k, k + 1:]
+        self.R, self.order = R, self.order[keep]
+        self.updates += positions.size
 
     def sync(self, features: np.ndarray) -> bool:
         """Make the active set exactly ``features`` (kept in the factor's order where present)."""
@@ -359,7 +366,9 @@ def _newton_on_block(W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_acti
                 w[active] += t * d_A
                 if landing >= 0:
                     w[active[landing]] = 0.0
-                q = q - G[:, active] @ (w[active] - old)
+                change = np.zeros(c.size)
+                change[active] = w[active] - old
+                q = q - G @ change  # no copy of G[:, active]
                 break
         if t == 0.0:  # no Newton step descends (rounding at a degenerate point): one coordinate sweep
             H = G + l2 * np.eye(c.size)
