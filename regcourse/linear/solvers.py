@@ -22,12 +22,13 @@ set, with its own inner Newton step.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from regcourse.linear.problem import Problem
 from regcourse.linear.results import warn_not_converged
-from regcourse.penalties import Penalty
+from regcourse.penalties import ElasticNet, Penalty
 
 __all__ = ["SOLVERS", "DEFAULT_TOL", "choose_solver", "solve", "kkt_violation", "working_set"]
 
@@ -448,6 +449,28 @@ def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter
         w[W] = solved
 
 
+def _continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int):
+    """A cold start far below λ_max goes down a short path (as glmnet does): the L1 weight
+    from max|c|·2 (where w = 0) down to l1 in steps of 10^(1/3), each warm-starting the next,
+    so features enter a few at a time with the right signs. The L2 weight stays fixed, so one
+    Cholesky factor serves every step. ``n_iter`` counts the Newton steps of all of them."""
+    top = 2.0 * float(np.abs(prob.c).max())
+    steps_down = math.ceil(3.0 * math.log10(top / pen.l1_coef)) if 0.0 < pen.l1_coef < top else 0
+    factor = Factor(prob, pen.l2_coef)
+    w, total, previous = np.zeros(prob.p), 0, None
+    for l1 in list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) + [pen.l1_coef]:
+        stage = ElasticNet(l1=l1, l2=pen.l2_coef) if l1 != pen.l1_coef else pen
+        last = stage is pen
+        with warnings.catch_warnings():
+            if not last:
+                warnings.simplefilter("ignore")  # only the final fit's convergence is reported
+            w, taken, converged = working_set(prob, stage, w, tol, max(max_iter - total, 1),
+                                              previous_half_l1=previous, factor=factor)
+        total += taken
+        previous = 0.5 * l1
+    return w, total, converged
+
+
 def solve(prob: Problem, pen: Penalty, solver: str, w0, tol: float, max_iter: int):
     w = np.zeros(prob.p) if w0 is None else np.asarray(w0, dtype=float).copy()
     if solver == "closed_form":
@@ -457,5 +480,7 @@ def solve(prob: Problem, pen: Penalty, solver: str, w0, tol: float, max_iter: in
     if solver == "cd":
         return _coordinate_descent(prob, pen, w, tol, max_iter)
     if solver == "active_set":
+        if w0 is None:
+            return _continuation(prob, pen, tol, max_iter)
         return working_set(prob, pen, w, tol, max_iter)
     return _proximal_gradient(prob, pen, w, tol, max_iter, accelerated=solver == "fista")
