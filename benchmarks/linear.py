@@ -13,7 +13,8 @@ objective's optimality conditions along the path, relative to the gradient at w 
 --threads sets the BLAS threads of both libraries (default 1: on a machine shared with other
 jobs, OpenBLAS's spinning threads make multi-threaded BLAS many times slower, and unevenly so).
 
---memory also runs a 500×20000 lasso path (20 λ) in a subprocess and reports its peak memory.
+--memory also runs a 500×20000 lasso path (20 λ) in a subprocess and reports its peak resident
+memory (VmHWM, Linux; the ru_maxrss of a child started from a big parent includes the parent's).
 """
 
 from __future__ import annotations
@@ -131,12 +132,12 @@ def kkt_residual(X, y, coefs, lams, rho, fit_intercept) -> float:
 
 def memory_row() -> str:
     code = (
-        "import numpy as np, resource; from regcourse.linear import path\n"
+        "import numpy as np; from regcourse.linear import path\n"
         "rng = np.random.default_rng(6); X = rng.normal(size=(500, 20000)); w = np.zeros(20000); w[:20] = 2.0\n"
         "y = X @ w + rng.normal(size=500)\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "result = path(X, y, 'l1', n_lams=20)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, X.nbytes / 2**20, result.converged)\n"
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print(int(peak) / 1024, X.nbytes / 2**20, result.converged)\n"
     )
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
