@@ -8,7 +8,7 @@ drift in machine speed (other processes on the same cores) hits both; the table 
 times, their ratio, and each side's KKT residual: the largest violation of the course
 objective's optimality conditions along the path, relative to the gradient at w = 0.
 
-    python benchmarks/linear.py [--repeats 3] [--only NAME ...] [--memory] [--threads 1]
+    python benchmarks/linear.py [--repeats 3] [--only NAME ...] [--task path|fit] [--memory] [--threads 1]
 
 --threads sets the BLAS threads of both libraries (default 1: on a machine shared with other
 jobs, OpenBLAS's spinning threads make multi-threaded BLAS many times slower, and unevenly so).
@@ -150,6 +150,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="*", help="run only rows whose name contains one of these")
+    parser.add_argument("--task", choices=("path", "fit"), help="run only the paths or only the single fit")
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads for both libraries")
     args = parser.parse_args()
@@ -160,7 +161,7 @@ def main() -> int:
           f" {'KKT ours':>9} {'KKT sklearn':>11}")
     worst_ratio = 0.0
     for name, make, kind, rho, task, n_lams, fit_intercept in ROWS:
-        if args.only and not any(word in name for word in args.only):
+        if (args.only and not any(word in name for word in args.only)) or (args.task and task != args.task):
             continue
         X, y = make()
         if task == "path":
