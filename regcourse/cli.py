@@ -25,6 +25,7 @@ COURSE_LIBRARIES = {
     "matplotlib": "matplotlib",
     "ipywidgets": "ipywidgets",
     "scikit-learn": "sklearn",
+    "scipy": "scipy",
     "torch": "torch",
     "keras": "keras",
     "tqdm": "tqdm",

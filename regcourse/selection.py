@@ -15,14 +15,25 @@ import numpy as np
 
 from regcourse._arrays import check_count, check_xy
 from regcourse.linear import check_kind, default_lams, fit, path, penalty_for
+from regcourse.linear.problem import check_design, is_sparse
 from regcourse.penalties import L2
 
 __all__ = ["train_val_split", "GridSearchResult", "grid_search", "holdout", "CVResult", "cross_validate",
-           "one_se_lam", "TunedModel", "compare_penalties"]
+           "one_se_lam", "TunedModel", "compare_penalties", "check_seed"]
+
+
+def check_seed(seed) -> int:
+    """A seed for NumPy's generator: an integer ≥ 0, or an error naming ``seed``."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    return int(seed)
 
 
 def train_val_split(X, y, *, val_fraction: float = 0.25, seed: int = 0):
     """Shuffle (seeded) and split into (X_train, X_val, y_train, y_val)."""
+    seed = check_seed(seed)
     X, y = check_xy(X, y)
     if not 0.0 < float(val_fraction) < 1.0:
         raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
@@ -131,9 +142,13 @@ def cross_validate(X, y, kind: str, lams=None, k: int = 5, seed: int = 0, *, l1_
     The data are shuffled (seeded) and cut into k folds; each fold is the validation set once
     while the model is fitted on the other k − 1. Without ``lams``, the grid is ``n_lams``
     values log-spaced down from λ_max of the whole data, so every fold uses the same grid.
+    X may be a NumPy array, a scipy.sparse matrix (never densified) or a pandas DataFrame.
     """
     check_kind(kind)
-    X, y = check_xy(X, y)
+    seed = check_seed(seed)
+    X, y, _ = check_design(X, y)  # dense, scipy.sparse (kept sparse) or pandas
+    if is_sparse(X):
+        X = X.tocsr()  # folds take rows
     k = check_count(k, "k")
     if not 2 <= k <= len(y) // 2:
         raise ValueError(f"k must be between 2 and n/2 = {len(y) // 2} (each training part needs 2 samples), got {k}")

@@ -11,8 +11,9 @@ from regcourse.plots._style import PALETTE, new_axes, styled
 def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None, ax=None):
     """Coefficients against λ (log scale, λ decreasing to the right) from ``regcourse.linear.path``.
 
-    Each line is labelled with its feature right of its end (labels spread apart so that none
-    overlaps another, each joined to its line by a leader line); the top axis counts the non-zero
+    Each line is labelled with its feature (``feature_names``, else the column names the path
+    carries from a DataFrame, else w1, w2, …) right of its end, the labels spread apart so that
+    none overlaps another, each joined to its line by a leader line; the top axis counts the non-zero
     coefficients. ``mark_lam`` draws a vertical line (a chosen λ).
     """
     check_path(path)
@@ -25,6 +26,8 @@ def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None,
     fig, ax = new_axes(ax, figsize=(6.2, 4.2))
     order = np.argsort(path.lams)[::-1]
     lams, coefs = path.lams[order], path.coefs[order]
+    if feature_names is None:  # a path fitted on a DataFrame carries its column names
+        feature_names = getattr(path, "feature_names", None)
     names = list(feature_names) if feature_names is not None else [f"w{j + 1}" for j in range(coefs.shape[1])]
     from regcourse.plots._labels import EndLabels  # imports matplotlib: only when drawing
 

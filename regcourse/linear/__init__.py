@@ -1,0 +1,45 @@
+"""Linear regression under the course objective, solved from scratch.
+
+    J(w, b) = (1/n)·Σᵢ(yᵢ − xᵢ·w − b)² + penalty(w)
+
+with the intercept b never penalized. With the data centred (x̄ and ȳ subtracted), the best
+b is ȳ − x̄·w and the problem in w reads, with G = XcᵀXc/n and c = Xcᵀyc/n,
+
+    J(w) = wᵀGw − 2cᵀw + const + l1·‖w‖₁ + l2·‖w‖²,     ∇ of the smooth part = 2(Gw − c).
+
+One job per module; imports run down this list (and penalties ← linear ← selection):
+    results    FitResult, PathResult, ConstrainedResult, ConvergenceWarning
+    problem    input checking (dense, scipy.sparse, pandas), centring, Gram or residual form
+    solvers    closed form, gd, cd, ista/fista, and the working-set solver "active_set"
+    fitting    fit, mse
+    paths      path (warm starts, strong rule), lam_max, default_lams, penalty_for
+    budget     fit_constrained (min MSE s.t. R(w) ≤ radius), lam_for_radius, radius_for_lam
+"""
+
+from regcourse.linear.budget import fit_constrained, lam_for_radius, radius_for_lam
+from regcourse.linear.fitting import LOSSES, fit, mse
+from regcourse.linear.paths import default_lams, lam_max, path, penalty_for
+from regcourse.linear.problem import KINDS, check_kind
+from regcourse.linear.results import ConstrainedResult, ConvergenceWarning, FitResult, PathResult
+from regcourse.linear.solvers import DEFAULT_TOL, SOLVERS
+
+__all__ = [
+    "ConvergenceWarning",
+    "FitResult",
+    "PathResult",
+    "ConstrainedResult",
+    "fit",
+    "path",
+    "lam_max",
+    "default_lams",
+    "penalty_for",
+    "fit_constrained",
+    "lam_for_radius",
+    "radius_for_lam",
+    "mse",
+    "check_kind",
+    "KINDS",
+    "SOLVERS",
+    "LOSSES",
+    "DEFAULT_TOL",
+]

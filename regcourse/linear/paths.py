@@ -1,0 +1,147 @@
+"""Whole grids of λ: ``path`` (warm starts), ``lam_max``, ``default_lams``, ``penalty_for``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from regcourse._arrays import check_count, check_fraction, check_nonnegative
+from regcourse.linear.problem import Problem, check_kind
+from regcourse.linear.results import PathResult
+from regcourse.linear.solvers import DEFAULT_TOL, Factor, working_set
+from regcourse.penalties import L1, L2, ElasticNet, Penalty
+
+__all__ = ["penalty_for", "lam_max", "default_lams", "path"]
+
+
+def penalty_for(kind: str, lam: float, l1_ratio: float = 0.5) -> Penalty:
+    """The penalty of strength λ: L1(λ), L2(λ), or ElasticNet(l1=ρλ, l2=(1−ρ)λ) with ρ = l1_ratio.
+
+    ρ is the share of λ that goes to the L1 term (``Penalty.mix``). It is not scikit-learn's
+    l1_ratio, which weighs a ½‖w‖² term; ``regcourse.conventions`` converts between them.
+    """
+    check_kind(kind)
+    lam = check_nonnegative(lam, "lam")
+    if kind == "l1":
+        return L1(lam)
+    if kind == "l2":
+        return L2(lam)
+    rho = check_fraction(l1_ratio, "l1_ratio")
+    return ElasticNet(l1=rho * lam, l2=(1.0 - rho) * lam)
+
+
+def l1_share(kind: str, l1_ratio) -> float:
+    """ρ, the share of λ on the L1 term: 1 for "l1", 0 for "l2", ``l1_ratio`` for "elastic_net"."""
+    if kind == "l1":
+        return 1.0
+    if kind == "l2":
+        return 0.0
+    return check_fraction(l1_ratio, "l1_ratio")
+
+
+def lam_max(X, y, kind: str = "l1", *, l1_ratio: float = 0.5, fit_intercept: bool = True) -> float:
+    """The smallest λ at which every coefficient is exactly 0: λ_max = 2·max|Xcᵀyc/n| / ρ.
+
+    At w = 0 the MSE's gradient is −2c; it is cancelled by the L1 subgradient ρλ·[−1, 1]
+    exactly when ρλ ≥ 2·max|cⱼ|. For ridge (ρ = 0) no finite λ gives exact zeros: infinity.
+    """
+    check_kind(kind)
+    rho = l1_share(kind, l1_ratio)
+    prob = Problem(X, y, fit_intercept, gram=False)
+    return math.inf if rho == 0.0 else 2.0 * float(np.abs(prob.c).max()) / rho
+
+
+def _default_lams(prob: Problem, rho: float, n_lams: int, eps: float) -> np.ndarray:
+    if rho > 0.0:
+        top, bottom_factor = 2.0 * float(np.abs(prob.c).max()) / rho, eps
+    else:  # ridge: from where every coefficient is shrunk below 0.1% of its least-squares size,
+        # down twice as many decades, to where the largest directions are barely shrunk
+        top, bottom_factor = 1e3 * prob.largest_eigenvalue(), eps**2
+    if top == 0.0:
+        raise ValueError("y is constant (after removing its mean): every λ gives w = 0")
+    return np.geomspace(top, top * bottom_factor, n_lams)
+
+
+def _check_grid_options(n_lams, eps) -> tuple[int, float]:
+    n_lams = check_count(n_lams, "n_lams")
+    eps = check_nonnegative(eps, "eps")
+    if not 0.0 < eps < 1.0:
+        raise ValueError(f"eps must lie strictly between 0 and 1, got {eps}")
+    return n_lams, eps
+
+
+def default_lams(X, y, kind: str = "l1", *, l1_ratio: float = 0.5, n_lams: int = 100, eps: float = 1e-3,
+                 fit_intercept: bool = True) -> np.ndarray:
+    """``n_lams`` values log-spaced from λ_max down to eps·λ_max (see ``lam_max``).
+
+    For ridge, which has no λ_max, the grid runs from 10³·λ_max(XcᵀXc/n), where every
+    coefficient is below 0.1% of its least-squares value, down to eps² times that.
+    """
+    check_kind(kind)
+    n_lams, eps = _check_grid_options(n_lams, eps)
+    rho = l1_share(kind, l1_ratio)
+    return _default_lams(Problem(X, y, fit_intercept, gram=None if rho == 0.0 else False), rho, n_lams, eps)
+
+
+def _ridge_path(prob: Problem, lams: np.ndarray) -> np.ndarray:
+    """All ridge solutions at once from one eigendecomposition.
+
+    Gram form: w(λ) = V·diag(1/(d + λ))·Vᵀc with G = V·diag(d)·Vᵀ. Otherwise (p > n) through
+    the n×n kernel K = XcXcᵀ/n = U·diag(d)·Uᵀ: w(λ) = Xcᵀ·U·diag(1/(d + λ))·Uᵀyc/n.
+    """
+    if prob.G is not None:
+        d, V = np.linalg.eigh(prob.G)
+        projected = V.T @ prob.c
+    else:
+        d, U = np.linalg.eigh(prob.kernel())
+        projected = U.T @ prob.yc / prob.n
+    d = np.maximum(d, 0.0)
+    denominators = d[None, :] + lams[:, None]
+    # λ = 0 with a singular G: the minimum-norm least-squares solution (zero on the null space).
+    safe = np.where(denominators > 1e-12 * max(d.max(), 1e-300), denominators, np.inf)
+    if prob.G is not None:
+        return (projected[None, :] / safe) @ V.T
+    dual = (projected[None, :] / safe) @ U.T  # one row of n dual weights per λ
+    return np.vstack([prob.rmatvec(row) for row in dual])
+
+
+def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100, eps: float = 1e-3,
+         fit_intercept: bool = True, tol: float = DEFAULT_TOL, max_iter: int = 10_000) -> PathResult:
+    """Solutions for a grid of λ, each warm-started from the previous (larger) λ.
+
+    ``kind`` is "l1", "l2" or "elastic_net" (penalty ρλ·Σ|w| + (1−ρ)λ·Σw², ρ = ``l1_ratio``).
+    Without ``lams``, the grid is ``default_lams``: log-spaced down from λ_max. Results come
+    back in the order of ``lams``. Ridge paths are computed exactly from one eigendecomposition;
+    lasso and elastic-net paths by the working-set solver, screened by the strong rule.
+    X may be a NumPy array, a scipy.sparse matrix or a pandas DataFrame.
+    """
+    check_kind(kind)
+    rho = l1_share(kind, l1_ratio)
+    tol = check_nonnegative(tol, "tol")
+    max_iter = check_count(max_iter, "max_iter")
+    prob = Problem(X, y, fit_intercept)
+    if lams is None:
+        lams = _default_lams(prob, rho, *_check_grid_options(n_lams, eps))
+    lams = np.asarray(lams, dtype=float).reshape(-1)
+    if lams.size == 0:
+        raise ValueError("lams must contain at least one value")
+    for value in lams:
+        check_nonnegative(value, "lams")
+    coefs = np.zeros((lams.size, prob.p))
+    n_iters = np.ones(lams.size, dtype=int)
+    converged = True
+    if rho == 0.0:
+        coefs[:] = _ridge_path(prob, lams)
+    else:
+        w, previous, factor = np.zeros(prob.p), None, None
+        for i in np.argsort(-lams, kind="stable"):  # largest λ first: warm starts move little
+            pen = penalty_for(kind, lams[i], l1_ratio)
+            if factor is None or factor.l2 != pen.l2_coef:  # the lasso keeps one factor along the path
+                factor = Factor(prob, pen.l2_coef)
+            w, n_iters[i], ok = working_set(prob, pen, w, tol, max_iter, previous_half_l1=previous, factor=factor)
+            previous = 0.5 * pen.l1_coef
+            coefs[i] = w
+            converged &= ok
+    intercepts = prob.y_mean - coefs @ prob.x_mean
+    return PathResult(kind, rho, lams, coefs, intercepts, n_iters, converged, prob.feature_names)

@@ -1,0 +1,486 @@
+"""The solvers of the penalized least-squares problem, on a ``Problem``:
+
+    J(w) = wᵀGw − 2cᵀw + yy + l1·‖w‖₁ + l2·‖w‖²,    G = XcᵀXc/n,  c = Xcᵀyc/n.
+
+    closed_form   ridge only: (G + λI)w = c, or the n×n dual system when p > n
+    gd            gradient descent, for differentiable penalties (ridge), for teaching
+    cd            coordinate descent (the textbook method, with exact solves on the support)
+    ista, fista   proximal gradient: w ← prox(w − ∇/L, 1/L) with L = 2·λ_max(G); FISTA adds momentum
+    active_set    the default for L1 and elastic net: a working set, solved by Newton steps on the
+                  sign pattern (see ``working_set``)
+
+Every solver stops on the same certificate: the optimality residual — how far one exact
+coordinate step would still move each weight, in gradient units (``kkt_violation``; zero exactly
+at the optimum) — is below ``tol`` times max|c|. A solver that runs out of iterations says so: a
+ConvergenceWarning and ``converged=False``.
+
+The loss enters through the Problem only (its gradient ``neg_half_gradient`` and its Gram
+blocks); a solver for another loss (logistic, issue 16) reuses ``kkt_violation`` and the working
+set, with its own inner Newton step.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from regcourse.linear.problem import Problem
+from regcourse.linear.results import warn_not_converged
+from regcourse.penalties import ElasticNet, Penalty
+
+__all__ = ["SOLVERS", "DEFAULT_TOL", "choose_solver", "solve", "kkt_violation", "working_set"]
+
+SOLVERS = ("auto", "closed_form", "gd", "cd", "ista", "fista", "active_set")
+DEFAULT_TOL = 1e-10
+ENTERING_MAX = 1_000_000  # how many violating zeros one Newton step may bring in
+
+
+def choose_solver(solver, pen: Penalty) -> str:
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {solver!r}")
+    if solver == "auto":
+        return "closed_form" if pen.l1_coef == 0.0 else "active_set"
+    if solver in ("closed_form", "gd") and pen.l1_coef > 0.0:
+        raise ValueError(
+            f"solver {solver!r} needs a differentiable penalty (no L1 part), got {pen!r}; use 'active_set', 'cd', "
+            "'ista' or 'fista'"
+        )
+    return solver
+
+
+def kkt_violation(q: np.ndarray, w: np.ndarray, diag: np.ndarray, half_l1: float, l2: float) -> np.ndarray:
+    """Per coordinate, how far one exact coordinate step would move wⱼ, times (Gⱼⱼ + l2):
+
+        |S(qⱼ + Gⱼⱼwⱼ, l1/2) − (Gⱼⱼ + l2)·wⱼ|,    q = c − Gw,  S = soft-threshold.
+
+    Zero exactly when 0 ∈ ∂J at w for that coordinate. For wⱼ = 0 it is max(|qⱼ| − l1/2, 0).
+    A feature with Gⱼⱼ + l2 = 0 (constant, unpenalized by L2) has nothing to move: 0.
+    """
+    denominators = diag + l2
+    z = q + diag * w
+    shrunk = np.sign(z) * np.maximum(np.abs(z) - half_l1, 0.0)
+    return np.where(denominators > 0, np.abs(shrunk - denominators * w), 0.0)
+
+
+# --- ridge and the first-order methods ------------------------------------------------------
+
+
+def _closed_form(prob: Problem, pen: Penalty) -> np.ndarray:
+    """Ridge: solve (G + λI)w = c, or the n×n dual system when p > n; least squares when λ = 0."""
+    lam = pen.l2_coef
+    n, p = prob.n, prob.p
+    if lam == 0.0:
+        Xc, yc = prob.centred_dense()
+        return np.linalg.lstsq(Xc, yc, rcond=None)[0]  # the minimum-norm solution if not unique
+    if prob.G is not None:
+        return np.linalg.solve(prob.G + lam * np.eye(p), prob.c)
+    # w = Xcᵀα/n with (XcXcᵀ/n + λI)α = yc: the same solution through an n×n system.
+    return prob.rmatvec(np.linalg.solve(prob.kernel() + lam * np.eye(n), prob.yc)) / n
+
+
+def _gradient_descent(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter: int):
+    """w ← w − (1/L)·(2(Gw − c) + 2λw), with L = 2(λ_max(G) + λ)."""
+    lam = pen.l2_coef
+    step = 1.0 / (prob.lipschitz() + 2.0 * lam)
+    goal = tol * prob.scale
+    residual = math.inf
+    for k in range(1, max_iter + 1):
+        gradient = 2.0 * (prob.gram_matvec(w) - prob.c) + 2.0 * lam * w
+        w = w - step * gradient
+        residual = float(np.abs(gradient).max())
+        if residual <= goal:
+            return w, k, True
+    warn_not_converged("gd", max_iter, residual, goal)
+    return w, max_iter, False
+
+
+def _proximal_gradient(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter: int, accelerated: bool):
+    """ISTA: w ← prox(w − ∇f(w)/L, 1/L). FISTA: the same step from an extrapolated point, with
+    the momentum restarted whenever it points uphill (O'Donoghue & Candès, 2015)."""
+    L = prob.lipschitz()
+    step = 1.0 / L
+    goal = tol * prob.scale
+    v, t = w.copy(), 1.0
+    residual = math.inf
+    for k in range(1, max_iter + 1):
+        gradient = 2.0 * (prob.gram_matvec(v) - prob.c)
+        new = pen.prox(v - step * gradient, step)
+        residual = float(np.abs(new - v).max()) * L  # the proximal-gradient mapping, in gradient units
+        if accelerated:
+            if (v - new) @ (new - w) > 0:  # momentum works against the step: restart
+                t = 1.0
+            t_next = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t * t))
+            v = new + ((t - 1.0) / t_next) * (new - w)
+            t = t_next
+        else:
+            v = new
+        w = new
+        if residual <= goal:
+            return w, k, True
+    warn_not_converged("fista" if accelerated else "ista", max_iter, residual, goal)
+    return w, max_iter, False
+
+
+def _coordinate_descent(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter: int):
+    """Coordinate descent, sped up by exact solves on the current support.
+
+    One coordinate: with q = c − Gw, wⱼ ← S(qⱼ + Gⱼⱼwⱼ, l1/2) / (Gⱼⱼ + l2), S = soft-threshold.
+
+    Between sweeps, the support A of w and its signs s are used for an exact step:
+    w_A = (G_AA + l2·I)⁻¹(c_A − ½·l1·s), taken when it keeps the signs and lowers the objective.
+    Then one check over every coordinate either confirms optimality or names the coordinates
+    that must move; one sweep over those. ``n_iter`` counts rounds (solve + check + sweep).
+    The textbook method, kept for teaching and cross-checks: ``active_set`` is faster.
+    """
+    c, half_l1, l2 = prob.c, 0.5 * pen.l1_coef, pen.l2_coef
+    diag = prob.diag
+    denominators = diag + l2
+    usable = denominators > 0  # a constant (all-zero) feature with l2 = 0 stays at 0
+    safe_denominators = np.where(usable, denominators, 1.0)
+    w = w.copy()
+    q = prob.neg_half_gradient(w)
+    goal = tol * prob.scale
+    residual = math.inf
+
+    def objective(v):
+        return float(v @ prob.gram_matvec(v)) - 2.0 * float(c @ v) + 2.0 * half_l1 * float(np.abs(v).sum()) + l2 * float(v @ v)
+
+    for rounds in range(1, max_iter + 1):
+        support = np.flatnonzero(w)
+        if support.size:
+            signs = np.sign(w[support])
+            block = prob.gram_block(support) + l2 * np.eye(support.size)
+            try:
+                solved = np.linalg.solve(block, c[support] - half_l1 * signs)
+            except np.linalg.LinAlgError:
+                solved = None
+            if solved is not None and np.all(np.sign(solved) == signs):
+                candidate = np.zeros_like(w)
+                candidate[support] = solved
+                if objective(candidate) <= objective(w):
+                    w = candidate
+                    q = prob.neg_half_gradient(w)
+        violation = kkt_violation(q, w, diag, half_l1, l2)
+        residual = float(violation.max())
+        if residual <= goal:
+            return w, rounds, True
+        sweep = np.union1d(support, np.flatnonzero(violation > goal))
+        columns = prob.gram_columns(sweep)
+        for k, j in enumerate(sweep):
+            z_j = q[j] + diag[j] * w[j]
+            new = math.copysign(max(abs(z_j) - half_l1, 0.0), z_j) / safe_denominators[j] if usable[j] else 0.0
+            delta = new - w[j]
+            if delta != 0.0:
+                q -= delta * columns[:, k]
+                w[j] = new
+    warn_not_converged("cd", max_iter, residual, goal)
+    return w, max_iter, False
+
+
+# --- the working-set solver ---------------------------------------------------------------
+
+
+def _line_minimum(w, direction, r, curvature, half_l1) -> tuple[float, int]:
+    """The exact minimizer t ≥ 0 of φ(t) = J(w + t·d) on the ray, and the index of the weight
+    that lands exactly on 0 there (−1 if none).
+
+    φ is a convex piecewise quadratic: φ'(t) = −2rᵀd + 2t·dᵀHd + l1·Σⱼ dⱼ·sign(wⱼ + t·dⱼ),
+    with r = c − Hw and H = G + l2·I. Its slope jumps up by 2·l1·|dⱼ| where a weight crosses 0.
+    """
+    moving = direction != 0.0
+    crossing = moving & (w != 0.0) & (np.sign(direction) != np.sign(w))
+    signs = np.where(w != 0.0, np.sign(w), np.sign(direction))
+    slope = -2.0 * float(r @ direction) + 2.0 * half_l1 * float(signs @ direction)
+    if slope >= 0.0:
+        return 0.0, -1
+    breaks = -w[crossing] / direction[crossing]
+    indices = np.flatnonzero(crossing)
+    order = np.argsort(breaks, kind="stable")
+    breaks, indices = breaks[order], indices[order]
+    jumps = 4.0 * half_l1 * np.abs(direction[indices])
+    slopes = slope + np.concatenate([[0.0], np.cumsum(jumps)])  # the slope's constant part, per segment
+    starts = np.concatenate([[0.0], breaks])
+    a = 2.0 * curvature
+    for k in range(slopes.size):
+        if slopes[k] >= -a * starts[k]:  # the slope is already ≥ 0 where segment k starts: stop at its start
+            return float(starts[k]), int(indices[k - 1]) if k > 0 else -1
+        t = -slopes[k] / a if a > 0 else math.inf
+        if k == breaks.size or t <= breaks[k]:
+            return (t if math.isfinite(t) else 1.0), (int(indices[k]) if k < breaks.size and t == breaks[k] else -1)
+    return 1.0, -1  # not reached
+
+
+class Factor:
+    """The Cholesky factor R (upper, RᵀR = G_AA + l2·I) of the active set A, in the order the
+    features entered, kept up to date as A changes by a few features at a time: appending k
+    features costs O(|A|²k) (two triangular solves and a k×k factor), removing one is a rank-1
+    update of the trailing block, O(|A|²) — instead of O(|A|³) for a fresh solve every step.
+    Indices are the problem's feature numbers, so the factor lives along a whole path.
+    """
+
+    REFRESH_EVERY = 200  # updates between fresh factorizations, against the drift of rounding
+
+    def __init__(self, prob: Problem, l2: float):
+        self.prob, self.l2 = prob, l2
+        self.order = np.zeros(0, dtype=int)
+        self.R = np.zeros((0, 0))
+        self.updates = 0
+
+    def _entries(self, rows, columns):
+        block = self.prob.gram_entries(rows, columns)
+        return block
+
+    def reset(self) -> None:
+        self.order, self.R, self.updates = self.order[:0], np.zeros((0, 0)), 0
+
+    def append(self, features: np.ndarray) -> bool:
+        """Add features at the end; False (and the factor unchanged) if the block is singular."""
+        from scipy.linalg import solve_triangular
+
+        if features.size == 0:
+            return True
+        cross = self._entries(self.order, features)
+        corner = self._entries(features, features) + self.l2 * np.eye(features.size)
+        B = solve_triangular(self.R, cross, trans="T", lower=False, check_finite=False) if self.order.size else cross[:0]
+        schur = corner - B.T @ B
+        try:
+            R22 = np.linalg.cholesky(schur).T
+        except np.linalg.LinAlgError:
+            return False
+        if not np.all(np.diag(R22) > 1e-10 * np.sqrt(np.abs(np.diag(corner)).max() + 1e-300)):
+            return False  # numerically singular: the new features are (nearly) combinations of A's
+        m, k = self.order.size, features.size
+        R = np.zeros((m + k, m + k))
+        R[:m, :m], R[:m, m:], R[m:, m:] = self.R, B, R22
+        self.R, self.order = R, np.concatenate([self.order, features])
+        self.updates += 1
+        return True
+
+    def truncate(self, size: int) -> None:
+        """Keep the first ``size`` features: their factor is the leading block."""
+        self.order, self.R = self.order[:size], self.R[:size, :size]
+
+    def remove(self, positions) -> None:
+        """Remove the features at ``positions``. With keep the other positions,
+        RᵀR restricted to keep = R[:, keep]ᵀR[:, keep]: the kept rows R[keep][:, keep] (still
+        upper triangular) plus, for each removed row x = R[j, keep], a rank-1 term xxᵀ that
+        touches only the columns after j, absorbed by the classic Cholesky update."""
+        positions = np.sort(np.asarray(positions, dtype=int))
+        if positions.size == 0:
+            return
+        keep = np.setdiff1d(np.arange(self.order.size), positions)
+        rows = self.R[positions][:, keep]
+        R = self.R[np.ix_(keep, keep)]
+        for x, position in zip(rows, positions):
+            start = int(np.searchsorted(keep, position))  # x is zero before this column
+            tail, x = R[start:, start:], x[start:].copy()  # a view: updated in place
+            for k in range(tail.shape[0]):
+                pivot = tail[k, k]
+                radius = math.hypot(pivot, x[k])
+                cos, sin = radius / pivot, x[k] / pivot
+                tail[k, k] = radius
+                if k + 1 < tail.shape[0]:
+                    tail[k, k + 1:] = (tail[k, k + 1:] + sin * x[k + 1:]) / cos
+                    x[k + 1:] = cos * x[k + 1:] - sin * tail[k, k + 1:]
+        self.R, self.order = R, self.order[keep]
+        self.updates += positions.size
+
+    def sync(self, features: np.ndarray) -> bool:
+        """Make the active set exactly ``features`` (kept in the factor's order where present)."""
+        if self.updates >= self.REFRESH_EVERY:
+            self.reset()
+        inside = np.isin(self.order, features)
+        gone = np.flatnonzero(~inside)
+        if gone.size > max(4, self.order.size // 4):
+            self.truncate(int(gone[0]))  # many removals: refactor the tail from scratch
+            gone = np.zeros(0, dtype=int)
+        self.remove(gone)
+        return self.append(features[~np.isin(features, self.order)])
+
+    def solve(self, rhs: np.ndarray) -> np.ndarray:
+        from scipy.linalg import solve_triangular
+
+        half = solve_triangular(self.R, rhs, trans="T", lower=False, check_finite=False)
+        return solve_triangular(self.R, half, lower=False, check_finite=False)
+
+
+def _newton_on_block(W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_active, factor: Factor):
+    """Minimize wᵀGw − 2cᵀw + l1‖w‖₁ + l2‖w‖² over a small block W of features exactly.
+
+    A Newton step on a sign pattern: with A the non-zero weights plus the violating zeros,
+    signs θ (the zeros take the sign of their gradient pull), the objective is a quadratic on
+    that face, minimized by w_A + d_A with (G_AA + l2·I)·d_A = r_A − ½·l1·θ_A, r = c − (G + l2)w.
+    The step is followed by an exact line search over the kinks (``_line_minimum``), so the
+    objective falls at every step and weights that cross zero stop there. As in feature-sign
+    search, zeros enter only once the current face is optimal; if adding every violator at once
+    gives no descent, only the worst one enters (always a descent direction). ``q = c − Gw``
+    comes from the caller, computed from the full data (so each call refines the solution),
+    and is then updated with the steps. Returns (w, steps, converged).
+    """
+    position = np.full(int(W.max()) + 1, -1)
+    position[W] = np.arange(W.size)  # feature number → place in the block
+    for steps in range(max_steps + 1):
+        violation = kkt_violation(q, w, diag, half_l1, l2)
+        if violation.max() <= goal:
+            return w, steps, True
+        if steps == max_steps:
+            return w, steps, False
+        r = q - l2 * w
+        nonzero = np.flatnonzero(w)
+        if nonzero.size and violation[nonzero].max() > goal:  # first the optimum on the current face
+            violators = nonzero[:0]
+        else:
+            violators = np.flatnonzero(violation > goal)
+            violators = violators[np.argsort(-violation[violators], kind="stable")]
+            violators = violators[: max(min(max_active - nonzero.size, ENTERING_MAX), 1)]
+        factored = factor.sync(W[nonzero])
+        options = (violators, violators[:1], violators[:0]) if violators.size else (violators,)
+        t = 0.0
+        for entering in options:
+            if factored:
+                factor.truncate(nonzero.size)
+                factored = factor.append(W[entering])
+            if factored:
+                active = position[factor.order]
+            else:
+                active = np.concatenate([nonzero, entering])
+            if active.size == 0:
+                continue
+            theta = np.sign(w[active])
+            is_new = w[active] == 0.0
+            theta[is_new] = np.sign(q[active[is_new]])
+            rhs = r[active] - half_l1 * theta
+            if factored:
+                d_A = factor.solve(rhs)
+            else:  # a singular face (collinear features): the minimum-norm step
+                factor.reset()
+                H_AA = G[np.ix_(active, active)] + l2 * np.eye(active.size)
+                d_A = np.linalg.lstsq(H_AA, rhs, rcond=None)[0]
+            if not np.all(np.isfinite(d_A)):
+                continue
+            t, landing = _line_minimum(w[active], d_A, r[active], float(d_A @ rhs), half_l1)
+            if t > 0.0:
+                old = w[active]
+                w = w.copy()
+                w[active] += t * d_A
+                if landing >= 0:
+                    w[active[landing]] = 0.0
+                change = np.zeros(c.size)
+                change[active] = w[active] - old
+                q = q - G @ change  # no copy of G[:, active]
+                break
+        if t == 0.0:  # no Newton step descends (rounding at a degenerate point): one coordinate sweep
+            H = G + l2 * np.eye(c.size)
+            w = _sweep(H, c, diag, w, half_l1, l2, np.union1d(nonzero, violators))
+            q = c - G @ w
+    return w, max_steps, False
+
+
+def _sweep(H, c, diag, w, half_l1, l2, indices):
+    """One pass of coordinate descent over ``indices`` of a block (H = G + l2·I)."""
+    w = w.copy()
+    r = c - H @ w
+    for j in indices:
+        denominator = diag[j] + l2
+        if denominator <= 0:
+            continue
+        z = r[j] + denominator * w[j]
+        new = math.copysign(max(abs(z) - half_l1, 0.0), z) / denominator
+        if new != w[j]:
+            r -= (new - w[j]) * H[:, j]
+            w[j] = new
+    return w
+
+
+def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter: int, *,
+                previous_half_l1: float | None = None, factor: Factor | None = None):
+    """L1 and elastic net by a working set (as in celer and skglm), solved by Newton steps.
+
+    1. One pass over every feature: q = c − Gw (a Gram product in the Gram form, else one
+       Xcᵀ·residual) and the KKT violation of each weight. All below tol·max|c|: done — the
+       certificate covers every feature, not only the working set.
+    2. The working set W: the support plus at least as many of the zeros, chosen by how hard
+       they pull (|qⱼ|). On a path, the sequential strong rule (glmnet) picks them:
+       |qⱼ| ≥ l1 − l1_previous/2 in half-gradient units. Features outside W stay at 0.
+    3. The problem restricted to W is solved exactly (``_newton_on_block``) on the |W|×|W| Gram
+       block, which is cheap because W is small; back to 1.
+    ``n_iter`` counts Newton steps; ``max_iter`` bounds them. Along a path, pass the same
+    ``factor`` (a ``Factor``) to every λ: the Cholesky factor of the active set carries over.
+    """
+    half_l1, l2 = 0.5 * pen.l1_coef, pen.l2_coef
+    if factor is None or factor.l2 != l2:
+        factor = Factor(prob, l2)
+    goal = tol * prob.scale
+    diag = prob.diag
+    max_active = prob.p if l2 > 0 else prob.rank_bound
+    w = w.copy()
+    steps, residual, size = 0, math.inf, 0
+    while True:
+        q = prob.neg_half_gradient(w)
+        violation = kkt_violation(q, w, diag, half_l1, l2)
+        residual = float(violation.max())
+        if residual <= goal:
+            return w, max(steps, 1), True
+        if steps >= max_iter:
+            warn_not_converged("active_set", max_iter, residual, goal)
+            return w, steps, False
+        support = np.flatnonzero(w)
+        pull = np.abs(q)
+        pull[support] = -1.0
+        if previous_half_l1 is not None:
+            threshold = min(2.0 * half_l1 - previous_half_l1, half_l1)
+            previous_half_l1 = None  # the strong rule is for the first round only
+        else:
+            threshold = half_l1
+        candidates = np.flatnonzero((pull > threshold) & (diag + l2 > 0))
+        size = max(10, support.size, 2 * size)
+        if candidates.size > size:
+            candidates = candidates[np.argpartition(-pull[candidates], size - 1)[:size]]
+        W = np.union1d(support, candidates)
+        if W.size == support.size and residual > goal:  # the violations are all on the support
+            W = np.union1d(support, np.flatnonzero(violation > goal))
+        block = prob.gram_block(W)
+        solved, taken, _ = _newton_on_block(W, block, prob.c[W], diag[W], w[W], q[W], half_l1, l2, goal,
+                                            max_iter - steps, max_active, factor)
+        steps += max(taken, 1)
+        w = np.zeros_like(w)
+        w[W] = solved
+
+
+def _continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int):
+    """A cold start far below λ_max goes down a short path (as glmnet does): the L1 weight
+    from max|c|·2 (where w = 0) down to l1 in steps of 10^(1/3), each warm-starting the next,
+    so features enter a few at a time with the right signs. The L2 weight stays fixed, so one
+    Cholesky factor serves every step. ``n_iter`` counts the Newton steps of all of them."""
+    top = 2.0 * float(np.abs(prob.c).max())
+    steps_down = math.ceil(3.0 * math.log10(top / pen.l1_coef)) if 0.0 < pen.l1_coef < top else 0
+    factor = Factor(prob, pen.l2_coef)
+    w, total, previous = np.zeros(prob.p), 0, None
+    for l1 in list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) + [pen.l1_coef]:
+        stage = ElasticNet(l1=l1, l2=pen.l2_coef) if l1 != pen.l1_coef else pen
+        last = stage is pen
+        with warnings.catch_warnings():
+            if not last:
+                warnings.simplefilter("ignore")  # only the final fit's convergence is reported
+            w, taken, converged = working_set(prob, stage, w, tol, max(max_iter - total, 1),
+                                              previous_half_l1=previous, factor=factor)
+        total += taken
+        previous = 0.5 * l1
+    return w, total, converged
+
+
+def solve(prob: Problem, pen: Penalty, solver: str, w0, tol: float, max_iter: int):
+    w = np.zeros(prob.p) if w0 is None else np.asarray(w0, dtype=float).copy()
+    if solver == "closed_form":
+        return _closed_form(prob, pen), 1, True
+    if solver == "gd":
+        return _gradient_descent(prob, pen, w, tol, max_iter)
+    if solver == "cd":
+        return _coordinate_descent(prob, pen, w, tol, max_iter)
+    if solver == "active_set":
+        if w0 is None:
+            return _continuation(prob, pen, tol, max_iter)
+        return working_set(prob, pen, w, tol, max_iter)
+    return _proximal_gradient(prob, pen, w, tol, max_iter, accelerated=solver == "fista")
