@@ -128,7 +128,9 @@ def test_a_path_fitted_on_a_dataframe_labels_its_plot_with_the_column_names():
     frame = pd.DataFrame(rng.normal(size=(40, 3)), columns=["alpha", "beta", "gamma"])
     y = frame["alpha"] - 2 * frame["gamma"] + rng.normal(size=40)
     fig = coefficient_path(path(frame, y, "l1", n_lams=8))
-    labels = {text.get_text() for text in fig.axes[0].texts}
+    from regcourse.plots._labels import EndLabels
+
+    labels = {text.get_text() for end_labels in fig.findobj(EndLabels) for text in end_labels.texts}
     assert {"alpha", "beta", "gamma"} <= labels
     fig = coefficient_path(path(frame, y, "l1", n_lams=8), ["a", "b", "c"])  # names given explicitly win
     assert {"a", "b", "c"} <= {text.get_text() for text in fig.axes[0].texts}

@@ -39,7 +39,9 @@ def test_coefficient_paths_refuse_bad_input_by_name(small_path, call, error, wor
 
 def test_the_right_number_of_names_still_draws(small_path):
     fig = coefficient_path(small_path, ["a", "b", "c", "d"], mark_lam=float(small_path.lams[3]))
-    assert [t.get_text() for t in fig.axes[0].texts] == ["a", "b", "c", "d"]
+    from regcourse.plots._labels import EndLabels
+
+    assert [t.get_text() for labels in fig.findobj(EndLabels) for t in labels.texts] == ["a", "b", "c", "d"]
 
 
 def net():
