@@ -133,7 +133,7 @@ def test_a_path_fitted_on_a_dataframe_labels_its_plot_with_the_column_names():
     labels = {text.get_text() for end_labels in fig.findobj(EndLabels) for text in end_labels.texts}
     assert {"alpha", "beta", "gamma"} <= labels
     fig = coefficient_path(path(frame, y, "l1", n_lams=8), ["a", "b", "c"])  # names given explicitly win
-    assert {"a", "b", "c"} <= {text.get_text() for text in fig.axes[0].texts}
+    assert {"a", "b", "c"} <= {text.get_text() for end_labels in fig.findobj(EndLabels) for text in end_labels.texts}
 
 
 def test_float32_and_integer_input_give_float64_results_equal_to_float64_input():
