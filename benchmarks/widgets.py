@@ -38,6 +38,9 @@ KERNEL_CODE = textwrap.dedent('''
             times.append(1000 * (time.perf_counter() - started))
         return statistics.median(times)
 
+    import ipywidgets
+    naive_output = ipywidgets.Output()  # where a simple explorer would display its figure
+
     results = {{}}
     geo = geometry_explorer()
     results["geometry: budget"] = median_ms(lambda i: geo.update(radius=0.3 + 0.05 * (i % 40)))
@@ -45,7 +48,7 @@ KERNEL_CODE = textwrap.dedent('''
     def naive_geometry(i):
         fig.clf()
         constraint_geometry("l1", radius=0.3 + 0.05 * (i % 40), ax=fig.add_subplot())
-        with geo.output:
+        with naive_output:
             clear_output(wait=True)
             display(fig)
     results["geometry: budget, naive"] = median_ms(naive_geometry)
@@ -59,7 +62,7 @@ KERNEL_CODE = textwrap.dedent('''
         fig2.clf()
         polynomial_fits(data.x, data.y, degrees=(1 + i % 15,), ax=fig2.add_subplot(1, 2, 1))
         fig2.add_subplot(1, 2, 2).plot(range(1, 16), [1.0] * 15)
-        with over.output:
+        with naive_output:
             clear_output(wait=True)
             display(fig2)
     results["overfitting: degree, naive"] = median_ms(naive_overfitting)
@@ -73,7 +76,7 @@ KERNEL_CODE = textwrap.dedent('''
         result = linear.path(d.X, d.y, "l1")
         coefficient_path(result, d.feature_names, mark_lam=result.lams[(3 * i) % 100], ax=fig3.add_subplot(1, 2, 1))
         fig3.add_subplot(1, 2, 2).barh(d.feature_names, result.coefs[(3 * i) % 100])
-        with pe.output:
+        with naive_output:
             clear_output(wait=True)
             display(fig3)
     results["path: λ, naive"] = median_ms(naive_path)

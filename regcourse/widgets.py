@@ -5,11 +5,18 @@ and ``.update(**values)``, which moves those controls and redraws — the same c
 makes, so tests and benchmarks can drive it without a browser.
 
 They work on ipywidgets 7.7 (Google Colab) and 8.x (JupyterLab, Binder) with the default
-inline backend: plain controls and an Output widget showing a PNG. Artists are updated in
+inline backend: plain controls and an Image widget showing a PNG. Artists are updated in
 place and only they are redrawn: the parts that do not change (contours, axes, text) are
 rendered once into a background that each update restores (blitting, off screen). When
 ipympl is active (``%matplotlib widget``), the live canvas is shown instead and redrawn with
 ``draw_idle``.
+
+One picture, wherever the notebook is read: an explorer displays itself as a single output
+that carries both the widget view and a static PNG of its starting state. A live Jupyter
+frontend renders the widget (its renderer ranks above images) and nothing else; GitHub,
+nbviewer and an untrusted notebook opened without a kernel show the PNG. Updates change the
+Image widget's value and send no display messages, so a saved notebook's outputs are exactly
+what re-running it produces (strict nbval).
 """
 
 from __future__ import annotations
@@ -66,7 +73,7 @@ class Explorer:
         self.live = _ipympl_active()
         self._background = None
         self._holding = False
-        self.output = widgets.Output()
+        self.image = widgets.Image(format="png")
         self.info = widgets.HTML()  # the numbers: text in HTML costs nothing to redraw, in the figure it does
         for control in controls.values():
             control.observe(self._on_change, names="value")
@@ -79,7 +86,7 @@ class Explorer:
             # later draws, which would leave a cached background misaligned with what is drawn on it.
             self.figure.canvas.draw()
             self.figure.set_layout_engine("none")
-            self.widget = widgets.VBox(rows + [self.info, self.output])
+            self.widget = widgets.VBox(rows + [self.info, self.image])
 
     # --- driving it ---
 
@@ -119,12 +126,7 @@ class Explorer:
         if self.live:
             self.figure.canvas.draw_idle()
             return
-        from IPython.display import Image, display
-
-        png = self.render_png()
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(Image(data=png, format="png"))
+        self.image.value = self.render_png()
 
     def render_png(self) -> bytes:
         """The figure as PNG: the cached background, then only the moving artists on top."""
@@ -147,10 +149,28 @@ class Explorer:
         image.convert("RGB").save(buffer, format="png", compress_level=1)  # lossless; fast, small enough
         return buffer.getvalue()
 
-    def _ipython_display_(self):  # ipywidgets 7 and 8 both display through this
-        from IPython.display import display
+    def static_png(self) -> bytes:
+        """The current picture as PNG, for readers without a running kernel."""
+        if not self.live:
+            return self.render_png()
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png")
+        return buffer.getvalue()
 
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """One output with two renderings: the live widget, and a static PNG of the current state.
+
+        The same bundle on ipywidgets 7 and 8 (both use widget-view version 2.0).
+        """
+        import base64
+
+        return {
+            "application/vnd.jupyter.widget-view+json": {
+                "version_major": 2, "version_minor": 0, "model_id": self.widget.model_id,
+            },
+            "image/png": base64.b64encode(self.static_png()).decode("ascii"),
+            "text/plain": f"{type(self).__name__}: an interactive figure (run the notebook in Jupyter to move it)",
+        }
 
 
 # --- the geometry explorer -------------------------------------------------------------------

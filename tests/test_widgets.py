@@ -4,6 +4,7 @@ CI runs this file twice: with the ipywidgets the project installs (8.x) and agai
 installing ipywidgets 7.7.1, the version Google Colab ships (see .ci/run).
 """
 
+import base64
 import io
 
 import numpy as np
@@ -38,7 +39,10 @@ def test_explorer_builds_updates_and_renders_without_a_frontend(name, capsys):
     after = pixels(explorer.render_png())
     assert after.shape == before.shape and np.abs(after - before).sum() > 0  # the picture changed
     assert explorer.info.value  # the numbers beside the figure
-    assert hasattr(explorer, "_ipython_display_")
+    bundle = explorer._repr_mimebundle_()  # one output: the live widget, and a PNG for readers without a kernel
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
+    assert pixels(base64.b64decode(bundle["image/png"])).shape == after.shape
+    assert explorer.image in explorer.widget.children and explorer.image.value == explorer.render_png()
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
