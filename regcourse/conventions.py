@@ -38,6 +38,7 @@ __all__ = [
     "from_sklearn",
     "torch_weight_decay",
     "from_torch_weight_decay",
+    "import_keras",
     "to_keras",
     "from_keras",
     "to_glmnet",
@@ -228,6 +229,18 @@ def from_torch_weight_decay(weight_decay) -> L2:
 
 
 # --- Keras -------------------------------------------------------------------------------------
+
+
+def import_keras():
+    """The ``keras`` module, on the torch backend: how the course (and a learner) loads Keras 3.
+
+    Keras picks its backend once per process, when it is first imported; this sets
+    KERAS_BACKEND to "torch" if it is unset, imports Keras, and explains what to do when Keras
+    was already imported with another backend.
+    """
+    from regcourse._keras import import_keras as load
+
+    return load()
 
 
 def to_keras(penalty):
