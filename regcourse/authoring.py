@@ -47,8 +47,27 @@ def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str =
     started = time.perf_counter()
     client.execute(**kernel_env)
     elapsed = time.perf_counter() - started
+    static_images_into_outputs(notebook)
     nbformat.write(notebook, path)
     return elapsed
+
+
+def static_images_into_outputs(notebook) -> int:
+    """Move each explorer's static PNG from its output's metadata into the output's data, in place,
+    so readers without a kernel (GitHub, nbviewer) see the picture; returns how many moved.
+
+    A live frontend never gets the PNG as data, so it shows the widget alone (one picture).
+    """
+    from regcourse.widgets import STATIC_IMAGE_KEY
+
+    moved = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            image = output.get("metadata", {}).pop(STATIC_IMAGE_KEY, None)
+            if image and "data" in output:
+                output["data"].update(image)
+                moved += 1
+    return moved
 
 
 # --- building exercises/ from solutions/ ---------------------------------------------

@@ -11,12 +11,14 @@ rendered once into a background that each update restores (blitting, off screen)
 ipympl is active (``%matplotlib widget``), the live canvas is shown instead and redrawn with
 ``draw_idle``.
 
-One picture, wherever the notebook is read: an explorer displays itself as a single output
-that carries both the widget view and a static PNG of its starting state. A live Jupyter
-frontend renders the widget (its renderer ranks above images) and nothing else; GitHub,
-nbviewer and an untrusted notebook opened without a kernel show the PNG. Updates change the
-Image widget's value and send no display messages, so a saved notebook's outputs are exactly
-what re-running it produces (strict nbval).
+One picture, wherever the notebook is read: an explorer displays itself as a single output, the
+widget view, and sends a PNG of its starting state along in that output's metadata
+(``STATIC_IMAGE_KEY``), which frontends ignore. A live frontend therefore shows the widget and
+nothing else. When a maintainer saves a notebook with ``regcourse execute``, the PNG moves into the
+output's data (``regcourse.authoring.static_images_into_outputs``), so GitHub and nbviewer, which
+run no kernel, show the picture. Updates change the Image widget's value and send no display
+messages, so a saved notebook's text outputs are exactly what re-running it produces (strict
+nbval; images are not compared).
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ import numpy as np
 from regcourse import linear
 from regcourse.plots._style import BLUE, GREEN, ORANGE, VERMILLION, rc, style_axes
 
-__all__ = ["geometry_explorer", "overfitting_explorer", "path_explorer", "Explorer"]
+__all__ = ["geometry_explorer", "overfitting_explorer", "path_explorer", "Explorer", "STATIC_IMAGE_KEY"]
+
+# Where an explorer's output carries its static PNG: metadata[STATIC_IMAGE_KEY]["image/png"].
+STATIC_IMAGE_KEY = "regcourse.static_image"
 
 
 def _ipympl_active() -> bool:
@@ -158,19 +163,18 @@ class Explorer:
         return buffer.getvalue()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """One output with two renderings: the live widget, and a static PNG of the current state.
-
-        The same bundle on ipywidgets 7 and 8 (both use widget-view version 2.0).
-        """
+        """The widget view as data (the same on ipywidgets 7 and 8: widget-view version 2.0), and a
+        PNG of the current state in the metadata, for the saved notebook (see the module's doc)."""
         import base64
 
-        return {
+        data = {
             "application/vnd.jupyter.widget-view+json": {
                 "version_major": 2, "version_minor": 0, "model_id": self.widget.model_id,
             },
-            "image/png": base64.b64encode(self.static_png()).decode("ascii"),
             "text/plain": f"{type(self).__name__}: an interactive figure (run the notebook in Jupyter to move it)",
         }
+        metadata = {STATIC_IMAGE_KEY: {"image/png": base64.b64encode(self.static_png()).decode("ascii")}}
+        return data, metadata
 
 
 # --- the geometry explorer -------------------------------------------------------------------
