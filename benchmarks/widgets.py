@@ -46,6 +46,9 @@ KERNEL_CODE = textwrap.dedent('''
     def cycle(values):
         return lambda i: values[i % len(values)]
 
+    import ipywidgets
+    naive_output = ipywidgets.Output()  # where a simple explorer would display its figure
+
     results = {{}}
 
     # Every control of every explorer, each moved by one step at a time from the default state
@@ -72,7 +75,7 @@ KERNEL_CODE = textwrap.dedent('''
     def naive_geometry(i):
         fig.clf()
         constraint_geometry("l1", radius=0.3 + 0.05 * (i % 40), ax=fig.add_subplot())
-        with geo.output:
+        with naive_output:
             clear_output(wait=True)
             display(fig)
     results["geometry: radius, naive"] = median_ms(naive_geometry)
@@ -86,7 +89,7 @@ KERNEL_CODE = textwrap.dedent('''
         fig2.clf()
         polynomial_fits(data.x, data.y, degrees=(1 + i % 15,), ax=fig2.add_subplot(1, 2, 1))
         fig2.add_subplot(1, 2, 2).plot(range(1, 16), [1.0] * 15)
-        with over.output:
+        with naive_output:
             clear_output(wait=True)
             display(fig2)
     results["overfitting: degree, naive"] = median_ms(naive_overfitting)
@@ -100,7 +103,7 @@ KERNEL_CODE = textwrap.dedent('''
         result = linear.path(d.X, d.y, "l1")
         coefficient_path(result, d.feature_names, mark_lam=result.lams[(3 * i) % 100], ax=fig3.add_subplot(1, 2, 1))
         fig3.add_subplot(1, 2, 2).barh(d.feature_names, result.coefs[(3 * i) % 100])
-        with pe.output:
+        with naive_output:
             clear_output(wait=True)
             display(fig3)
     results["path: step, naive"] = median_ms(naive_path)

@@ -3,19 +3,31 @@
 ``execute_notebook`` runs a notebook top to bottom in a fresh kernel and saves it with its
 outputs, the way lectures and solutions are committed: no timing metadata, so re-running an
 unchanged, seeded notebook leaves the file unchanged.
+
+``build_exercises`` writes exercises/ from solutions/ and executes each exercise notebook it
+writes, untouched and outside strict mode, so exercises/ keeps the outputs a learner sees
+before answering (📝 on every check) and nbval can compare them.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
+# Variables that change what a check does; an exercise notebook runs without them (a learner's
+# kernel has neither), so its saved outputs show "not attempted" rather than an error.
+CHECK_VARIABLES = ("REGCOURSE_STRICT", "REGCOURSE_CHECK_LOG")
 
-def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str = "python3") -> float:
+
+def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str = "python3",
+                     learner: bool = False) -> float:
     """Execute the notebook at ``path`` in place and return the wall time in seconds.
 
-    Raises ``nbclient.exceptions.CellExecutionError`` (naming the cell) if a cell fails;
-    the file is then left as it was.
+    ``learner=True`` runs the kernel without ``REGCOURSE_STRICT`` and ``REGCOURSE_CHECK_LOG``,
+    as a learner's kernel runs (for exercise notebooks). Raises
+    ``nbclient.exceptions.CellExecutionError`` (naming the cell) if a cell fails; the file is
+    then left as it was.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -29,11 +41,33 @@ def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str =
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
+    kernel_env = {}
+    if learner:
+        kernel_env["env"] = {k: v for k, v in os.environ.items() if k not in CHECK_VARIABLES}
     started = time.perf_counter()
-    client.execute()
+    client.execute(**kernel_env)
     elapsed = time.perf_counter() - started
+    static_images_into_outputs(notebook)
     nbformat.write(notebook, path)
     return elapsed
+
+
+def static_images_into_outputs(notebook) -> int:
+    """Move each explorer's static PNG from its output's metadata into the output's data, in place,
+    so readers without a kernel (GitHub, nbviewer) see the picture; returns how many moved.
+
+    A live frontend never gets the PNG as data, so it shows the widget alone (one picture).
+    """
+    from regcourse.widgets import STATIC_IMAGE_KEY
+
+    moved = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            image = output.get("metadata", {}).pop(STATIC_IMAGE_KEY, None)
+            if image and "data" in output:
+                output["data"].update(image)
+                moved += 1
+    return moved
 
 
 # --- building exercises/ from solutions/ ---------------------------------------------
@@ -142,11 +176,53 @@ def exercise_notebook(solution, name: str):
     return notebook
 
 
-def build_exercises(source: str | Path = "solutions", dest: str | Path = "exercises", *, check: bool = False) -> list[str]:
+def without_outputs(notebook):
+    """A copy of ``notebook`` as the builder writes it before executing: what ``--check`` compares.
+
+    Outputs, execution counts, timing, saved widget state and the kernel's language_info are
+    what executing adds, so they are left out of the comparison.
+    """
+    import copy
+
+    notebook = copy.deepcopy(notebook)
+    for key in ("widgets", "language_info"):
+        notebook.metadata.pop(key, None)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+    return notebook
+
+
+def is_executed(notebook) -> bool:
+    """True when every code cell of ``notebook`` has run (an execution count)."""
+    return all(cell.execution_count is not None for cell in notebook.cells if cell.cell_type == "code")
+
+
+def _up_to_date(target: Path, wanted: str) -> bool:
+    """True when ``target`` is the wanted exercise notebook, executed."""
+    import nbformat
+
+    if not target.exists():
+        return False
+    try:
+        current = nbformat.reads(target.read_text(encoding="utf-8"), as_version=4)
+    except Exception:
+        return False
+    return is_executed(current) and nbformat.writes(without_outputs(current)) == nbformat.writes(
+        without_outputs(nbformat.reads(wanted, as_version=4)))
+
+
+def build_exercises(source: str | Path = "solutions", dest: str | Path = "exercises", *, check: bool = False,
+                    execute: bool = True, timeout: int = 120) -> list[str]:
     """Generate dest/ from the solution notebooks in source/.
 
-    Returns the notebooks that were (or, with ``check=True``, would be) written or removed;
-    with ``check=True`` nothing is written, so an empty list means dest/ is in sync.
+    Each exercise notebook whose content differs from a fresh build (or that has not been
+    executed) is written and, with ``execute=True``, executed untouched as a learner's kernel
+    would run it (``execute_notebook(..., learner=True)``), so it keeps the outputs a learner
+    first sees. Returns the notebooks that were (or, with ``check=True``, would be) written or
+    removed; with ``check=True`` nothing is written, so an empty list means dest/ is in sync.
     """
     import nbformat
 
@@ -161,16 +237,18 @@ def build_exercises(source: str | Path = "solutions", dest: str | Path = "exerci
         notebook = exercise_notebook(solution, str(path))
         nbformat.validate(notebook)
         wanted[dest / path.name] = nbformat.writes(notebook) + "\n"
-    changed = [
-        str(target)
-        for target, text in wanted.items()
-        if not target.exists() or target.read_text(encoding="utf-8") != text
-    ]
+    changed = [str(target) for target, text in wanted.items() if not _up_to_date(target, text)]
     stale = [str(p) for p in sorted(dest.glob("*.ipynb")) if p not in wanted]
     if not check:
         dest.mkdir(parents=True, exist_ok=True)
         for target in map(Path, changed):
             target.write_text(wanted[target], encoding="utf-8")
+            if execute:
+                try:
+                    execute_notebook(target, timeout=timeout, learner=True)
+                except Exception as err:  # nbclient names the cell and the error
+                    raise AuthoringError(f"{target}: an untouched exercise notebook must run without an error, "
+                                         f"but {type(err).__name__}: {str(err)[-1500:]}") from None
         for path in stale:
             Path(path).unlink()
     return changed + stale

@@ -3,7 +3,7 @@
 Subcommands:
     info      versions of the course and of the libraries it uses, and whether each imports
     execute          (maintainers) run notebooks top to bottom and save them with their outputs
-    build-exercises  (maintainers) generate exercises/ from solutions/; --check only compares
+    build-exercises  (maintainers) generate exercises/ from solutions/ and run them untouched; --check only compares
     grade            (instructors) grade submitted notebooks into a CSV gradebook and feedback files
 """
 
@@ -71,7 +71,7 @@ def cmd_build_exercises(args: argparse.Namespace) -> int:
     from regcourse.authoring import AuthoringError, build_exercises
 
     try:
-        changed = build_exercises(args.source, args.dest, check=args.check)
+        changed = build_exercises(args.source, args.dest, check=args.check, execute=not args.no_execute)
     except AuthoringError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -172,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--source", default="solutions", help="folder of solution notebooks (default solutions)")
     build.add_argument("--dest", default="exercises", help="folder to write (default exercises)")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if dest differs from a fresh build")
+    build.add_argument("--no-execute", action="store_true",
+                       help="write the notebooks without running them (they keep no outputs; --check reports them)")
     build.set_defaults(func=cmd_build_exercises)
 
     from regcourse.grading import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MODES

@@ -15,6 +15,9 @@ the only module of the course that imports torch when it is imported.
   soft-thresholding for L1 — which sets weights *exactly* to 0; plain (sub)gradient steps on
   λΣ|w| make them hover around 0 instead.
 * ``train(...)``: a small, seeded training loop with a progress bar, returning the history.
+* ``fit_scaled_loss(...)``, ``penalty_under_loss_scale(wd, c)``: a linear model trained to
+  convergence on c·MSE with an optimizer's ``weight_decay``, and the ridge penalty that run
+  minimizes when the decay sits in the gradient (SGD, Adam): L2(wd/(2c)).
 * ``sparsity(model)``, ``weight_stats(model)``; demo models and data that overfit on purpose.
 
 Everything runs on the device the model is on; nothing assumes the CPU.
@@ -40,6 +43,8 @@ __all__ = [
     "weight_stats",
     "History",
     "train",
+    "fit_scaled_loss",
+    "penalty_under_loss_scale",
     "SimpleNet",
     "simple_net_losses",
     "mlp",
@@ -409,6 +414,71 @@ def train(model: nn.Module, X, y, *, X_val=None, y_val=None, loss_fn=None, penal
                             **({"val": f"{history.val_loss[-1]:.4f}"} if has_val else {}))
     bar.close()
     return history
+
+
+def _check_loss_scale(value) -> float:
+    from regcourse._arrays import check_nonnegative
+
+    value = check_nonnegative(value, "loss_scale")
+    if value == 0:
+        raise ValueError("loss_scale must be > 0, got 0.0")
+    return value
+
+
+def penalty_under_loss_scale(weight_decay: float, loss_scale: float = 1.0) -> L2:
+    """The L2 penalty minimized by an optimizer whose ``weight_decay`` sits in the gradient
+    (SGD, Adam), when the data loss is ``loss_scale`` · MSE:
+
+        c·MSE + (wd/2)·Σw² = c·(MSE + wd/(2c)·Σw²)   ⇒   L2(λ = wd/(2c)).
+
+    A larger loss scale c leaves the decay term alone and so weakens the penalty c-fold. AdamW's
+    decoupled decay has no such penalty (see ``fit_scaled_loss``).
+    """
+    from regcourse._arrays import check_nonnegative
+
+    weight_decay = check_nonnegative(weight_decay, "weight_decay")
+    loss_scale = _check_loss_scale(loss_scale)
+    return L2(weight_decay / (2.0 * loss_scale))
+
+
+def fit_scaled_loss(X, y, optimizer: str, *, loss_scale: float = 1.0, weight_decay: float = 0.0, lr: float = 0.1,
+                    steps: int = 600, settle: int = 300, seed: int = 1) -> nn.Linear:
+    """A linear model trained full-batch on ``loss_scale`` · MSE until it stops moving; returns it.
+
+    ``optimizer`` is "sgd", "adam" or "adamw", with ``weight_decay`` on the weight only
+    (``param_groups``). The step size is ``lr`` for the first ``steps − settle`` steps and then
+    shrinks geometrically to lr·10⁻⁹ over the last ``settle`` steps: Adam with a constant step
+    keeps hopping around its limit by about lr, and the shrinking steps let it land there.
+    With the decay in the gradient (SGD, Adam) that limit is the ridge solution of
+    ``penalty_under_loss_scale(weight_decay, loss_scale)``; AdamW's limit does not depend on
+    ``loss_scale`` at all (Adam's step is invariant to the loss scale, and the decay lr·wd·w
+    does not see the loss).
+    """
+    from regcourse._arrays import check_count, check_nonnegative
+
+    loss_scale = _check_loss_scale(loss_scale)
+    lr = check_nonnegative(lr, "lr")
+    steps = check_count(steps, "steps")
+    settle = check_count(settle, "settle") if settle else 0
+    if settle > steps:
+        raise ValueError(f"settle must be at most steps ({steps}), got {settle}")
+    X = torch.as_tensor(X)
+    y = torch.as_tensor(y, dtype=X.dtype).reshape(-1, 1)
+    if X.ndim != 2 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"X must be 2-D with one row per target, got X of shape {tuple(X.shape)} and "
+                         f"{y.shape[0]} targets")
+    torch.manual_seed(seed)
+    model = nn.Linear(X.shape[1], 1).to(X.dtype)
+    opt = _optimizer(optimizer, param_groups(model, weight_decay), lr)
+    shrink = 1e-9 ** (1.0 / settle) if settle else 1.0
+    for step in range(steps):
+        opt.zero_grad(set_to_none=True)
+        (loss_scale * nn.functional.mse_loss(model(X), y)).backward()
+        opt.step()
+        if step >= steps - settle:
+            for group in opt.param_groups:
+                group["lr"] *= shrink
+    return model
 
 
 # --- demo models and data --------------------------------------------------------------------

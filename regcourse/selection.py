@@ -18,7 +18,7 @@ from regcourse.linear import check_kind, default_lams, fit, path, penalty_for
 from regcourse.linear.problem import check_design, is_sparse
 from regcourse.penalties import L2
 
-__all__ = ["train_val_split", "GridSearchResult", "grid_search", "holdout", "CVResult", "cross_validate",
+__all__ = ["train_val_split", "GridSearchResult", "grid_search", "holdout", "CVResult", "cross_validate", "standardizer",
            "one_se_lam", "TunedModel", "compare_penalties", "check_seed"]
 
 
@@ -135,14 +135,26 @@ def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
     return np.array_split(np.random.default_rng(seed).permutation(n), k)
 
 
+def standardizer(X_train) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and standard deviation of each column of ``X_train``, to scale any rows as
+    (X − mean)/sd with the training part's statistics; a constant column gets sd = 1."""
+    X_train = np.asarray(X_train, dtype=float)
+    mean, sd = X_train.mean(axis=0), X_train.std(axis=0)
+    return mean, np.where(sd > 0, sd, 1.0)
+
+
 def cross_validate(X, y, kind: str, lams=None, k: int = 5, seed: int = 0, *, l1_ratio: float = 0.5,
-                   n_lams: int = 50) -> CVResult:
+                   n_lams: int = 50, standardize: bool = False) -> CVResult:
     """Estimate the validation error of every λ by k-fold cross-validation.
 
     The data are shuffled (seeded) and cut into k folds; each fold is the validation set once
     while the model is fitted on the other k − 1. Without ``lams``, the grid is ``n_lams``
     values log-spaced down from λ_max of the whole data, so every fold uses the same grid.
     X may be a NumPy array, a scipy.sparse matrix (never densified) or a pandas DataFrame.
+    With ``standardize=True`` each round scales its training folds *and* its validation fold
+    with the training folds' means and standard deviations (a pipeline per fold: the
+    validation fold plays no part in its own scaling); the default grid is then computed on the
+    whole data standardized (dense X only: centring would densify a sparse matrix).
     """
     check_kind(kind)
     seed = check_seed(seed)
@@ -152,14 +164,25 @@ def cross_validate(X, y, kind: str, lams=None, k: int = 5, seed: int = 0, *, l1_
     k = check_count(k, "k")
     if not 2 <= k <= len(y) // 2:
         raise ValueError(f"k must be between 2 and n/2 = {len(y) // 2} (each training part needs 2 samples), got {k}")
+    if not isinstance(standardize, bool):
+        raise TypeError(f"standardize must be True or False, got {type(standardize).__name__}")
+    if standardize and is_sparse(X):
+        raise ValueError("standardize=True needs dense X (centring a sparse matrix would densify it); "
+                         "scale its columns yourself, or pass X.toarray() if it is small")
+
+    def scaled(rows, mean_sd):
+        return rows if mean_sd is None else (rows - mean_sd[0]) / mean_sd[1]
+
     if lams is None:
-        lams = default_lams(X, y, kind, l1_ratio=l1_ratio, n_lams=n_lams)
+        lams = default_lams(scaled(X, standardizer(X) if standardize else None), y, kind, l1_ratio=l1_ratio,
+                            n_lams=n_lams)
     lams = np.asarray(lams, dtype=float).reshape(-1)
     fold_errors = np.empty((k, lams.size))
     for f, val in enumerate(_folds(len(y), k, seed)):
         train = np.setdiff1d(np.arange(len(y)), val)
-        fitted = path(X[train], y[train], kind, lams, l1_ratio=l1_ratio)
-        fold_errors[f] = _errors(fitted, X[val], y[val])
+        mean_sd = standardizer(X[train]) if standardize else None  # from the training folds only
+        fitted = path(scaled(X[train], mean_sd), y[train], kind, lams, l1_ratio=l1_ratio)
+        fold_errors[f] = _errors(fitted, scaled(X[val], mean_sd), y[val])
     mean = fold_errors.mean(axis=0)
     se = fold_errors.std(axis=0, ddof=1) / math.sqrt(k)
     return CVResult(kind, lams, fold_errors, mean, se, _best_index(lams, mean), _index_1se(lams, mean, se))

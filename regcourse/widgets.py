@@ -5,11 +5,20 @@ and ``.update(**values)``, which moves those controls and redraws — the same c
 makes, so tests and benchmarks can drive it without a browser.
 
 They work on ipywidgets 7.7 (Google Colab) and 8.x (JupyterLab, Binder) with the default
-inline backend: plain controls and an Output widget showing a PNG. Artists are updated in
+inline backend: plain controls and an Image widget showing a PNG. Artists are updated in
 place and only they are redrawn: the parts that do not change (contours, axes, text) are
 rendered once into a background that each update restores (blitting, off screen). When
 ipympl is active (``%matplotlib widget``), the live canvas is shown instead and redrawn with
 ``draw_idle``.
+
+One picture, wherever the notebook is read: an explorer displays itself as a single output, the
+widget view, and sends a PNG of its starting state along in that output's metadata
+(``STATIC_IMAGE_KEY``), which frontends ignore. A live frontend therefore shows the widget and
+nothing else. When a maintainer saves a notebook with ``regcourse execute``, the PNG moves into the
+output's data (``regcourse.authoring.static_images_into_outputs``), so GitHub and nbviewer, which
+run no kernel, show the picture. Updates change the Image widget's value and send no display
+messages, so a saved notebook's text outputs are exactly what re-running it produces (strict
+nbval; images are not compared).
 """
 
 from __future__ import annotations
@@ -22,7 +31,10 @@ import numpy as np
 from regcourse import linear
 from regcourse.plots._style import BLUE, GREEN, ORANGE, VERMILLION, opaque_legend, rc, style_axes
 
-__all__ = ["geometry_explorer", "overfitting_explorer", "path_explorer", "Explorer"]
+__all__ = ["geometry_explorer", "overfitting_explorer", "path_explorer", "Explorer", "STATIC_IMAGE_KEY"]
+
+# Where an explorer's output carries its static PNG: metadata[STATIC_IMAGE_KEY]["image/png"].
+STATIC_IMAGE_KEY = "regcourse.static_image"
 
 
 def _ipympl_active() -> bool:
@@ -68,7 +80,7 @@ class Explorer:
         self.live = _ipympl_active()
         self._backgrounds = {}
         self._holding = False
-        self.output = widgets.Output()
+        self.image = widgets.Image(format="png")
         self.info = widgets.HTML()  # the numbers: text in HTML costs nothing to redraw, in the figure it does
         for control in controls.values():
             control.observe(self._on_change, names="value")
@@ -81,7 +93,7 @@ class Explorer:
             # later draws, which would leave a cached background misaligned with what is drawn on it.
             self.figure.canvas.draw()
             self.figure.set_layout_engine("none")
-            self.widget = widgets.VBox(rows + [self.info, self.output])
+            self.widget = widgets.VBox(rows + [self.info, self.image])
 
     # --- driving it ---
 
@@ -121,12 +133,7 @@ class Explorer:
         if self.live:
             self.figure.canvas.draw_idle()
             return
-        from IPython.display import Image, display
-
-        png = self.render_png()
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(Image(data=png, format="png"))
+        self.image.value = self.render_png()
 
     def background_key(self):
         """What the static background depends on; one background is cached per key."""
@@ -188,10 +195,27 @@ class Explorer:
                 self.figure.draw_artist(artist)
         return _png(pixels)
 
-    def _ipython_display_(self):  # ipywidgets 7 and 8 both display through this
-        from IPython.display import display
+    def static_png(self) -> bytes:
+        """The current picture as PNG, for readers without a running kernel."""
+        if not self.live:
+            return self.render_png()
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png")
+        return buffer.getvalue()
 
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widget view as data (the same on ipywidgets 7 and 8: widget-view version 2.0), and a
+        PNG of the current state in the metadata, for the saved notebook (see the module's doc)."""
+        import base64
+
+        data = {
+            "application/vnd.jupyter.widget-view+json": {
+                "version_major": 2, "version_minor": 0, "model_id": self.widget.model_id,
+            },
+            "text/plain": f"{type(self).__name__}: an interactive figure (run the notebook in Jupyter to move it)",
+        }
+        metadata = {STATIC_IMAGE_KEY: {"image/png": base64.b64encode(self.static_png()).decode("ascii")}}
+        return data, metadata
 
 
 # --- checking an explorer's starting values -----------------------------------------------------

@@ -248,5 +248,5 @@ WRONG_VALUES = {
     "nn.bias_pull": [(6, "without a penalty on it"), (6 / 1.4, "factor 2"), (4.8, "not simply reduced"),
                      (3, "set its derivative"), ("five", "answer with a number")],
     "nn.weight_decay": [(0.0025, "not λ itself"), (0.00125, "the other way round"), (0.01, "compare the gradient")],
-    "nn.adamw": [("a", "parameter groups"), ("c", "exact zeros"), ("d", "large number"), ("e", "choose from")],
+    "nn.adamw": [("a", "parameter groups"), ("c", "exact zeros"), ("d", "c times weaker"), ("e", "choose from")],
 }

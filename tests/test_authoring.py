@@ -91,7 +91,8 @@ def test_unpaired_markdown_markers_name_the_notebook_and_cell(source):
         prompt_markdown(source, "sol.ipynb, cell 2")
 
 
-def solution_notebook(chapter=4, code="### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ncheck('l1.zeros_count', x)"):
+def solution_notebook(chapter=4, code="from regcourse.exercises import check\n"
+                                       "### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ncheck('l1.zeros_count', x)"):
     cell = new_code_cell(code, execution_count=3, outputs=[new_output("stream", name="stdout", text="hi\n")])
     cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
     notebook = new_notebook(cells=[new_markdown_cell("[Colab](https://colab.research.google.com/github/o/r/blob/main/solutions/x.ipynb)"), cell])
@@ -130,6 +131,34 @@ def test_build_then_check_reports_sync_and_drift(tmp_path):
     assert drift.returncode == 1 and "04_x.ipynb" in drift.stdout and "99_stale.ipynb" in drift.stdout
     assert build_exercises(source, dest) and not (dest / "99_stale.ipynb").exists()
     assert build_exercises(source, dest, check=True) == []
+
+
+def test_built_exercises_keep_their_untouched_outputs_and_check_ignores_only_what_running_adds(tmp_path, monkeypatch):
+    source, dest = tmp_path / "solutions", tmp_path / "exercises"
+    source.mkdir()
+    nbformat.write(solution_notebook(), source / "04_x.ipynb")
+    monkeypatch.setenv("REGCOURSE_STRICT", "1")  # a maintainer's shell in strict mode must not leak into exercises
+    assert build_exercises(source, dest) == [str(dest / "04_x.ipynb")]
+    built = nbformat.read(dest / "04_x.ipynb", as_version=4)
+    code = built.cells[1]
+    assert code.execution_count == 1
+    shown = "".join(o.get("data", {}).get("text/plain", "") for o in code.outputs)
+    assert shown.startswith("📝 l1.zeros_count") and "not attempted" in shown
+    assert build_exercises(source, dest, check=True) == []
+    # Outputs cleared by hand: in sync in content, but no longer executed.
+    code.outputs, code.execution_count = [], None
+    nbformat.write(built, dest / "04_x.ipynb")
+    assert build_exercises(source, dest, check=True) == [str(dest / "04_x.ipynb")]
+    assert build_exercises(source, dest, execute=False) == [str(dest / "04_x.ipynb")]
+    assert build_exercises(source, dest, check=True) == [str(dest / "04_x.ipynb")]  # written, not run
+
+
+def test_an_exercise_that_fails_untouched_stops_the_build_naming_it(tmp_path):
+    source = tmp_path / "solutions"
+    source.mkdir()
+    nbformat.write(solution_notebook(code="### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n1 / 0"), source / "04_bad.ipynb")
+    with pytest.raises(AuthoringError, match="04_bad.ipynb: an untouched exercise notebook must run without an error"):
+        build_exercises(source, tmp_path / "exercises")
 
 
 def test_build_with_an_unpaired_marker_fails_naming_notebook_and_cell(tmp_path):

@@ -107,6 +107,17 @@ def first_lecture_calling(name: str) -> str:
     pytest.fail(f"no lecture calls {name}()")
 
 
+def png_of(image) -> str:
+    """The picture an <img> shows, as a PNG data URL (the Image widget's src is a blob: URL)."""
+    return image.evaluate("""(img) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      canvas.getContext('2d').drawImage(img, 0, 0);
+      return canvas.toDataURL('image/png');
+    }""")
+
+
 def pixels(data_url: str) -> np.ndarray:
     import base64
 
@@ -158,15 +169,19 @@ def test_a_lecture_runs_all_cells_and_its_geometry_explorer_follows_the_slider(p
     assert problems(page, path) == {"saved": [], "rendered": []}, f"{path} shows errors in JupyterLab"
     page.screenshot(path=shots / "lecture_run_all.png")
 
-    # The explorer: a widget view (not the static PNG above it), with the budget slider.
+    # The explorer: a widget view, with the budget slider, and one picture. Its output also carries a
+    # static PNG for GitHub and nbviewer, which JupyterLab must not show beside the live one.
     budget = page.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(r"^budget$")))
     explorer = page.locator(".widget-vbox", has=budget).last
     explorer.scroll_into_view_if_needed()
-    image = explorer.locator(".widget-output img")
+    image = explorer.locator("img.widget-image")
     image.wait_for()
+    cell = next(i for i, source in code_sources(ROOT / path) if "geometry_explorer(" in source)
+    outputs = cell_locator(page, path, cell).locator(".jp-OutputArea-output")
+    assert outputs.count() == 1 and outputs.locator("img").count() == 1, "the explorer's cell shows more than one picture"
     readout = explorer.locator(".widget-html")
     assert "budget 1.00" in readout.inner_text()
-    before = image.get_attribute("src")
+    before = png_of(image)
     page.screenshot(path=shots / "geometry_explorer_before.png", clip=content_clip(page, explorer))
     if os.environ.get("REGCOURSE_README_IMAGE") == "1":
         README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
@@ -181,7 +196,7 @@ def test_a_lecture_runs_all_cells_and_its_geometry_explorer_follows_the_slider(p
         page.keyboard.press("ArrowLeft")
     readout.filter(has_text="budget 0.70").wait_for()
     wait_until_idle(page, path)  # the kernel has drawn the last frame
-    after = image.get_attribute("src")
+    after = png_of(image)
     page.screenshot(path=shots / "geometry_explorer_after.png", clip=content_clip(page, explorer))
     assert after != before
     old, new = pixels(before), pixels(after)

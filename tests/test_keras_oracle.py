@@ -58,3 +58,10 @@ def test_dense_layer_with_l1_l2_adds_exactly_our_elastic_net_to_the_loss():
     ours = float(ElasticNet(l1=0.01, l2=0.01)(keras.ops.convert_to_numpy(kernel)))
     assert len(model.losses) == 1  # the bias and the second layer are not penalized
     assert ours == pytest.approx(keras_loss, rel=1e-6)
+
+
+def test_the_public_import_keras_gives_keras_on_the_torch_backend():
+    from regcourse.conventions import import_keras
+
+    keras = import_keras()
+    assert keras.backend.backend() == "torch"

@@ -185,3 +185,98 @@ def test_bad_input_is_refused_by_name(call, error, words):
     with pytest.raises(error) as raised:
         call()
     assert words in str(raised.value)
+
+
+# --- the loss scale: Adam + L2 and SGD land on a ridge solution, AdamW ignores the scale -----------
+
+
+def ridge_closed_form(X, y, lam):
+    """argmin MSE + λΣw² with an unpenalized intercept, by NumPy: (XcᵀXc/n + λI) w = Xcᵀyc/n."""
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    n, p = X.shape
+    return np.linalg.solve(Xc.T @ Xc / n + lam * np.eye(p), Xc.T @ yc / n)
+
+
+def test_scaling_the_loss_by_c_makes_the_decay_in_the_gradient_a_ridge_penalty_wd_over_2c():
+    from regcourse.nn import fit_scaled_loss, penalty_under_loss_scale
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 5)) * np.array([1.0, 1.5, 0.8, 1.0, 1.2])  # unequal scales, SGD still converges
+    y = X @ np.array([1.5, -1.0, 0.0, 2.0, 0.3]) + 4.0 + rng.normal(scale=0.7, size=60)
+    wd = 0.5
+    adamw_norms = []
+    for c in (1.0, 100.0, 10_000.0):
+        assert penalty_under_loss_scale(wd, c).lam == pytest.approx(wd / (2 * c), rel=1e-15)
+        ridge = ridge_closed_form(X, y, wd / (2 * c))
+        adam = fit_scaled_loss(X, y, "adam", loss_scale=c, weight_decay=wd).weight.detach().numpy().ravel()
+        sgd = fit_scaled_loss(X, y, "sgd", loss_scale=c, weight_decay=wd, lr=0.05 / c).weight.detach().numpy().ravel()
+        np.testing.assert_allclose(adam, ridge, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(sgd, ridge, rtol=0, atol=1e-6)
+        adamw = fit_scaled_loss(X, y, "adamw", loss_scale=c, weight_decay=wd).weight.detach().numpy().ravel()
+        adamw_norms.append(np.linalg.norm(adamw))
+        if c > 1:  # AdamW shrinks as hard as at c = 1, far more than the ridge penalty wd/(2c) does
+            assert np.linalg.norm(adamw) < np.linalg.norm(ridge) - 0.1
+    np.testing.assert_allclose(adamw_norms, adamw_norms[0], rtol=1e-6)
+    # and the penalty is really weaker as c grows: the ridge norms differ between the scales
+    assert np.linalg.norm(ridge_closed_form(X, y, wd / 2)) < np.linalg.norm(ridge_closed_form(X, y, wd / 200)) - 0.05
+
+
+def test_fit_scaled_loss_and_penalty_under_loss_scale_refuse_bad_input():
+    from regcourse.nn import fit_scaled_loss, penalty_under_loss_scale
+
+    X, y = np.ones((4, 2)), np.ones(4)
+    with pytest.raises(ValueError, match="loss_scale"):
+        penalty_under_loss_scale(0.5, 0.0)
+    with pytest.raises(ValueError, match="weight_decay"):
+        penalty_under_loss_scale(-1.0, 1.0)
+    with pytest.raises(ValueError, match="optimizer"):
+        fit_scaled_loss(X, y, "rmsprop")
+    with pytest.raises(ValueError, match="settle"):
+        fit_scaled_loss(X, y, "sgd", steps=10, settle=20)
+    with pytest.raises(ValueError, match="X must be 2-D"):
+        fit_scaled_loss(X, np.ones(3), "sgd")
+
+
+# --- the lecture's own penalty loop equals the package's tested copy ---------------------------------
+
+
+def lecture_function(notebook: str, name: str):
+    """The function ``name`` as defined in a code cell of a lecture, compiled from the cell's source."""
+    import ast
+
+    import nbformat
+    from _project import ROOT
+
+    for cell in nbformat.read(ROOT / "notebooks" / notebook, as_version=4).cells:
+        if cell.cell_type == "code" and f"def {name}(" in cell.source:
+            tree = ast.parse(cell.source)
+            node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+            namespace = {"torch": torch, "nn": torch.nn}
+            exec(compile(ast.Module(body=[node], type_ignores=[]), notebook, "exec"), namespace)
+            return namespace[name]
+    raise AssertionError(f"no cell of {notebook} defines {name}()")
+
+
+def test_chapter_07s_penalty_loop_equals_regcourse_nn_penalty_in_value_and_gradient():
+    from regcourse.nn import SimpleNet, mlp, penalty
+
+    l1_penalty = lecture_function("07_neural_networks.ipynb", "l1_penalty")
+    torch.manual_seed(0)
+    models = {
+        "SimpleNet": SimpleNet(),
+        "mlp": mlp((3, 8, 8, 1)),
+        "nested": torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Sequential(torch.nn.Tanh(), torch.nn.Linear(6, 2)),
+                                      torch.nn.LayerNorm(2), torch.nn.Linear(2, 1)),
+        "bare Linear": torch.nn.Linear(5, 3),
+    }
+    for name, model in models.items():
+        for lam in (0.0, 0.01, 0.7):
+            ours = l1_penalty(model, lam)
+            ours_value = float(ours.detach()) if torch.is_tensor(ours) else float(ours)
+            reference = penalty(model, L1(lam))
+            assert ours_value == pytest.approx(float(reference.detach()), rel=1e-6, abs=1e-12), (name, lam)
+            if lam:
+                grads = torch.autograd.grad(ours, list(model.parameters()), allow_unused=True)
+                expected = torch.autograd.grad(reference, list(model.parameters()), allow_unused=True)
+                for g, e in zip(grads, expected):
+                    assert (g is None) == (e is None) and (g is None or torch.allclose(g, e)), name

@@ -266,3 +266,18 @@ def test_panels_gives_a_row_of_styled_axes_sized_per_panel():
     assert axes[1].lines and not axes[0].lines
     with pytest.raises(ValueError, match="ncols"):
         panels(0)
+
+
+def test_weight_bars_marks_exact_zeros_and_refuses_mismatched_sizes():
+    from regcourse.plots import weight_bars
+
+    fig = weight_bars({"a": np.array([0.0, 0.5, -1e-9]), "b": np.array([0.0, 0.0, 2.0])})
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["a: 1 exactly 0", "b: 2 exactly 0"]  # -1e-9 is small, not zero
+    rings = [c.get_offsets() for c in ax.collections]
+    assert [len(r) for r in rings] == [1, 2]
+    with pytest.raises(ValueError, match="same number of weights"):
+        weight_bars({"a": np.zeros(3), "b": np.zeros(4)})
+    with pytest.raises(ValueError, match="non-empty dict"):
+        weight_bars({})

@@ -5,6 +5,7 @@ import pytest
 from sklearn.datasets import load_diabetes
 
 from regcourse.linear import fit, penalty_for
+from regcourse import selection
 from regcourse.selection import cross_validate, grid_search, holdout, train_val_split
 
 
@@ -96,3 +97,29 @@ def test_bad_input_is_refused_by_name(call, words):
     with pytest.raises(ValueError) as raised:
         call(X, y)
     assert words in str(raised.value)
+
+
+def test_standardize_scales_each_fold_with_its_training_part_as_a_sklearn_pipeline_does():
+    from sklearn.linear_model import Lasso
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from regcourse.selection import _folds
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 6)) * np.array([0.01, 100.0, 1.0, 5.0, 0.3, 2.0]) + 3.0
+    y = X[:, 0] * 80 + X[:, 1] * 0.01 + rng.normal(size=40)
+    lams = np.array([1.0, 0.3, 0.05])
+    cv = selection.cross_validate(X, y, "l1", lams, k=4, seed=2, standardize=True)
+    for f, val in enumerate(_folds(40, 4, 2)):
+        train = np.setdiff1d(np.arange(40), val)
+        for i, lam in enumerate(lams):  # the course's λ is 2·alpha of scikit-learn's Lasso
+            pipe = make_pipeline(StandardScaler(), Lasso(alpha=lam / 2, tol=1e-12, max_iter=100_000))
+            pipe.fit(X[train], y[train])
+            expected = np.mean((y[val] - pipe.predict(X[val])) ** 2)
+            assert cv.fold_errors[f, i] == pytest.approx(expected, rel=1e-5)
+    # scaling on all rows first (the leak) gives different fold errors
+    leaky = selection.cross_validate((X - X.mean(0)) / X.std(0), y, "l1", lams, k=4, seed=2)
+    assert not np.allclose(leaky.fold_errors, cv.fold_errors, rtol=1e-6)
+    with pytest.raises(TypeError, match="standardize"):
+        selection.cross_validate(X, y, "l1", lams, standardize="yes")

@@ -4,6 +4,7 @@ CI runs this file twice: with the ipywidgets the project installs (8.x) and agai
 installing ipywidgets 7.7.1, the version Google Colab ships (see .ci/run).
 """
 
+import base64
 import importlib.util
 import io
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from regcourse.widgets import geometry_explorer, overfitting_explorer, path_explorer
+from regcourse.widgets import STATIC_IMAGE_KEY, geometry_explorer, overfitting_explorer, path_explorer
 
 pytestmark = pytest.mark.widgets
 
@@ -39,7 +40,11 @@ def test_explorer_builds_updates_and_renders_without_a_frontend(name, capsys):
     after = pixels(explorer.render_png())
     assert after.shape == before.shape and np.abs(after - before).sum() > 0  # the picture changed
     assert explorer.info.value  # the numbers beside the figure
-    assert hasattr(explorer, "_ipython_display_")
+    data, metadata = explorer._repr_mimebundle_()  # one picture live: the widget; its PNG rides in metadata
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
+    assert "image/png" not in data
+    assert pixels(base64.b64decode(metadata[STATIC_IMAGE_KEY]["image/png"])).shape == after.shape
+    assert explorer.image in explorer.widget.children and explorer.image.value == explorer.render_png()
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
@@ -149,3 +154,19 @@ def test_a_slider_never_redraws_the_geometry_background_and_each_kind_draws_it_o
     for kind in ["l2", "elastic_net", "l1", "l2", "elastic_net"]:
         explorer.update(kind=kind)
     assert len(draws) == 2  # l2 and elastic_net once each; l1's background was cached at the start
+
+
+def test_saving_moves_the_static_png_from_the_outputs_metadata_into_its_data(capsys):
+    import nbformat
+
+    from regcourse.authoring import static_images_into_outputs
+
+    data, metadata = geometry_explorer()._repr_mimebundle_()
+    output = nbformat.v4.new_output("execute_result", data=data, metadata=metadata, execution_count=1)
+    plain = nbformat.v4.new_output("stream", name="stdout", text="hi\n")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("geometry_explorer()", outputs=[output, plain])])
+    assert static_images_into_outputs(notebook) == 1
+    saved = notebook.cells[0].outputs[0]
+    assert set(saved.data) == {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"}
+    assert STATIC_IMAGE_KEY not in saved.metadata and pixels(base64.b64decode(saved.data["image/png"])).size
+    nbformat.validate(notebook)

@@ -27,7 +27,7 @@ One module per job; every name is importable from ``regcourse.conventions``:
 ==========================  =====================================================================
 ``sklearn_models``          ``to_sklearn``, ``from_sklearn``
 ``torch_optimizers``        ``torch_weight_decay``, ``from_torch_weight_decay``
-``keras_regularizers``      ``to_keras``, ``from_keras``
+``keras_regularizers``      ``import_keras``, ``to_keras``, ``from_keras``
 ``glmnet_settings``         ``to_glmnet``, ``from_glmnet``
 ``verification``            ``verification_table`` (and its ``Verification`` rows): the live check
 ``_checks``                 the input checks the conversions share
@@ -37,7 +37,7 @@ Imports run one way: ``_checks`` ← the four conversion modules ← ``verificat
 """
 
 from regcourse.conventions.glmnet_settings import from_glmnet, to_glmnet
-from regcourse.conventions.keras_regularizers import from_keras, to_keras
+from regcourse.conventions.keras_regularizers import from_keras, import_keras, to_keras
 from regcourse.conventions.sklearn_models import from_sklearn, to_sklearn
 from regcourse.conventions.torch_optimizers import from_torch_weight_decay, torch_weight_decay
 from regcourse.conventions.verification import Verification, VerificationTable, verification_table
@@ -47,6 +47,7 @@ __all__ = [
     "from_sklearn",
     "torch_weight_decay",
     "from_torch_weight_decay",
+    "import_keras",
     "to_keras",
     "from_keras",
     "to_glmnet",

@@ -5,7 +5,19 @@ from __future__ import annotations
 from regcourse.conventions._checks import check_penalty
 from regcourse.penalties import L1, L2, ElasticNet, Penalty
 
-__all__ = ["to_keras", "from_keras"]
+__all__ = ["import_keras", "to_keras", "from_keras"]
+
+
+def import_keras():
+    """The ``keras`` module, on the torch backend: how the course (and a learner) loads Keras 3.
+
+    Keras picks its backend once per process, when it is first imported; this sets
+    KERAS_BACKEND to "torch" if it is unset, imports Keras, and explains what to do when Keras
+    was already imported with another backend.
+    """
+    from regcourse._keras import import_keras as load
+
+    return load()
 
 
 def to_keras(penalty):

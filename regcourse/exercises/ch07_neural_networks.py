@@ -267,13 +267,15 @@ choice_exercise(
         "d": "There is no difference in the result: AdamW is only a faster implementation of the same update",
     },
     correct="b",
-    hint="think about which part of Adam's update is divided by √v̂, and whether the decay term goes through it",
+    hint="think about where each optimizer puts the decay term: inside the gradient that Adam divides by √v̂, "
+         "or outside it",
     why_not={
         "a": "which parameters are decayed is decided by the parameter groups you give either optimizer, not by "
              "the optimizer",
         "c": "both shrink each weight in proportion to its value, the L2 kind of pull; neither makes exact zeros",
-        "d": "the chapter's experiment gives different weights: multiply the loss by a large number and only one "
-             "of the two still shrinks the weights",
+        "d": "the chapter's experiment gives different weights: multiply the loss by c and Adam with weight_decay "
+             "minimizes a ridge objective whose penalty is c times weaker, while AdamW shrinks the weights just as "
+             "hard as before",
     },
 )
 

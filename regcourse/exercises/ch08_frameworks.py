@@ -49,7 +49,8 @@ choice_exercise(
         "d": "glmnet penalizes the intercept unless you set standardize=False",
     },
     correct="b",
-    hint="think about which of glmnet's conventions the course had to discover by fitting, not by reading",
+    hint="read each statement against glmnet's documented objective, including what it says about y for the "
+         "gaussian family, then against what a fit gives",
     why_not={
         "a": "glmnet's squared error carries a ½ — it is (1/2n)RSS — so its lambda is not the course's λ₁",
         "c": "glmnet puts a ½ on its L2 term, so its alpha is not the share λ₁/(λ₁ + λ₂)",

@@ -13,7 +13,7 @@ from regcourse.plots.landscape import penalty_landscape
 from regcourse.plots.paths import coefficient_path, path_with_fits
 from regcourse.plots.spread import coefficient_spread
 from regcourse.plots.training import network_fits, training_curves
-from regcourse.plots.weights import weight_histogram, weights_of
+from regcourse.plots.weights import weight_bars, weight_histogram, weights_of
 
 __all__ = [
     "constraint_geometry",
@@ -27,6 +27,7 @@ __all__ = [
     "training_curves",
     "network_fits",
     "weight_histogram",
+    "weight_bars",
     "weights_of",
     "panels",
     "kfold_diagram",

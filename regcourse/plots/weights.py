@@ -59,3 +59,34 @@ def weight_histogram(weights: dict, *, bins: int = 60, tol: float = 0.0, ax=None
     ax.set_title("Weights after training")
     ax.legend(fontsize=8)
     return fig
+
+
+@styled
+def weight_bars(weights: dict, *, linear_below: float = 1e-3, ax=None, title: str = "Each weight after training"):
+    """Side-by-side bars of the same weights under several trainings, e.g.
+    {"subgradient": net_a, "proximal": net_b}; weights that are exactly 0 get a ring at 0, so a
+    zero is told apart from a weight that is merely small. The value axis is symmetric-log,
+    linear within ±``linear_below``, so weights of 0.004 show as bars next to weights of 2.
+    """
+    if not isinstance(weights, dict) or not weights:
+        raise ValueError("weights must be a non-empty dict {label: model or array}")
+    arrays = {label: weights_of(value) for label, value in weights.items()}
+    sizes = {a.size for a in arrays.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"every entry of weights must have the same number of weights, got sizes {sorted(sizes)}")
+    fig, ax = new_axes(ax, figsize=(7.0, 3.4))
+    count, width = sizes.pop(), 0.8 / len(arrays)
+    index = np.arange(1, count + 1)
+    for k, ((label, values), colour) in enumerate(zip(arrays.items(), PALETTE)):
+        x = index + (k - (len(arrays) - 1) / 2) * width
+        zero = values == 0
+        ax.bar(x, values, width=width, color=colour, label=f"{label}: {int(zero.sum())} exactly 0")
+        ax.scatter(x[zero], np.zeros(int(zero.sum())), s=18, facecolor="white", edgecolor=colour, zorder=3)
+    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.set_yscale("symlog", linthresh=linear_below)
+    ax.set_xticks(index)
+    ax.set_xlabel("weight number")
+    ax.set_ylabel(f"weight value (log scale beyond ±{linear_below:g})")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig
