@@ -25,7 +25,7 @@ PyTorch and glmnet are imported inside the functions that need them.
 One module per job; every name is importable from ``regcourse.conventions``:
 
 ==========================  =====================================================================
-``sklearn_models``          ``to_sklearn``, ``from_sklearn``
+``sklearn_models``          ``to_sklearn``, ``from_sklearn``, ``to_sklearn_logistic``, ``from_sklearn_logistic``
 ``torch_optimizers``        ``torch_weight_decay``, ``from_torch_weight_decay``
 ``keras_regularizers``      ``import_keras``, ``to_keras``, ``from_keras``
 ``glmnet_settings``         ``to_glmnet``, ``from_glmnet``
@@ -38,13 +38,15 @@ Imports run one way: ``_checks`` ← the four conversion modules ← ``verificat
 
 from regcourse.conventions.glmnet_settings import from_glmnet, to_glmnet
 from regcourse.conventions.keras_regularizers import from_keras, import_keras, to_keras
-from regcourse.conventions.sklearn_models import from_sklearn, to_sklearn
+from regcourse.conventions.sklearn_models import from_sklearn, from_sklearn_logistic, to_sklearn, to_sklearn_logistic
 from regcourse.conventions.torch_optimizers import from_torch_weight_decay, torch_weight_decay
 from regcourse.conventions.verification import Verification, VerificationTable, verification_table
 
 __all__ = [
     "to_sklearn",
     "from_sklearn",
+    "to_sklearn_logistic",
+    "from_sklearn_logistic",
     "torch_weight_decay",
     "from_torch_weight_decay",
     "import_keras",

@@ -12,15 +12,19 @@ from regcourse._arrays import check_fraction, check_nonnegative
 from regcourse.conventions._checks import check_n_samples, check_penalty
 from regcourse.penalties import L1, L2, ElasticNet, Penalty
 
-__all__ = ["to_sklearn", "from_sklearn"]
+__all__ = ["to_sklearn", "from_sklearn", "to_sklearn_logistic", "from_sklearn_logistic"]
+
+_ESTIMATORS = ("regression", "LogisticRegression")
 
 _SKLEARN_NAMES = ("Ridge", "Lasso", "ElasticNet", "LinearRegression")
 # Cross-validated estimators: once fitted, their chosen alpha_ (and l1_ratio_) define the model.
 _SKLEARN_CV = {"RidgeCV": "Ridge", "LassoCV": "Lasso", "ElasticNetCV": "ElasticNet"}
 
 
-def to_sklearn(penalty, n_samples=None) -> tuple[str, dict]:
-    """The scikit-learn estimator (name, parameters) that minimizes MSE + ``penalty``.
+def to_sklearn(penalty, n_samples=None, estimator: str = "regression") -> tuple[str, dict]:
+    """The scikit-learn estimator (name, parameters) that minimizes MSE + ``penalty``; with
+    ``estimator="LogisticRegression"``, the classifier that minimizes the mean log-loss +
+    ``penalty`` (see ``to_sklearn_logistic``).
 
     Multiply each sklearn objective by the constant that turns its loss into the MSE:
 
@@ -41,6 +45,10 @@ def to_sklearn(penalty, n_samples=None) -> tuple[str, dict]:
     ``getattr(sklearn.linear_model, name)(**params)``; keep ``fit_intercept=True`` (the default),
     as the course's intercept is fitted and unpenalized.
     """
+    if estimator not in _ESTIMATORS:
+        raise ValueError(f"estimator must be one of {', '.join(map(repr, _ESTIMATORS))}, got {estimator!r}")
+    if estimator == "LogisticRegression":
+        return to_sklearn_logistic(penalty, n_samples)
     l1, l2 = check_penalty(penalty)
     if n_samples is not None:
         n_samples = check_n_samples(n_samples)
@@ -132,3 +140,88 @@ def _sklearn_name_and_params(estimator_or_name, params) -> tuple[str, dict]:
     raise ValueError(
         f"estimator_or_name must be a scikit-learn Ridge, Lasso, ElasticNet or LinearRegression, got {cls_name}"
     )
+
+
+# --- LogisticRegression: the inverse strength C ------------------------------------------------
+
+
+def _sklearn_before_1_8() -> bool:
+    """scikit-learn 1.8 deprecated LogisticRegression(penalty=...): l1_ratio alone chooses the
+    penalty there (and C = inf means none). Read from the installed metadata, without importing it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(part) for part in version("scikit-learn").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return False
+    return (major, minor) < (1, 8)
+
+
+def to_sklearn_logistic(penalty, n_samples) -> tuple[str, dict]:
+    """``("LogisticRegression", params)`` minimizing (1/n)·Σ log-loss + ``penalty``, labels 0/1.
+
+    scikit-learn minimizes C·Σℓᵢ + ρ‖w‖₁ + ½(1 − ρ)‖w‖² (ρ = l1_ratio). Divided by C·n it is the
+    mean log-loss + ρ/(Cn)·‖w‖₁ + (1 − ρ)/(2Cn)·‖w‖², so λ₁ = ρ/(Cn) and λ₂ = (1 − ρ)/(2Cn):
+
+    * L2(λ): ρ = 0 and **C = 1/(2nλ)**;
+    * L1(λ): ρ = 1 and **C = 1/(nλ)**;
+    * ElasticNet(l1=λ₁, l2=λ₂): **C = 1/(n(λ₁ + 2λ₂))** and **l1_ratio = λ₁/(λ₁ + 2λ₂)**.
+
+    The solver is "lbfgs" for pure L2 and "saga" otherwise (both leave the intercept unpenalized;
+    "liblinear" would penalize it). For scikit-learn before 1.8 the parameters also name the
+    ``penalty`` ("l2", "l1" or "elasticnet"); from 1.8 on ``l1_ratio`` alone says it. No penalty
+    at all is C = inf (``penalty=None`` before 1.8).
+    """
+    l1, l2 = check_penalty(penalty)
+    if n_samples is None:
+        raise ValueError("n_samples is required for LogisticRegression: C weighs the sum of the losses, "
+                         "so C = 1/(n·(λ₁ + 2λ₂))")
+    n = check_n_samples(n_samples)
+    old = _sklearn_before_1_8()
+    if l1 == 0.0 and l2 == 0.0:
+        return "LogisticRegression", ({"penalty": None} if old else {"C": float("inf"), "l1_ratio": 0.0})
+    total = l1 + 2.0 * l2
+    rho = l1 / total
+    params = {"C": 1.0 / (n * total), "l1_ratio": rho, "solver": "lbfgs" if rho == 0.0 else "saga"}
+    if old:
+        params["penalty"] = "l2" if rho == 0.0 else "l1" if rho == 1.0 else "elasticnet"
+        if rho in (0.0, 1.0):
+            del params["l1_ratio"]  # older versions warn about an l1_ratio they do not use
+    return "LogisticRegression", params
+
+
+def from_sklearn_logistic(estimator_or_params, n_samples) -> Penalty:
+    """The course penalty of a scikit-learn ``LogisticRegression`` (an estimator, or its
+    parameters as a dict) fitted on ``n_samples`` rows: λ₁ = ρ/(Cn), λ₂ = (1 − ρ)/(2Cn), where ρ
+    is l1_ratio (or 0 for penalty="l2", 1 for "l1"). Pure L1 or L2 come back as L1 or L2."""
+    import math
+
+    if isinstance(estimator_or_params, dict):
+        values = dict(estimator_or_params)
+    elif hasattr(estimator_or_params, "get_params") and type(estimator_or_params).__name__ == "LogisticRegression":
+        values = estimator_or_params.get_params()
+    else:
+        raise TypeError("estimator_or_params must be a scikit-learn LogisticRegression or a dict of its "
+                        f"parameters, got {type(estimator_or_params).__name__}")
+    n = check_n_samples(n_samples)
+    if values.get("solver") == "liblinear" and values.get("fit_intercept", True):
+        raise ValueError("estimator_or_params: solver='liblinear' penalizes the intercept too, "
+                         "which the course's objective never does; use 'lbfgs' or 'saga'")
+    penalty = values.get("penalty", "deprecated")
+    C = float(values.get("C", 1.0))
+    if penalty is None or penalty == "none" or math.isinf(C):
+        return L2(0.0)
+    if not C > 0:
+        raise ValueError(f"C must be positive, got {C}")
+    if penalty == "l2":
+        rho = 0.0
+    elif penalty == "l1":
+        rho = 1.0
+    else:  # "elasticnet", or scikit-learn ≥ 1.8 where l1_ratio alone decides
+        ratio = values.get("l1_ratio")
+        rho = check_fraction(0.0 if ratio is None else ratio, "l1_ratio")
+    if rho == 0.0:
+        return L2(1.0 / (2.0 * C * n))
+    if rho == 1.0:
+        return L1(1.0 / (C * n))
+    return ElasticNet(l1=rho / (C * n), l2=(1.0 - rho) / (2.0 * C * n))
