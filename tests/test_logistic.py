@@ -129,3 +129,34 @@ def test_bad_settings_name_the_parameter(kwargs, name):
     X, y = np.arange(8.0).reshape(4, 2), np.array([0.0, 1.0, 0.0, 1.0])
     with pytest.raises((ValueError, TypeError), match=name):
         fit_logistic(X, y, L2(0.1), **kwargs)
+
+
+@pytest.mark.parametrize("pen", [L2(0.01), L1(0.01), ElasticNet(l1=0.01, l2=0.005)], ids=["l2", "l1", "elastic_net"])
+def test_linear_fit_with_logistic_loss_matches_sklearn(pen):
+    from regcourse import linear
+    from regcourse.conventions import to_sklearn
+
+    X, y = digits_3_vs_8()
+    result = linear.fit(X, y, pen, loss="logistic")
+    assert result.converged and result.solver == "fista"
+    name, params = to_sklearn(pen, len(y), estimator="LogisticRegression")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk = LogisticRegression(**params, tol=1e-12, max_iter=200_000).fit(X, y)
+    np.testing.assert_allclose(result.coef, sk.coef_[0], atol=1e-5)
+    assert result.intercept == pytest.approx(sk.intercept_[0], abs=1e-5)
+    assert result.objective == pytest.approx(log_loss(y, X @ result.coef + result.intercept) + pen(result.coef))
+
+
+def test_linear_fit_logistic_bad_settings_are_named():
+    from regcourse import linear
+
+    X, y = digits_3_vs_8()
+    with pytest.raises(ValueError, match="solver"):
+        linear.fit(X, y, L2(0.1), loss="logistic", solver="cd")
+    with pytest.raises(ValueError, match="fit_intercept"):
+        linear.fit(X, y, L2(0.1), loss="logistic", fit_intercept=False)
+    with pytest.raises(ValueError, match="loss"):
+        linear.fit(X, y, L2(0.1), loss="hinge")
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        linear.fit(X, 2 * y - 1, L2(0.1), loss="logistic")

@@ -12,7 +12,7 @@ from regcourse.penalties import Penalty
 
 __all__ = ["fit", "mse", "LOSSES", "check_loss"]
 
-LOSSES = ("squared",)  # issue 16 adds "logistic"
+LOSSES = ("squared", "logistic")
 
 
 def check_loss(loss) -> str:
@@ -23,7 +23,9 @@ def check_loss(loss) -> str:
 
 def fit(X, y, penalty: Penalty, *, solver: str = "auto", fit_intercept: bool = True,
         tol: float = DEFAULT_TOL, max_iter: int = 10_000, warm_start=None, loss: str = "squared") -> FitResult:
-    """Minimize (1/n)·Σ(yᵢ − xᵢ·w − b)² + penalty(w) over w and an unpenalized intercept b.
+    """Minimize (1/n)·Σ(yᵢ − xᵢ·w − b)² + penalty(w) over w and an unpenalized intercept b;
+    with ``loss="logistic"`` (labels 0/1), the mean log-loss (1/n)·Σ[log(1 + e^zᵢ) − yᵢzᵢ],
+    zᵢ = xᵢ·w + b, instead (``regcourse.logistic``: FISTA, dense X, the intercept fitted).
 
     ``penalty`` is L1(λ), L2(λ) or ElasticNet(l1=λ₁, l2=λ₂). ``solver`` is "auto" (closed
     form for ridge, the working-set solver "active_set" otherwise), "closed_form", "gd", "cd",
@@ -33,6 +35,9 @@ def fit(X, y, penalty: Penalty, *, solver: str = "auto", fit_intercept: bool = T
     """
     check_loss(loss)
     pen = check_penalty(penalty)
+    if loss == "logistic":
+        return _fit_logistic(X, y, pen, solver=solver, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
+                             warm_start=warm_start)
     chosen = choose_solver(solver, pen)
     tol = check_nonnegative(tol, "tol")
     max_iter = check_count(max_iter, "max_iter")
@@ -42,6 +47,24 @@ def fit(X, y, penalty: Penalty, *, solver: str = "auto", fit_intercept: bool = T
     w, n_iter, converged = solve(prob, pen, chosen, warm_start, tol, max_iter)
     objective = prob.mse(w) + float(pen(w))
     return FitResult(w, prob.intercept(w), n_iter, converged, objective, pen, chosen, prob.feature_names)
+
+
+def _fit_logistic(X, y, pen: Penalty, *, solver, fit_intercept, tol, max_iter, warm_start) -> FitResult:
+    from regcourse.linear.problem import is_sparse
+    from regcourse.logistic import fit_logistic, log_loss
+
+    if solver not in ("auto", "fista"):
+        raise ValueError(f"solver must be 'auto' or 'fista' for loss='logistic', got {solver!r}")
+    if fit_intercept is not True:
+        raise ValueError("fit_intercept must be True for loss='logistic' (the course always fits the intercept)")
+    if is_sparse(X):
+        raise TypeError("X must be dense for loss='logistic' (scipy.sparse input is for the squared loss); "
+                        "pass X.toarray() if it is small")
+    X, y, names = check_design(X, y)
+    w, b, n_iter, converged = fit_logistic(X, y, pen, tol=tol, max_iter=max_iter,
+                                           coef_init=warm_start)
+    objective = log_loss(y, X @ w + b) + float(pen(w))
+    return FitResult(w, b, n_iter, converged, objective, pen, "fista", names)
 
 
 def mse(X, y, coef, intercept: float = 0.0) -> float:
