@@ -256,3 +256,40 @@ def test_the_command_line_stops_when_the_sandbox_asked_for_is_missing(tmp_path):
                              "--out", str(tmp_path / "g.csv"), "--chapter", "1"], cwd=ROOT,
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0 and "warning: bubblewrap (bwrap) is not installed" in result.stderr
+
+
+def test_the_python_installation_is_mounted_over_the_private_tmp(tmp_path, monkeypatch):
+    """bwrap mounts in order: a venv under /tmp (where CI's clones live) must be bound after the
+    private /tmp, or the sandbox cannot even start Python."""
+    import sys
+
+    from regcourse.grading import _sandbox
+
+    venv = "/tmp/regcourse-test-venv-under-tmp"
+    monkeypatch.setattr(_sandbox, "readable_paths", lambda exclude=None: [venv, sys.base_prefix])
+    args = _sandbox.bwrap_prefix(tmp_path)
+    tmpfs = args.index("--tmpfs")
+    assert args[tmpfs + 1] == "/tmp"
+    bound = [i for i, a in enumerate(args) if a == "--ro-bind" and args[i + 1] == venv]
+    assert bound and all(i > tmpfs for i in bound)
+    work = args.index("--bind")
+    assert work > tmpfs and args[work + 1] == str(tmp_path.resolve())
+
+
+def test_the_sandbox_follows_every_link_to_the_interpreter(tmp_path, monkeypatch):
+    """A venv made by a python3 that is a symbolic link elsewhere (CI's hermetic run puts one
+    under /tmp) starts in the sandbox only if each hop's folder is bound."""
+    import os
+    import sys
+
+    from regcourse.grading import _sandbox
+
+    hop = tmp_path / "links"
+    hop.mkdir()
+    os.symlink(os.path.realpath(sys.executable), hop / "python3")
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    os.symlink(hop / "python3", venv_bin / "python")
+    monkeypatch.setattr(sys, "executable", str(venv_bin / "python"))
+    folders = _sandbox._interpreter_chain()
+    assert {str(venv_bin), str(hop), os.path.dirname(os.path.realpath(sys.executable))} <= folders

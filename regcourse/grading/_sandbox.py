@@ -145,6 +145,7 @@ def readable_paths(exclude: Path | None = None) -> list[str]:
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(regcourse.__file__).resolve().parents[1]
                                                                     / "regcourse")}
     candidates.add(str(Path(sys.executable).resolve().parents[1]))
+    candidates.update(_interpreter_chain())
     candidates.update(p for p in sys.path if p and os.path.isabs(p))
     hidden = [str(Path(exclude).resolve())] if exclude else []
     paths = sorted(str(Path(p).resolve()) for p in candidates if os.path.exists(p))
@@ -155,6 +156,27 @@ def readable_paths(exclude: Path | None = None) -> list[str]:
         if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
             kept.append(path)
     return kept
+
+
+def _interpreter_chain() -> set[str]:
+    """The folders of every link from sys.executable to the real interpreter, and the venv's
+    ``home``: a venv made by a python3 that is itself a symbolic link (say, in a folder under /tmp)
+    starts only if the sandbox can follow each hop."""
+    folders = set()
+    path = sys.executable
+    for _ in range(40):  # a cycle of links ends the walk
+        folders.add(os.path.dirname(os.path.abspath(path)))
+        if not os.path.islink(path):
+            break
+        target = os.readlink(path)
+        path = target if os.path.isabs(target) else os.path.join(os.path.dirname(path), target)
+    config = Path(sys.prefix) / "pyvenv.cfg"
+    if config.is_file():
+        for line in config.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "home" and os.path.isabs(value.strip()):
+                folders.add(value.strip())
+    return {folder for folder in folders if os.path.isdir(folder)}
 
 
 def bwrap_prefix(work: Path, exclude: Path | None = None) -> list[str]:
@@ -173,10 +195,13 @@ def bwrap_prefix(work: Path, exclude: Path | None = None) -> list[str]:
             args += ["--ro-bind", str(path), str(path)]
     for name in _ETC:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # The private /tmp first, then the Python installation over it: bwrap mounts in order, so a
+    # venv or checkout that lives under /tmp (CI's clones do) stays visible, read-only.
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for path in readable_paths(exclude):
         if path not in ("/", "/usr") and not path.startswith("/usr/"):
             args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", work, work, "--chdir", work]
+    args += ["--bind", work, work, "--chdir", work]
     return args
 
 
