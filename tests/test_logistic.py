@@ -160,3 +160,34 @@ def test_linear_fit_logistic_bad_settings_are_named():
         linear.fit(X, y, L2(0.1), loss="hinge")
     with pytest.raises(ValueError, match="labels 0 and 1"):
         linear.fit(X, 2 * y - 1, L2(0.1), loss="logistic")
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2", "elastic_net"])
+def test_logistic_path_equals_separate_fits_and_starts_at_zero(kind):
+    from regcourse import linear
+
+    X, y = digits_3_vs_8()
+    result = linear.path(X, y, kind, n_lams=6, eps=0.05, l1_ratio=0.5, loss="logistic", tol=1e-9)
+    assert result.converged and result.coefs.shape == (6, 64)
+    if kind != "l2":
+        assert not result.coefs[0].any()  # the grid starts where every weight is 0
+        assert result.coefs[1].any()
+    for i in (1, 3, 5):
+        single = linear.fit(X, y, result.penalty(i), loss="logistic", tol=1e-9)
+        # KKT residual ≤ 1e-9 both ways; with little curvature that leaves ~1e-6 in the weights
+        np.testing.assert_allclose(result.coefs[i], single.coef, atol=1e-5)
+        assert result.intercepts[i] == pytest.approx(single.intercept, abs=1e-5)
+
+
+def test_logistic_path_bad_input_is_named():
+    from regcourse import linear
+
+    X, y = digits_3_vs_8()
+    with pytest.raises(ValueError, match="fit_intercept"):
+        linear.path(X, y, "l1", loss="logistic", fit_intercept=False)
+    with pytest.raises(ValueError, match="lams"):
+        linear.path(X, y, "l1", lams=[], loss="logistic")
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        linear.path(X, y * 3, "l1", loss="logistic")
+    with pytest.raises(ValueError, match="loss"):
+        linear.path(X, y, "l1", loss="probit")

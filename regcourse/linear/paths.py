@@ -107,7 +107,8 @@ def _ridge_path(prob: Problem, lams: np.ndarray) -> np.ndarray:
 
 
 def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100, eps: float = 1e-3,
-         fit_intercept: bool = True, tol: float = DEFAULT_TOL, max_iter: int = 10_000) -> PathResult:
+         fit_intercept: bool = True, tol: float = DEFAULT_TOL, max_iter: int = 10_000,
+         loss: str = "squared") -> PathResult:
     """Solutions for a grid of λ, each warm-started from the previous (larger) λ.
 
     ``kind`` is "l1", "l2" or "elastic_net" (penalty ρλ·Σ|w| + (1−ρ)λ·Σw², ρ = ``l1_ratio``).
@@ -115,8 +116,18 @@ def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100
     back in the order of ``lams``. Ridge paths are computed exactly from one eigendecomposition;
     lasso and elastic-net paths by the working-set solver, screened by the strong rule.
     X may be a NumPy array, a scipy.sparse matrix or a pandas DataFrame.
+
+    ``loss="logistic"`` (labels 0/1, dense X) solves the mean log-loss + penalty instead, each λ
+    warm-started by ``regcourse.logistic``; its default grid starts at ‖Xᵀ(y − ȳ)‖∞/(nρ), where
+    every weight is 0 (for ridge, at 10³ times the largest eigenvalue of XcᵀXc/(4n), the bound
+    on the log-loss's curvature). ``predict`` then gives the scores x·w + b, not probabilities.
     """
     check_kind(kind)
+    from regcourse.linear.fitting import check_loss
+
+    if check_loss(loss) == "logistic":
+        return _logistic_path(X, y, kind, lams, l1_ratio=l1_ratio, n_lams=n_lams, eps=eps,
+                              fit_intercept=fit_intercept, tol=tol, max_iter=max_iter)
     rho = l1_share(kind, l1_ratio)
     tol = check_nonnegative(tol, "tol")
     max_iter = check_count(max_iter, "max_iter")
@@ -145,3 +156,50 @@ def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100
             converged &= ok
     intercepts = prob.y_mean - coefs @ prob.x_mean
     return PathResult(kind, rho, lams, coefs, intercepts, n_iters, converged, prob.feature_names)
+
+
+def _check_lams(lams) -> np.ndarray:
+    lams = np.asarray(lams, dtype=float).reshape(-1)
+    if lams.size == 0:
+        raise ValueError("lams must contain at least one value")
+    for value in lams:
+        check_nonnegative(value, "lams")
+    return lams
+
+
+def _logistic_path(X, y, kind, lams, *, l1_ratio, n_lams, eps, fit_intercept, tol, max_iter) -> PathResult:
+    """``path(..., loss="logistic")``: one warm-started logistic fit per λ, largest λ first."""
+    from regcourse.linear.problem import check_design, is_sparse
+    from regcourse.logistic import check_labels, fit_logistic
+
+    if fit_intercept is not True:
+        raise ValueError("fit_intercept must be True for loss='logistic' (the course always fits the intercept)")
+    if is_sparse(X):
+        raise TypeError("X must be dense for loss='logistic' (scipy.sparse input is for the squared loss); "
+                        "pass X.toarray() if it is small")
+    X, y, names = check_design(X, y)
+    check_labels(y)
+    rho = l1_share(kind, l1_ratio)
+    n = X.shape[0]
+    if lams is None:
+        n_lams, eps = _check_grid_options(n_lams, eps)
+        if rho > 0.0:
+            top, bottom_factor = float(np.abs(X.T @ (y - y.mean())).max()) / (n * rho), eps
+        else:
+            Xc = X - X.mean(axis=0)
+            top, bottom_factor = 1e3 * float(np.linalg.eigvalsh(Xc.T @ Xc / n)[-1]) / 4.0, eps**2
+        if top == 0.0:
+            raise ValueError("X does not vary with the labels: every λ gives w = 0")
+        lams = np.geomspace(top, top * bottom_factor, n_lams)
+    lams = _check_lams(lams)
+    coefs = np.zeros((lams.size, X.shape[1]))
+    intercepts = np.zeros(lams.size)
+    n_iters = np.zeros(lams.size, dtype=int)
+    converged = True
+    w = b = None
+    for i in np.argsort(-lams, kind="stable"):
+        w, b, n_iters[i], ok = fit_logistic(X, y, penalty_for(kind, lams[i], l1_ratio), tol=tol, max_iter=max_iter,
+                                            coef_init=w, intercept_init=b)
+        coefs[i], intercepts[i] = w, b
+        converged &= ok
+    return PathResult(kind, rho, lams, coefs, intercepts, n_iters, converged, names)
