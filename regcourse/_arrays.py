@@ -25,6 +25,7 @@ __all__ = [
     "check_count",
     "as_real_number",
     "check_xy",
+    "check_shapes",
     "norm1",
     "norm2",
     "sum_abs",
@@ -179,6 +180,19 @@ def check_count(value, name: str) -> int:
     return int(value)
 
 
+def check_shapes(X, y) -> None:
+    """X is 2-D (samples × features) with at least 2 samples and 1 feature, y is 1-D, and they
+    have the same number of samples; else a ValueError naming X or y. X may be sparse."""
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (samples × features), got shape {X.shape}")
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D (one target per sample), got shape {y.shape}")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
+    if X.shape[0] < 2 or X.shape[1] < 1:
+        raise ValueError(f"X needs at least 2 samples and 1 feature, got shape {X.shape}")
+
+
 def check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
     """X as a finite 2-D float array (samples × features) and y as a matching 1-D one, or raise."""
     for name, value in (("X", X), ("y", y)):
@@ -189,14 +203,7 @@ def check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
         y = np.asarray(y, dtype=float)
     except (TypeError, ValueError) as err:
         raise TypeError(f"X and y must be arrays of numbers ({err})") from None
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (samples × features), got shape {X.shape}")
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D (one target per sample), got shape {y.shape}")
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
-    if X.shape[0] < 2 or X.shape[1] < 1:
-        raise ValueError(f"X needs at least 2 samples and 1 feature, got shape {X.shape}")
+    check_shapes(X, y)
     for name, value in (("X", X), ("y", y)):
         if not np.all(np.isfinite(value)):
             what = "NaN" if np.isnan(value).any() else "an infinite value"

@@ -50,17 +50,12 @@ def fit(X, y, penalty: Penalty, *, solver: str = "auto", fit_intercept: bool = T
 
 
 def _fit_logistic(X, y, pen: Penalty, *, solver, fit_intercept, tol, max_iter, warm_start) -> FitResult:
-    from regcourse.linear.problem import is_sparse
+    from regcourse.linear.problem import check_logistic_design
     from regcourse.logistic import fit_logistic, log_loss
 
     if solver not in ("auto", "fista"):
         raise ValueError(f"solver must be 'auto' or 'fista' for loss='logistic', got {solver!r}")
-    if fit_intercept is not True:
-        raise ValueError("fit_intercept must be True for loss='logistic' (the course always fits the intercept)")
-    if is_sparse(X):
-        raise TypeError("X must be dense for loss='logistic' (scipy.sparse input is for the squared loss); "
-                        "pass X.toarray() if it is small")
-    X, y, names = check_design(X, y)
+    X, y, names = check_logistic_design(X, y, fit_intercept)
     w, b, n_iter, converged = fit_logistic(X, y, pen, tol=tol, max_iter=max_iter,
                                            coef_init=warm_start)
     objective = log_loss(y, X @ w + b) + float(pen(w))

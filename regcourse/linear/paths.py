@@ -134,11 +134,7 @@ def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100
     prob = Problem(X, y, fit_intercept)
     if lams is None:
         lams = _default_lams(prob, rho, *_check_grid_options(n_lams, eps))
-    lams = np.asarray(lams, dtype=float).reshape(-1)
-    if lams.size == 0:
-        raise ValueError("lams must contain at least one value")
-    for value in lams:
-        check_nonnegative(value, "lams")
+    lams = _check_lams(lams)
     coefs = np.zeros((lams.size, prob.p))
     n_iters = np.ones(lams.size, dtype=int)
     converged = True
@@ -169,16 +165,10 @@ def _check_lams(lams) -> np.ndarray:
 
 def _logistic_path(X, y, kind, lams, *, l1_ratio, n_lams, eps, fit_intercept, tol, max_iter) -> PathResult:
     """``path(..., loss="logistic")``: one warm-started logistic fit per λ, largest λ first."""
-    from regcourse.linear.problem import check_design, is_sparse
-    from regcourse.logistic import check_labels, fit_logistic
+    from regcourse.linear.problem import check_logistic_design
+    from regcourse.logistic import fit_logistic
 
-    if fit_intercept is not True:
-        raise ValueError("fit_intercept must be True for loss='logistic' (the course always fits the intercept)")
-    if is_sparse(X):
-        raise TypeError("X must be dense for loss='logistic' (scipy.sparse input is for the squared loss); "
-                        "pass X.toarray() if it is small")
-    X, y, names = check_design(X, y)
-    check_labels(y)
+    X, y, names = check_logistic_design(X, y, fit_intercept)
     rho = l1_share(kind, l1_ratio)
     n = X.shape[0]
     if lams is None:

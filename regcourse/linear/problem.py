@@ -25,9 +25,11 @@ import sys
 
 import numpy as np
 
+from regcourse._arrays import check_shapes
 from regcourse.penalties import Penalty
 
-__all__ = ["KINDS", "GRAM_MAX_FEATURES", "check_kind", "check_penalty", "check_design", "is_sparse", "Problem"]
+__all__ = ["KINDS", "GRAM_MAX_FEATURES", "check_kind", "check_penalty", "check_design", "check_logistic_design", "is_sparse",
+           "Problem"]
 
 KINDS = ("l1", "l2", "elastic_net")
 GRAM_MAX_FEATURES = 4096  # a 4096×4096 Gram matrix is 128 MB
@@ -101,12 +103,7 @@ def check_design(X, y):
             raise ValueError(f"X must be 2-D (samples × features), got shape {X.shape}")
         _check_finite(X, "X")
     y = _as_float_array(y, "y")
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D (one target per sample), got shape {y.shape}")
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
-    if X.shape[0] < 2 or X.shape[1] < 1:
-        raise ValueError(f"X needs at least 2 samples and 1 feature, got shape {X.shape}")
+    check_shapes(X, y)
     _check_finite(y, "y")
     return X, y, feature_names
 
@@ -299,3 +296,18 @@ class Problem:
         if self.sparse:
             return np.asarray(self.X.todense()) - self.x_mean, self.yc
         return self.X, self.yc
+
+
+def check_logistic_design(X, y, fit_intercept):
+    """(X, y, feature_names) for loss="logistic": dense X, labels 0/1, the intercept fitted;
+    else an error naming the parameter."""
+    from regcourse.logistic import check_labels
+
+    if fit_intercept is not True:
+        raise ValueError("fit_intercept must be True for loss='logistic' (the course always fits the intercept)")
+    if is_sparse(X):
+        raise TypeError("X must be dense for loss='logistic' (scipy.sparse input is for the squared loss); "
+                        "pass X.toarray() if it is small")
+    X, y, names = check_design(X, y)
+    check_labels(y)
+    return X, y, names
