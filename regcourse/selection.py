@@ -195,7 +195,7 @@ def _index_1se(lams: np.ndarray, mean: np.ndarray, se: np.ndarray) -> int:
     return int(within[np.argmax(lams[within])])
 
 
-# --- the review (chapter 09): the one-standard-error rule on given curves; tune and compare ---------
+# --- the review (chapter 11): the one-standard-error rule on given curves; tune and compare ---------
 
 
 def one_se_lam(lams, mean, se) -> float:

@@ -1,4 +1,4 @@
-"""Chapter 09 exercises: choosing a penalty for a situation, the lasso's limit on the number of
+"""Chapter 11 exercises: choosing a penalty for a situation, the lasso's limit on the number of
 features, good practice, and the one-standard-error rule computed by hand."""
 
 import numpy as np
@@ -16,7 +16,7 @@ from regcourse.exercises._checking import (
 from regcourse.exercises._registry import exercise
 from regcourse.selection import one_se_lam
 
-CHAPTER = 9
+CHAPTER = 11
 
 # The three scenario questions share one list of options.
 PENALTIES = {
