@@ -51,6 +51,7 @@ from regcourse._arrays import check_count, check_nonnegative, check_xy
 __all__ = [
     "early_stopping_epoch",
     "lp_ball",
+    "shift_image",
     "gradient_descent_path",
     "early_stopping_lam",
     "ridge_solution",
@@ -177,6 +178,25 @@ def lp_ball(p: float, radius: float = 1.0, n: int = 721) -> np.ndarray:
     else:
         scale = (radius / (np.abs(c) ** p + np.abs(s) ** p)) ** (1.0 / p)
     return np.column_stack([scale * c, scale * s])
+
+
+def shift_image(image, down: int = 0, right: int = 0) -> np.ndarray:
+    """The image moved ``down`` rows and ``right`` columns (negative: up, left), with the pixels
+    that enter from the border set to 0 and those that leave dropped: a data-augmentation copy
+    that keeps its label."""
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D (rows × columns), got shape {image.shape}")
+    for name, value in (("down", down), ("right", right)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer number of pixels, got {value!r}")
+    rows, cols = image.shape
+    shifted = np.zeros_like(image)
+    if abs(down) < rows and abs(right) < cols:
+        target = (slice(max(down, 0), rows + min(down, 0)), slice(max(right, 0), cols + min(right, 0)))
+        source = (slice(max(-down, 0), rows + min(-down, 0)), slice(max(-right, 0), cols + min(-right, 0)))
+        shifted[target] = image[source]
+    return shifted
 
 
 # --- noise injection ------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""What chapter 10 states that the groundwork tests (tests/test_beyond.py) do not already cover:
+torch's Dropout in train and eval mode (inverted scaling 1/(1 − p)), max-norm by torch.renorm,
+image shifts for augmentation, the gallery figure, and the early-stopping shrinkage per
+eigen-direction computed from the two paths themselves, as the lecture does."""
+
+import numpy as np
+import pytest
+
+from regcourse.beyond import early_stopping_lam, gradient_descent_path, ridge_solution, shift_image
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("p", [0.1, 0.25, 0.5, 0.8])
+def test_torch_dropout_zeroes_and_scales_kept_units_by_one_over_one_minus_p(p):
+    torch.manual_seed(0)
+    drop = torch.nn.Dropout(p).train()
+    x = torch.ones(200_000, dtype=torch.float64)
+    out = drop(x)
+    kept = out != 0
+    assert torch.allclose(out[kept], torch.full_like(out[kept], 1 / (1 - p)), rtol=0, atol=1e-12)
+    assert abs(kept.double().mean().item() - (1 - p)) < 0.01  # each unit kept with probability 1 − p
+    assert abs(out.mean().item() - 1.0) < 0.02  # so the mean is unchanged
+    assert not torch.equal(drop(x[:100]), drop(x[:100]))  # training mode: a fresh mask per call
+    drop.eval()
+    assert torch.equal(drop(x[:100]), x[:100])  # evaluation mode: the identity
+
+
+def test_model_eval_switches_nested_dropout_off_and_no_grad_does_not():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Sequential(torch.nn.Linear(3, 20), torch.nn.Dropout(0.5)),
+                                torch.nn.Linear(20, 1)).train()
+    x = torch.randn(8, 3)
+    with torch.no_grad():
+        assert not torch.equal(model(x), model(x))
+    model.eval()
+    assert torch.equal(model(x), model(x))
+
+
+def test_renorm_is_max_norm_on_each_units_incoming_weights():
+    torch.manual_seed(0)
+    W = torch.randn(6, 4, dtype=torch.float64) * torch.tensor([[0.1], [3.0], [0.5], [2.0], [1.0], [4.0]])
+    c = 1.5
+    projected = torch.renorm(W, p=2, dim=0, maxnorm=c)
+    norms, new_norms = W.norm(dim=1), projected.norm(dim=1)
+    small = norms <= c
+    assert torch.equal(projected[small], W[small])  # rows inside the ball are untouched
+    assert torch.allclose(new_norms[~small], torch.full_like(new_norms[~small], c), rtol=1e-6)
+    # the same direction: a positive multiple of the old row
+    cos = (projected * W).sum(dim=1) / (new_norms * norms)
+    assert torch.allclose(cos, torch.ones_like(cos))
+
+
+def test_shift_image_moves_pixels_and_fills_with_zero():
+    image = np.arange(1.0, 13.0).reshape(3, 4)
+    right = shift_image(image, 0, 1)
+    np.testing.assert_array_equal(right[:, 1:], image[:, :-1])
+    np.testing.assert_array_equal(right[:, 0], 0.0)
+    up = shift_image(image, -1, 0)
+    np.testing.assert_array_equal(up[:-1], image[1:])
+    np.testing.assert_array_equal(up[-1], 0.0)
+    np.testing.assert_array_equal(shift_image(image, 2, -3), [[0, 0, 0, 0], [0, 0, 0, 0], [4, 0, 0, 0]])
+    np.testing.assert_array_equal(shift_image(image, 3, 0), np.zeros((3, 4)))
+    np.testing.assert_array_equal(shift_image(image), image)
+    with pytest.raises(ValueError, match="image"):
+        shift_image(np.ones(4), 1)
+    with pytest.raises(TypeError, match="right"):
+        shift_image(image, 0, 1.5)
+
+
+def test_image_gallery_draws_one_panel_per_image_and_names_bad_input():
+    from regcourse.plots import image_gallery
+
+    fig = image_gallery({"a": np.eye(3), "b": np.ones((3, 3)), "c": np.zeros((3, 3))}, ncols=2)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[:3] == ["a", "b", "c"] and len(fig.axes) == 4 and not fig.axes[3].axison
+    with pytest.raises(ValueError, match="images"):
+        image_gallery({})
+    with pytest.raises(ValueError, match=r"images\['x'\]"):
+        image_gallery({"x": np.ones(3)})
+
+
+def test_the_lectures_per_direction_check_of_early_stopping_against_ridge():
+    """The lecture divides GD's weights by ridge's along each eigenvector of G, with λ = 1/(2ηk):
+    the ratio must lie in [1, 1.33] for a small stable step (the package's bound)."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((60, 5)) @ rng.standard_normal((5, 5))
+    y = X @ rng.standard_normal(5) + rng.standard_normal(60)
+    Xc = X - X.mean(axis=0)
+    s, V = np.linalg.eigh(Xc.T @ Xc / len(y))
+    step = 0.025 / s[-1]  # 2η·s_max = 0.05, as in the lecture
+    path = gradient_descent_path(X, y, step, 400)
+    for k in (5, 20, 100, 400):
+        ratio = (V.T @ path[k]) / (V.T @ ridge_solution(X, y, early_stopping_lam(step, k)))
+        assert np.all(ratio >= 1 - 1e-9) and np.all(ratio <= 1.33)
