@@ -93,3 +93,29 @@ def test_the_lectures_per_direction_check_of_early_stopping_against_ridge():
     for k in (5, 20, 100, 400):
         ratio = (V.T @ path[k]) / (V.T @ ridge_solution(X, y, early_stopping_lam(step, k)))
         assert np.all(ratio >= 1 - 1e-9) and np.all(ratio <= 1.33)
+
+
+def test_the_small_step_bound_is_the_maximum_of_one_minus_exp_times_one_plus_t_over_t():
+    t = np.linspace(1e-4, 50, 500_001)
+    ratio = (1 - np.exp(-t)) * (1 + t) / t
+    assert ratio.min() >= 1 - 1e-9  # never below ridge
+    assert ratio.max() == pytest.approx(1.298, abs=5e-4)
+    assert t[np.argmax(ratio)] == pytest.approx(1.79, abs=0.01)
+
+
+def test_noise_design_is_sklearn_ridge_with_alpha_n_sigma2():
+    """Least squares on the exact noise design equals scikit-learn's Ridge (sum of squares, no ½)
+    with alpha = n·σ², i.e. the course's λ = σ²; halving the whole objective (½·MSE) halves λ to σ²/2."""
+    from sklearn.linear_model import LinearRegression, Ridge
+
+    from regcourse.beyond import noise_design
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((40, 4)) + 2.0
+    y = X @ np.array([1.0, -2.0, 0.5, 0.0]) + rng.standard_normal(40)
+    sigma = 0.7
+    X_big, y_big = noise_design(X, y, sigma)
+    noisy = LinearRegression().fit(X_big, y_big)
+    ridge = Ridge(alpha=len(y) * sigma**2).fit(X, y)
+    np.testing.assert_allclose(noisy.coef_, ridge.coef_, rtol=1e-10)
+    assert noisy.intercept_ == pytest.approx(ridge.intercept_, rel=1e-10)
