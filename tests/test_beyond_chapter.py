@@ -119,3 +119,33 @@ def test_noise_design_is_sklearn_ridge_with_alpha_n_sigma2():
     ridge = Ridge(alpha=len(y) * sigma**2).fit(X, y)
     np.testing.assert_allclose(noisy.coef_, ridge.coef_, rtol=1e-10)
     assert noisy.intercept_ == pytest.approx(ridge.intercept_, rel=1e-10)
+
+
+@pytest.mark.parametrize("kind, p", [("l1", 1.0), ("l2", 2.0)])
+@pytest.mark.parametrize("centre, correlation, budget", [((1.6, 0.4), 0.4, 1.0), ((-1.2, 1.5), -0.6, 0.5),
+                                                          ((0.3, 1.9), 0.8, 1.3)])
+def test_lp_ball_minimizer_is_the_constrained_fit_for_p_1_and_2(kind, p, centre, correlation, budget):
+    from regcourse import linear
+    from regcourse.beyond import lp_ball_minimizer
+    from regcourse.plots.geometry import quadratic_problem
+
+    X, y, H = quadratic_problem(centre, correlation)
+    expected = linear.fit_constrained(X, y, kind, budget, fit_intercept=False).coef
+    np.testing.assert_allclose(lp_ball_minimizer(H, centre, p, budget), expected, atol=3e-3)
+
+
+def test_lp_ball_minimizer_corners_and_inside():
+    from regcourse.beyond import lp_ball_minimizer
+
+    H = np.array([[1.0, 0.4], [0.4, 1.0]])
+    corner = lp_ball_minimizer(H, (1.6, 0.4), 0.5)
+    assert corner[1] == 0.0 and corner[0] == pytest.approx(1.0)  # p < 1: the corner, exactly
+    smooth = lp_ball_minimizer(H, (1.6, 0.4), 2.0)
+    assert smooth[1] != 0.0  # p > 1: shrunk, not zeroed
+    np.testing.assert_array_equal(lp_ball_minimizer(H, (0.2, 0.1), 1.0), [0.2, 0.1])  # inside: the centre
+    square = lp_ball_minimizer(np.eye(2), (1.6, 0.4), np.inf)
+    np.testing.assert_allclose(square, [1.0, 0.4], atol=2e-3)  # max-norm: clip each coordinate
+    with pytest.raises(ValueError, match="budget"):
+        lp_ball_minimizer(H, (1.0, 1.0), 1.0, -1.0)
+    with pytest.raises(ValueError, match="H must"):
+        lp_ball_minimizer(np.eye(3), (1.0, 1.0), 1.0)
