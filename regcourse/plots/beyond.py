@@ -136,6 +136,10 @@ def image_gallery(images: dict, *, ncols: int | None = None):
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
+        for spine in ax.spines.values():  # a thin frame all round: white pixels are part of the image
+            spine.set_visible(True)
+            spine.set_linewidth(0.6)
+            spine.set_color("0.6")
     for ax in axes[n:]:
         ax.set_axis_off()
     return fig
