@@ -149,3 +149,27 @@ def test_lp_ball_minimizer_corners_and_inside():
         lp_ball_minimizer(H, (1.0, 1.0), 1.0, -1.0)
     with pytest.raises(ValueError, match="H must"):
         lp_ball_minimizer(np.eye(3), (1.0, 1.0), 1.0)
+
+
+def test_the_patience_exercise_shows_the_checkers_losses_and_its_answer_is_early_stopping_epoch():
+    import ast
+    import json
+    from pathlib import Path
+
+    from regcourse.beyond import early_stopping_epoch
+    from regcourse.exercises import ch10_beyond_penalties as ch10
+    from regcourse.exercises._registry import get
+
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("solutions", "exercises"):
+        cells = json.loads((root / folder / "10_beyond_penalties.ipynb").read_text(encoding="utf-8"))["cells"]
+        source = next("".join(c["source"]) for c in cells if "val_losses = [" in "".join(c["source"]))
+        shown = ast.literal_eval(source.split("val_losses = ", 1)[1].splitlines()[0])
+        assert shown == ch10.VALIDATION_LOSSES, folder
+    best, stop = early_stopping_epoch(ch10.VALIDATION_LOSSES, ch10.PATIENCE)
+    assert (best, stop) == (5, 8)
+    assert min(range(len(shown)), key=shown.__getitem__) == 10  # the global minimum lies beyond the stop
+    from regcourse.exercises import run_check
+
+    assert run_check("beyond.patience", best).status == "passed"
+    assert get("beyond.patience").points == 1
