@@ -25,7 +25,7 @@ KERNEL_CODE = textwrap.dedent('''
     matplotlib.use("module://matplotlib_inline.backend_inline")
     import matplotlib.pyplot as plt
     from IPython.display import display, clear_output
-    from regcourse.widgets import geometry_explorer, overfitting_explorer, path_explorer
+    from regcourse.widgets import geometry_explorer, lp_explorer, overfitting_explorer, path_explorer
     from regcourse.plots import constraint_geometry, polynomial_fits, coefficient_path
     from regcourse.data import make_polynomial, load_diabetes
     from regcourse import linear
@@ -108,11 +108,16 @@ KERNEL_CODE = textwrap.dedent('''
             display(fig3)
     results["path: step, naive"] = median_ms(naive_path)
 
+    lp = lp_explorer()
+    results["lp: p"] = median_ms(lambda i: lp.update(p=10.0 ** (-0.6 + 0.03 * (i % 50))))
+    results["lp: budget"] = median_ms(lambda i: lp.update(budget=0.1 + 0.05 * (i % 38)))
+
     timed = {{name.split(": ")[0]: [] for name in results}}
     for name in results:
         if not name.endswith("naive"):
             timed[name.split(": ")[0]].append(name.split(": ")[1])
-    every = {{"geometry": sorted(geo.controls), "overfitting": sorted(over.controls), "path": sorted(pe.controls)}}
+    every = {{"geometry": sorted(geo.controls), "overfitting": sorted(over.controls), "path": sorted(pe.controls),
+             "lp": sorted(lp.controls)}}
     untimed = {{k: sorted(set(every[k]) - set(timed[k])) for k in every if set(every[k]) - set(timed[k])}}
     print("RESULTS " + json.dumps(dict(results=results, untimed=untimed)))
 ''')

@@ -51,6 +51,8 @@ from regcourse._arrays import check_count, check_nonnegative, check_xy
 __all__ = [
     "early_stopping_epoch",
     "lp_ball",
+    "shift_image",
+    "lp_ball_minimizer",
     "gradient_descent_path",
     "early_stopping_lam",
     "ridge_solution",
@@ -177,6 +179,49 @@ def lp_ball(p: float, radius: float = 1.0, n: int = 721) -> np.ndarray:
     else:
         scale = (radius / (np.abs(c) ** p + np.abs(s) ** p)) ** (1.0 / p)
     return np.column_stack([scale * c, scale * s])
+
+
+def lp_ball_minimizer(H, centre, p: float, budget: float = 1.0, n: int = 4001) -> np.ndarray:
+    """The point of the ball |w₁|ᵖ + |w₂|ᵖ ≤ budget nearest to ``centre`` in the metric of H, i.e.
+    the minimizer of the quadratic loss (w − centre)ᵀH(w − centre) over the ball (H symmetric
+    positive definite, 2 × 2). When the centre lies outside, the minimizer lies on the boundary
+    (a convex loss has no other local minimum), which is searched on ``n`` points plus the four
+    points on the axes, so a corner is returned exactly (one weight exactly 0). Works for p < 1,
+    where the ball is not convex and a gradient method could stop at a local minimum."""
+    H = np.asarray(H, dtype=float)
+    centre = np.asarray(centre, dtype=float)
+    if H.shape != (2, 2) or centre.shape != (2,):
+        raise ValueError(f"H must be 2 × 2 and centre a pair, got shapes {H.shape} and {centre.shape}")
+    p, budget = float(p), check_nonnegative(budget, "budget")
+    if not (p > 0):
+        raise ValueError(f"p must be positive (or inf), got {p}")
+    size = float(np.max(np.abs(centre))) if math.isinf(p) else float(np.sum(np.abs(centre) ** p))
+    if size <= budget:
+        return centre.copy()
+    reach = budget if math.isinf(p) else budget ** (1.0 / p)
+    axes = reach * np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+    candidates = np.vstack([lp_ball(p, budget, n), axes])
+    d = candidates - centre
+    return candidates[int(np.argmin(np.einsum("ij,jk,ik->i", d, H, d)))].copy()
+
+
+def shift_image(image, down: int = 0, right: int = 0) -> np.ndarray:
+    """The image moved ``down`` rows and ``right`` columns (negative: up, left), with the pixels
+    that enter from the border set to 0 and those that leave dropped: a data-augmentation copy
+    that keeps its label."""
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D (rows × columns), got shape {image.shape}")
+    for name, value in (("down", down), ("right", right)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer number of pixels, got {value!r}")
+    rows, cols = image.shape
+    shifted = np.zeros_like(image)
+    if abs(down) < rows and abs(right) < cols:
+        target = (slice(max(down, 0), rows + min(down, 0)), slice(max(right, 0), cols + min(right, 0)))
+        source = (slice(max(-down, 0), rows + min(-down, 0)), slice(max(-right, 0), cols + min(-right, 0)))
+        shifted[target] = image[source]
+    return shifted
 
 
 # --- noise injection ------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import numpy as np
 from regcourse import linear
 from regcourse.plots._style import BLUE, GREEN, ORANGE, VERMILLION, opaque_legend, rc, style_axes
 
-__all__ = ["geometry_explorer", "overfitting_explorer", "path_explorer", "Explorer", "STATIC_IMAGE_KEY"]
+__all__ = ["geometry_explorer", "overfitting_explorer", "path_explorer", "lp_explorer", "Explorer", "STATIC_IMAGE_KEY"]
 
 # Where an explorer's output carries its static PNG: metadata[STATIC_IMAGE_KEY]["image/png"].
 STATIC_IMAGE_KEY = "regcourse.static_image"
@@ -523,3 +523,85 @@ def path_explorer(X=None, y=None, feature_names=None, *, kind: str = "l1", l1_ra
     coefficients at that λ, how many are non-zero, and the training error."""
     return PathExplorer(X, y, feature_names, kind=kind, l1_ratio=l1_ratio)
 
+
+
+# --- the Lp ball explorer ----------------------------------------------------------------------------
+
+
+class LpExplorer(Explorer):
+    """The ball |w₁|ᵖ + |w₂|ᵖ ≤ budget, a fixed quadratic loss's contours, and the point of the ball
+    where the loss is smallest; p and the budget are the controls."""
+
+    P_RANGE = (0.25, 8.0)
+
+    def __init__(self, p=2.0, budget=1.0, centre=(1.6, 0.4), correlation=0.4):
+        import ipywidgets as widgets
+        import matplotlib.pyplot as plt
+
+        from regcourse.plots.geometry import N_CONTOURS, _ellipse, quadratic_problem
+
+        p = _check_range(p, "p", *self.P_RANGE)
+        budget = _check_range(budget, "budget", 0.1, 2.0)
+        correlation = _check_range(correlation, "correlation", -0.9, 0.9)
+        if isinstance(centre, (str, bytes)) or not hasattr(centre, "__len__") or len(centre) != 2:
+            raise ValueError(f"centre must be a pair (w₁, w₂), got {centre!r}")
+        self.centre = np.array([_check_range(centre[0], "centre[0]", -2.0, 2.0),
+                                _check_range(centre[1], "centre[1]", -2.0, 2.0)])
+        _, _, self.H = quadratic_problem(self.centre, correlation)
+        self._ellipse = _ellipse
+        low, high = np.log10(self.P_RANGE)
+        controls = {
+            "p": widgets.FloatLogSlider(value=p, base=10, min=low, max=high, step=0.02, description="p",
+                                        continuous_update=True, readout_format=".2f"),
+            "budget": widgets.FloatSlider(value=budget, min=0.1, max=2.0, step=0.05, description="budget",
+                                          continuous_update=True, readout_format=".2f"),
+        }
+        fig, ax = _new_figure((5.2, 5.0))
+        with plt.rc_context(rc()):
+            top = float(self.centre @ self.H @ self.centre)
+            for fraction in np.linspace(0.08, 1.6, N_CONTOURS) ** 2:
+                ax.plot(*_ellipse(self.centre, self.H, fraction * top).T, color="0.6", lw=0.8, zorder=2)
+            ax.plot([self.centre[0]], [self.centre[1]], "o", color="0.3", ms=5, zorder=3)
+            ax.axhline(0.0, color="0.75", lw=0.8, zorder=1)
+            ax.axvline(0.0, color="0.75", lw=0.8, zorder=1)
+            self.ball, = ax.plot([], [], color=VERMILLION, lw=2.0, zorder=4)
+            self.touching, = ax.plot([], [], color="0.15", lw=1.2, zorder=5)
+            self.optimum, = ax.plot([], [], "o", color=VERMILLION, mec="0.15", ms=8, zorder=6)
+            ax.set_xlim(-2.2, 2.2)
+            ax.set_ylim(-2.2, 2.2)
+            ax.set_aspect("equal")
+            ax.set_xlabel("w₁")
+            ax.set_ylabel("w₂")
+            ax.set_title("The Lp ball and the loss's lowest point on it")
+            style_axes(ax)
+        self.ax = ax
+        self.dynamic = [self.ball, self.touching, self.optimum, *ax.spines.values()]
+        super().__init__(fig, controls, [["p", "budget"]])
+        self.redraw()
+
+    def _apply(self, v) -> bool:
+        from regcourse.beyond import lp_ball, lp_ball_minimizer
+
+        p, budget = float(v["p"]), float(v["budget"])
+        points = lp_ball(p, budget)
+        self.ball.set_data(points[:, 0], points[:, 1])
+        w = lp_ball_minimizer(self.H, self.centre, p, budget)
+        self.w = w
+        self.optimum.set_data([w[0]], [w[1]])
+        d = w - self.centre
+        self.touching.set_data(*self._ellipse(self.centre, self.H, float(d @ self.H @ d)).T)
+        shape = "corners on the axes" + (", not convex" if p < 1 else "") if p <= 1 else "smooth, convex"
+        zeros = int(np.sum(w == 0.0))
+        self.summary = (f"p = {p:.2f} ({shape}):   lowest loss on the ball at w = ({w[0]:.3f}, {w[1]:.3f})   "
+                        f"{zeros} weight{'s' if zeros != 1 else ''} exactly 0")
+        return False
+
+    def describe(self) -> str:
+        return self.summary
+
+
+def lp_explorer(*, p: float = 2.0, budget: float = 1.0, centre=(1.6, 0.4), correlation: float = 0.4) -> LpExplorer:
+    """Move p (0.25 to 8) and the budget: the ball |w₁|ᵖ + |w₂|ᵖ ≤ budget, the contours of a fixed
+    quadratic loss, and where on the ball the loss is lowest (``beyond.lp_ball_minimizer``). For
+    p ≤ 1 the lowest point sits on a corner (one weight exactly 0) for most losses."""
+    return LpExplorer(p=p, budget=budget, centre=centre, correlation=correlation)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from regcourse.widgets import STATIC_IMAGE_KEY, geometry_explorer, overfitting_explorer, path_explorer
+from regcourse.widgets import STATIC_IMAGE_KEY, geometry_explorer, lp_explorer, overfitting_explorer, path_explorer
 
 pytestmark = pytest.mark.widgets
 
@@ -21,6 +21,7 @@ EXPLORERS = {
                                                        "centre_y", "correlation"}),
     "overfitting": (overfitting_explorer, {"degree": 9}, {"degree", "lam"}),
     "path": (path_explorer, {"step": 80}, {"step"}),
+    "lp": (lp_explorer, {"p": 0.5, "budget": 0.6}, {"p", "budget"}),
 }
 
 
@@ -134,6 +135,7 @@ def test_every_geometry_control_keeps_the_blitted_frame_equal_to_a_full_redraw(c
 @pytest.mark.parametrize("name, moves", [
     ("overfitting", [{"degree": 12}, {"lam": 1e-3}, {"degree": 2, "lam": 1.0}]),
     ("path", [{"step": 0}, {"step": 99}, {"step": 42}]),
+    ("lp", [{"p": 0.25}, {"p": 8.0}, {"budget": 2.0}, {"p": 1.0, "budget": 0.1}]),
 ])
 def test_every_control_keeps_the_blitted_frame_equal_to_a_full_redraw(name, moves, capsys):
     explorer = EXPLORERS[name][0]()
@@ -170,3 +172,19 @@ def test_saving_moves_the_static_png_from_the_outputs_metadata_into_its_data(cap
     assert set(saved.data) == {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"}
     assert STATIC_IMAGE_KEY not in saved.metadata and pixels(base64.b64decode(saved.data["image/png"])).size
     nbformat.validate(notebook)
+
+
+def test_lp_explorer_lands_on_a_corner_for_p_at_most_1_and_not_above(capsys):
+    explorer = lp_explorer()
+    for p in (0.3, 0.5, 1.0):
+        explorer.update(p=p)
+        assert explorer.w[1] == 0.0 and "1 weight exactly 0" in explorer.info.value
+    for p in (1.5, 2.0, 6.0):
+        explorer.update(p=p)
+        assert np.all(explorer.w != 0.0) and "0 weights exactly 0" in explorer.info.value
+    x, y = explorer.optimum.get_data()
+    assert (x[0], y[0]) == tuple(explorer.w)
+    with pytest.raises(ValueError, match="p must lie in"):
+        lp_explorer(p=0.1)
+    with pytest.raises(ValueError, match="budget must lie in"):
+        lp_explorer(budget=5.0)

@@ -58,6 +58,12 @@ ANSWER_NAMES: dict[str, str] = {
     "review.practice": "answer_practice",
     "review.lasso_max_features": "max_lasso_features",
     "review.one_se": "one_se_lambda",
+    # chapter 10
+    "beyond.patience": "kept_epoch",
+    "beyond.early_stopping_lam": "lam_from_steps",
+    "beyond.noise_lam": "noise_lam",
+    "beyond.dropout_eval": "predict",
+    "beyond.bias_variance": "answer_bias_variance",
 }
 
 

@@ -4,7 +4,13 @@ matplotlib is imported when a figure is made, not by ``import regcourse``.
 """
 
 from regcourse.plots._style import panels
-from regcourse.plots.beyond import bias_variance_curves, early_stopping_vs_ridge, lp_balls, patience_curve
+from regcourse.plots.beyond import (
+    bias_variance_curves,
+    early_stopping_vs_ridge,
+    image_gallery,
+    lp_balls,
+    patience_curve,
+)
 from regcourse.plots.classification import coefficient_image, decision_boundaries, reliability_diagram
 from regcourse.plots.curves import cv_curve, overfitting_curves, polynomial_fits
 from regcourse.plots.folds import kfold_diagram
@@ -35,6 +41,7 @@ __all__ = [
     "bias_variance_curves",
     "patience_curve",
     "lp_balls",
+    "image_gallery",
     "decision_boundaries",
     "coefficient_image",
     "reliability_diagram",

@@ -106,3 +106,40 @@ def lp_balls(ps=(0.5, 1, 2, math.inf), *, radius: float = 1.0, ax=None):
     ax.set_title("Lp balls: corners for p ≤ 1")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return fig
+
+
+@styled
+def image_gallery(images: dict, *, ncols: int | None = None):
+    """Small grey-scale images side by side, each under its title ({title: 2-D array}); one
+    shared grey scale, so a brighter pixel is a larger value in every panel."""
+    from regcourse.plots._style import figure_class
+
+    if not isinstance(images, dict) or not images:
+        raise ValueError("images must be a non-empty dict {title: 2-D array}")
+    arrays = {str(title): np.asarray(image, dtype=float) for title, image in images.items()}
+    for title, image in arrays.items():
+        if image.ndim != 2:
+            raise ValueError(f"images[{title!r}] must be 2-D, got shape {image.shape}")
+    n = len(arrays)
+    ncols = n if ncols is None else int(ncols)
+    if ncols < 1:
+        raise ValueError(f"ncols must be a positive integer, got {ncols}")
+    nrows = -(-n // ncols)
+    fig = figure_class()(figsize=(1.9 * ncols, 2.1 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    low = min(float(a.min()) for a in arrays.values())
+    high = max(float(a.max()) for a in arrays.values())
+    for ax, (title, image) in zip(axes, arrays.items()):
+        ax.imshow(image, cmap="gray_r", vmin=low, vmax=high)
+        ax.set_title(title, fontsize=9)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        for spine in ax.spines.values():  # a thin frame all round: white pixels are part of the image
+            spine.set_visible(True)
+            spine.set_linewidth(0.6)
+            spine.set_color("0.6")
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    return fig
