@@ -143,3 +143,20 @@ def test_l1_on_digits_the_lecture_counts():
     data = load_digits_pair(3, 8)
     counts = [np.count_nonzero(linear.fit(data.X, data.y, L1(lam), loss="logistic").coef) for lam in (0.05, 0.01, 0.002)]
     assert counts == sorted(counts) and counts[0] <= 6 and counts[-1] >= 15
+
+
+def test_the_digits_exercise_counts_are_the_live_fit():
+    from regcourse.exercises import ch09_classification as ch09
+
+    fit = linear.fit(*(lambda d: (d.X, d.y))(load_digits_pair(3, 8)), L1(ch09.DIGITS_LAM), loss="logistic")
+    assert np.count_nonzero(fit.coef) == ch09.DIGITS_PIXELS_USED
+    assert np.count_nonzero(fit.coef > 0) == ch09.DIGITS_PIXELS_POSITIVE
+    assert np.abs(fit.coef[fit.coef != 0]).min() > 0.05  # every used pixel is visibly coloured in the image
+
+
+def test_the_sklearn_C_exercise_reference_is_the_conventions_module():
+    from regcourse.conventions import to_sklearn
+    from regcourse.exercises import ch09_classification as ch09
+
+    for pen, kind in ((L2(0.03), "l2"), (L1(0.03), "l1")):
+        assert ch09._sklearn_C(0.03, 123, kind) == pytest.approx(to_sklearn(pen, 123, estimator="LogisticRegression")[1]["C"])
