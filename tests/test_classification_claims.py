@@ -160,3 +160,18 @@ def test_the_sklearn_C_exercise_reference_is_the_conventions_module():
 
     for pen, kind in ((L2(0.03), "l2"), (L1(0.03), "l1")):
         assert ch09._sklearn_C(0.03, 123, kind) == pytest.approx(to_sklearn(pen, 123, estimator="LogisticRegression")[1]["C"])
+
+
+def test_sklearn_default_logistic_regression_is_l2_with_lambda_one_over_2n():
+    from sklearn.linear_model import LogisticRegression
+
+    from regcourse.conventions import from_sklearn_logistic
+
+    default = LogisticRegression()
+    assert default.get_params()["C"] == 1.0
+    pen = from_sklearn_logistic(default, 357)
+    assert pen.l1_coef == 0 and pen.l2_coef == pytest.approx(1 / (2 * 357))
+    data = load_digits_pair(3, 8)
+    fitted = LogisticRegression(tol=1e-10, max_iter=10_000).fit(data.X, data.y)  # the default penalty, fitted
+    ours = linear.fit(data.X, data.y, L2(1 / (2 * len(data.y))), loss="logistic", tol=1e-10)
+    np.testing.assert_allclose(ours.coef, fitted.coef_[0], atol=1e-4)
