@@ -331,7 +331,7 @@ def test_summary_lists_every_exercise_of_the_chapter_including_unchecked(capsys)
 
 def test_registry_entries_are_complete_and_ids_follow_the_chapter():
     prefixes = {0: "welcome.", 1: "overfit.", 2: "objective.", 3: "l2.", 4: "l1.", 5: "enet.", 6: "lambda.",
-                7: "nn.", 8: "frameworks.", 10: "beyond.", 11: "review."}
+                7: "nn.", 8: "frameworks.", 9: "classify.", 10: "beyond.", 11: "review."}
     for ex in all_exercises():
         assert ex.title and ex.points > 0 and ex.kind in ("code", "choice", "number")
         assert ex.id.startswith(prefixes[ex.chapter]), ex.id

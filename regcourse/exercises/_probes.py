@@ -58,6 +58,13 @@ ANSWER_NAMES: dict[str, str] = {
     "review.practice": "answer_practice",
     "review.lasso_max_features": "max_lasso_features",
     "review.one_se": "one_se_lambda",
+    # chapter 09
+    "classify.sklearn_C": "sklearn_C",
+    "classify.gradient": "logistic_gradient",
+    "classify.pixels_used": "pixels_used",
+    "classify.pixels_meaning": "answer_red",
+    "classify.separable": "answer_separable",
+    "classify.strong_lambda": "answer_strong",
     # chapter 10
     "beyond.patience": "kept_epoch",
     "beyond.early_stopping_lam": "lam_from_steps",
