@@ -61,9 +61,9 @@ OTHER_RIGHT = {
 
 WRONG_CODE = {
     "classify.sklearn_C": [
-        (lambda lam, n, kind: 1 / (n * lam), "carries a ½"),  # the forgotten 2 (right for L1, wrong for L2)
+        (lambda lam, n, kind: 1 / (n * lam), "in front of scikit-learn's L2 term"),  # the forgotten 2 (right for L1, wrong for L2)
         (lambda lam, n, kind: 1 / (2 * lam) if kind == "l2" else 1 / lam, "number of samples"),  # the forgotten n
-        (lambda lam, n, kind: 1 / (2 * n * lam), "has no ½"),  # the 2 applied to L1 as well
+        (lambda lam, n, kind: 1 / (2 * n * lam), "constants in front of the two L1 terms"),  # the 2 applied to L1 as well
         (lambda lam, n, kind: 2 * n * lam if kind == "l2" else n * lam, "inverse strength"),
         (lambda lam, n, kind: 1 / (2 * n * lam) if kind == "l2" else 1 / (n * lam) + 1e-3, "kind='l1'"),
         (lambda lam, n, kind: 1 / (2 * 1000 * lam) if kind == "l2" else 1 / (1000 * lam), "not right"),

@@ -38,9 +38,9 @@ def _sklearn_C(lam, n_samples, kind):
     return 1.0 / (2.0 * n_samples * lam) if kind == "l2" else 1.0 / (n_samples * lam)
 
 
-FORGOT_TWO = ("for L2 your C is twice too large: scikit-learn's L2 term carries a ½, "
-              "so match (1/(2Cn))·Σw² with λ·Σw²")
-EXTRA_TWO = "for L1 your C is half the right one: scikit-learn's L1 term has no ½, so no 2 appears"
+FORGOT_TWO = ("for L2 your C is off by a factor 2: look at the constant in front of scikit-learn's L2 term "
+              "and at the course's (no ½)")
+EXTRA_TWO = "for L1 your C is off by a factor 2: compare the constants in front of the two L1 terms"
 FORGOT_N = ("your C does not depend on the number of samples: scikit-learn weighs the sum of the losses, "
             "the course the mean, so divide scikit-learn's objective by C·n")
 INVERTED = "C is an inverse strength: a larger λ must give a smaller C"

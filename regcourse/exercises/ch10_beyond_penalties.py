@@ -57,12 +57,12 @@ number_exercise(
 
 number_exercise(
     "beyond.early_stopping_lam", chapter=CHAPTER, title="Early stopping's λ", points=1, answer=0.2,
-    hint="match 1 − (1 − 2ηs)ᵏ ≈ 1 − e^(−2ηks) with the ridge factor s/(s + λ): the two change over where "
-         "s is about λ, and 2ηks is about 1",
+    hint="compare early stopping's factor 1 − e^(−2ηks) with the ridge factor s/(s + λ): for which s "
+         "does each go from about 0 to about 1? Match those two places",
     mistakes=[
-        (0.4, "that is the ½·MSE convention, whose gradient has no factor 2; the course's MSE has gradient "
-              "(2/n)Xᵀ(Xw − y)"),
-        (0.8, "check the factor 2: it belongs with η·k in the denominator, not in the numerator"),
+        (0.4, "that is the ½·MSE convention (½·MSE + (λ/2)‖w‖²), whose gradient has no factor 2; the course's "
+              "MSE has gradient (2/n)Xᵀ(Xw − y)"),
+        (0.8, "check where the factor 2 of the course's gradient (2/n)Xᵀ(Xw − y) ends up in your formula"),
         (2.5, "λ is the inverse of a product, not the product itself: more steps means less regularization"),
         (5.0, "λ is the inverse of a product, not the product itself: more steps means less regularization"),
     ],
@@ -77,7 +77,7 @@ number_exercise(
          "the squared error is the variance of εᵢ·w",
     mistakes=[
         (0.3, "σ is the noise's standard deviation; the penalty involves E(εᵢ·w)², which brings its variance"),
-        (0.045, "there is no ½: under the course's MSE the extra term is the full variance of εᵢ·w"),
+        (0.045, "check where a ½ would come from: the course's MSE has none in front of the squared error"),
         (0.18, "there is no factor 2: the cross term 2(yᵢ − xᵢ·w)(εᵢ·w) averages to 0 and only E(εᵢ·w)² stays"),
     ],
 )
