@@ -11,7 +11,7 @@ eigenvector of G with eigenvalue s, after k steps it has reached the fraction
 small steps, (1 − 2ηs)ᵏ ≈ e^(−2ηks)) and t/(1 + t). Since e⁻ᵗ ≤ 1/(1 + t), and the ratio
 (1 − e⁻ᵗ)(1 + t)/t is at most 1.298 (at t ≈ 1.79), stopping after k steps acts like ridge with
 
-    λ ≈ 1/(2·η·k)            (under a ½·MSE convention the 2 disappears: λ ≈ 1/(η·k))
+    λ ≈ 1/(2·η·k)            (under ½·MSE + (λ/2)‖w‖² the 2 disappears: λ ≈ 1/(η·k))
 
 in this precise sense: along every eigenvector of G, the early-stopped weight is at least the
 ridge weight and at most about 1.3 times it. Assumptions: w starts at 0; the step is stable

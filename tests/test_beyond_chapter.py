@@ -105,7 +105,7 @@ def test_the_small_step_bound_is_the_maximum_of_one_minus_exp_times_one_plus_t_o
 
 def test_noise_design_is_sklearn_ridge_with_alpha_n_sigma2():
     """Least squares on the exact noise design equals scikit-learn's Ridge (sum of squares, no ½)
-    with alpha = n·σ², i.e. the course's λ = σ²; halving the whole objective (½·MSE) halves λ to σ²/2."""
+    with alpha = n·σ², i.e. the course's λ = σ² (also σ² under ½·MSE + (λ/2)‖w‖², where both terms are halved)."""
     from sklearn.linear_model import LinearRegression, Ridge
 
     from regcourse.beyond import noise_design
