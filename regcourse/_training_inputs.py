@@ -58,6 +58,8 @@ def _to_tensor(value, name: str) -> torch.Tensor:
         raise TypeError(f"{name} must be an array or tensor of numbers, got {type(value).__name__}")
     if hasattr(value, "to_numpy") and not torch.is_tensor(value):  # pandas DataFrame or Series
         value = value.to_numpy()
+    if getattr(getattr(value, "flags", None), "writeable", True) is False:
+        value = value.copy()  # torch warns on (and cannot safely share) a read-only NumPy array
     try:
         tensor = torch.as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as err:

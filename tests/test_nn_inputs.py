@@ -61,6 +61,17 @@ def test_pandas_inputs_are_accepted():
     torch.testing.assert_close(from_pandas.weight, from_tensors.weight, rtol=0, atol=0)
 
 
+def test_read_only_numpy_inputs_are_copied_without_a_warning(recwarn):
+    X, y = data()
+    X_np, y_np = X.numpy().copy(), y.numpy().copy()
+    X_np.flags.writeable = False  # as pandas' to_numpy() can return
+    y_np.flags.writeable = False
+    from_read_only, _ = fitted(X_np, y_np)
+    from_tensors, _ = fitted(X, y)
+    torch.testing.assert_close(from_read_only.weight, from_tensors.weight, rtol=0, atol=0)
+    assert not [w for w in recwarn if "not writable" in str(w.message)]
+
+
 def test_integer_inputs_are_indices_for_an_embedding_and_numbers_otherwise():
     X, y = data()
     ints = torch.randint(0, 5, (16, 3))
