@@ -183,7 +183,9 @@ class Problem:
     def neg_half_gradient(self, w: np.ndarray) -> np.ndarray:
         """q = c − G·w = Xcᵀ(yc − Xc·w)/n, minus half the gradient of the MSE."""
         support = np.flatnonzero(w)
-        if self.G is not None:
+        if self.G is not None and not self.sparse:  # sparse X: two passes over its non-zeros are cheaper
+            if 4 * support.size > self.p:
+                return self.c - self.G @ w  # no copy of G[:, support]
             return self.c - self.G[:, support] @ w[support]
         return self.rmatvec(self.yc - self.matvec(w, support)) / self.n
 

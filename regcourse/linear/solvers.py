@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 
+from regcourse.linear.newton_cg import CG_MIN_WORKING_SET, newton_cg
 from regcourse.linear.problem import Problem
 from regcourse.linear.results import warn_not_converged
 from regcourse.penalties import ElasticNet, Penalty
@@ -432,8 +433,9 @@ def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter
         if previous_half_l1 is not None:
             threshold = min(2.0 * half_l1 - previous_half_l1, half_l1)
             previous_half_l1 = None  # the strong rule is for the first round only
+            first_round = True
         else:
-            threshold = half_l1
+            threshold, first_round = half_l1, False
         candidates = np.flatnonzero((pull > threshold) & (diag + l2 > 0))
         size = max(10, support.size, 2 * size)
         if candidates.size > size:
@@ -441,6 +443,17 @@ def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter
         W = np.union1d(support, candidates)
         if W.size == support.size and residual > goal:  # the violations are all on the support
             W = np.union1d(support, np.flatnonzero(violation > goal))
+        if prob.sparse and W.size >= CG_MIN_WORKING_SET:
+            if 2 * W.size >= prob.p:  # over half the features: take them all, no second round
+                W = np.flatnonzero(diag + l2 > 0)
+            solved, taken, status = newton_cg(prob, W, w[W], half_l1, l2, goal, max_iter - steps,
+                                              first_round=first_round)
+            steps += max(taken, 1)
+            w = np.zeros_like(w)
+            w[W] = solved
+            if status != "stalled":
+                continue
+            q = prob.neg_half_gradient(w)
         block = prob.gram_block(W)
         solved, taken, _ = _newton_on_block(W, block, prob.c[W], diag[W], w[W], q[W], half_l1, l2, goal,
                                             max_iter - steps, max_active, factor)
