@@ -88,13 +88,14 @@ def _pcg(product, b: np.ndarray, preconditioner: np.ndarray, rtol: float, max_it
 
 
 def newton_cg(prob: Problem, W: np.ndarray, w: np.ndarray, half_l1: float, l2: float, goal: float, max_steps: int,
-              *, first_round: bool = False):
+              *, first_round: bool = False, positive: bool = False):
     """Minimize the objective over the weights W (the others held at 0) by inexact Newton steps.
 
     ``w`` holds the weights of W. Returns (w, steps, status): status is "converged" when every
     weight of W meets the KKT condition to ``goal``, "stalled" when no step descends (rounding
     at a degenerate point: the caller falls back to the exact factor-based step), otherwise
-    "steps" (``max_steps`` used up).
+    "steps" (``max_steps`` used up). With ``positive`` the weights stay ≥ 0: only zeros pulled
+    upwards enter, and the projection onto the orthant θ = +1 is the clip at 0.
 
     Along a path, the first step at a new λ is nearly a multiple of the first step at the
     previous λ (on a fixed sign pattern the solution moves along −(G_AA + l2·I)⁻¹θ_A as l1
@@ -117,13 +118,13 @@ def newton_cg(prob: Problem, W: np.ndarray, w: np.ndarray, half_l1: float, l2: f
     previous_active = None
     for steps in range(max_steps + 1):
         q = face.t_times(residual) / n
-        violation = kkt_violation(q, w, diag, half_l1, l2)
+        violation = kkt_violation(q, w, diag, half_l1, l2, positive)
         if violation.max() <= target:
             return w, steps, "converged"
         if steps == max_steps:
             return w, steps, "steps"
         theta = np.sign(w)
-        entering = (theta == 0.0) & (np.abs(q) > half_l1) & usable
+        entering = (theta == 0.0) & ((q if positive else np.abs(q)) > half_l1) & usable
         theta[entering] = np.sign(q[entering])
         active = np.flatnonzero(theta)
         r = q - l2 * w
@@ -155,11 +156,13 @@ def newton_cg(prob: Problem, W: np.ndarray, w: np.ndarray, half_l1: float, l2: f
         if objective(projected, projected_residual) < objective(w, residual):
             w, residual = projected, projected_residual
             continue
+        if positive:  # no component may push a zero weight below 0
+            d = np.where((w[active] == 0.0) & (d < 0.0), 0.0, d)
         scatter[:] = 0.0
         scatter[active] = d
         moved = face.times(scatter)
         curvature = float(moved @ moved) / n + l2 * float(d @ d)
-        t, landing = _line_minimum(w[active], d, r[active], curvature, half_l1)
+        t, landing = _line_minimum(w[active], d, r[active], curvature, half_l1, positive)
         if t <= 0.0:
             return w, steps, "converged" if violation.max() <= goal else "stalled"
         w = w.copy()
