@@ -282,27 +282,23 @@ class Factor:
         self.order, self.R = self.order[:size], self.R[:size, :size]
 
     def remove(self, positions) -> None:
-        """Remove the features at ``positions``. With keep the other positions,
-        RᵀR restricted to keep = R[:, keep]ᵀR[:, keep]: the kept rows R[keep][:, keep] (still
-        upper triangular) plus, for each removed row x = R[j, keep], a rank-1 term xxᵀ that
-        touches only the columns after j, absorbed by the classic Cholesky update."""
-        positions = np.sort(np.asarray(positions, dtype=int))
+        """Remove the features at ``positions``. Deleting column j of R leaves
+        R[:, keep]ᵀR[:, keep], the matrix without feature j, with R[:, keep] upper Hessenberg
+        from column j on; Givens rotations make it triangular again, O(|A|²) per feature
+        (scipy.linalg.qr_delete, compiled; the Q it also rotates is a throwaway identity).
+        The diagonal may come out negative: RᵀR is what counts."""
+        from scipy.linalg import qr_delete
+
+        positions = np.unique(np.asarray(positions, dtype=int))
         if positions.size == 0:
             return
+        R = np.asfortranarray(self.R)
+        for position in positions[::-1]:  # from the back, so the other positions stay valid
+            m = R.shape[0]
+            _, R = qr_delete(np.eye(m, order="F"), R, int(position), 1, which="col", overwrite_qr=True,
+                             check_finite=False)
+            R = np.asfortranarray(R[: m - 1])
         keep = np.setdiff1d(np.arange(self.order.size), positions)
-        rows = self.R[positions][:, keep]
-        R = self.R[np.ix_(keep, keep)]
-        for x, position in zip(rows, positions):
-            start = int(np.searchsorted(keep, position))  # x is zero before this column
-            tail, x = R[start:, start:], x[start:].copy()  # a view: updated in place
-            for k in range(tail.shape[0]):
-                pivot = tail[k, k]
-                radius = math.hypot(pivot, x[k])
-                cos, sin = radius / pivot, x[k] / pivot
-                tail[k, k] = radius
-                if k + 1 < tail.shape[0]:
-                    tail[k, k + 1:] = (tail[k, k + 1:] + sin * x[k + 1:]) / cos
-                    x[k + 1:] = cos * x[k + 1:] - sin * tail[k, k + 1:]
         self.R, self.order = R, self.order[keep]
         self.updates += positions.size
 
