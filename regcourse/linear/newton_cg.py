@@ -9,13 +9,16 @@ has a floor of |A|³/3 flops along a path and |A|² memory traffic per step (3·
     (G_AA + l2·I)·d = r_A − ½·l1·θ_A,     r = c − (G + l2·I)·w,
 
 is solved by conjugate gradients preconditioned by the diagonal (Jacobi), each product
-(G_AA + l2·I)·v = Xc_Aᵀ(Xc_A·v)/n + l2·v costing two passes over the non-zeros of X_W, and
-only to a relative residual ``FORCING`` (an inexact Newton method: the outer loop recomputes
-the gradient from the data, so the final certificate is exact). Every CG iterate d_k started
-at 0 is a descent direction (it minimizes the quadratic model over a Krylov space, so
-gᵀd_k ≥ ½·d_kᵀHd_k > 0), and the exact line search over the kinks (``_line_minimum``) makes
-the objective fall at every step. Unlike the factor-based step, zeros enter at every step
-(all that violate, with the sign of their pull), as in a projected Newton method.
+(G_AA + l2·I)·v = Xc_Aᵀ(Xc_A·v)/n + l2·v costing two passes over the non-zeros of X_W. It is an
+inexact (truncated) Newton method: while the sign pattern still changes, a step is solved only
+to relative residual ``FORCING``; once a step kept the pattern, the next solve aims straight at
+the target, 10⁻³ of the tolerance (so the certificate ends as far below the tolerance as the
+exact step's does; the gradient is recomputed from the data at every step). Every CG iterate
+started at 0, or at the best multiple of a guess, is a descent direction (it minimizes the
+quadratic model over a Krylov space, so gᵀd ≥ ½·dᵀHd > 0). Zeros that violate enter at every
+step, with the sign of their pull. The full step projected on the orthant θ (all weights that
+would change sign stop at 0 at once) is kept when it lowers the objective; otherwise the exact
+line search over the kinks (``_line_minimum``) runs, which stops one weight at 0 per step.
 """
 
 from __future__ import annotations
@@ -141,7 +144,7 @@ def newton_cg(prob: Problem, W: np.ndarray, w: np.ndarray, half_l1: float, l2: f
             and np.array_equal(theta[active], np.sign(w[active]))
         rtol = min(FORCING, target / float(violation.max())) if settled else FORCING
         previous_active = active
-        slope = getattr(prob, "newton_slope", None) if steps == 0 and first_round else None
+        slope = prob.newton_slope if steps == 0 and first_round else None
         d = _pcg(product, rhs, diag[active] + l2, rtol, CG_MAX_ITER,
                  guess=None if slope is None else slope[W[active]])
         if steps == 0 and first_round:
