@@ -168,7 +168,7 @@ class Problem:
     def matvec(self, w: np.ndarray, columns=None) -> np.ndarray:
         """Xc·w, using only ``columns`` (the support of w) when given."""
         X, mean = self.X, self.x_mean
-        if columns is not None:
+        if columns is not None and 4 * len(columns) < self.p:  # else the copy of X[:, columns] costs more than it saves
             X, mean, w = X[:, columns], mean[columns], w[columns]
         if self.sparse:
             return np.asarray(X @ w).reshape(-1) - float(mean @ w)
