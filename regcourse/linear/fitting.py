@@ -10,9 +10,15 @@ from regcourse.linear.results import FitResult, _times
 from regcourse.linear.solvers import DEFAULT_TOL, choose_solver, solve
 from regcourse.penalties import Penalty
 
-__all__ = ["fit", "mse", "LOSSES", "check_loss"]
+__all__ = ["fit", "mse", "LOSSES", "check_loss", "check_positive"]
 
 LOSSES = ("squared", "logistic")
+
+
+def check_positive(positive) -> bool:
+    if not isinstance(positive, (bool, np.bool_)):
+        raise TypeError(f"positive must be True or False, got {positive!r}")
+    return bool(positive)
 
 
 def check_loss(loss) -> str:
@@ -22,7 +28,8 @@ def check_loss(loss) -> str:
 
 
 def fit(X, y, penalty: Penalty, *, solver: str = "auto", fit_intercept: bool = True,
-        tol: float = DEFAULT_TOL, max_iter: int = 10_000, warm_start=None, loss: str = "squared") -> FitResult:
+        tol: float = DEFAULT_TOL, max_iter: int = 10_000, warm_start=None, loss: str = "squared",
+        positive: bool = False) -> FitResult:
     """Minimize (1/n)·Σ(yᵢ − xᵢ·w − b)² + penalty(w) over w and an unpenalized intercept b;
     with ``loss="logistic"`` (labels 0/1), the mean log-loss (1/n)·Σ[log(1 + e^zᵢ) − yᵢzᵢ],
     zᵢ = xᵢ·w + b, instead (``regcourse.logistic``: FISTA, dense X, the intercept fitted).
@@ -32,19 +39,27 @@ def fit(X, y, penalty: Penalty, *, solver: str = "auto", fit_intercept: bool = T
     "ista", "fista" or "active_set". ``tol`` is relative to max|Xcᵀyc/n|; ``max_iter`` counts
     Newton steps (active_set), rounds (cd) or steps. X may be a NumPy array, a scipy.sparse
     matrix or a pandas DataFrame (its column names come back as ``feature_names``).
+
+    ``positive=True`` constrains every weight to w ≥ 0 (the non-negative lasso / elastic net /
+    ridge; the intercept stays free), solved by the working set ("auto" or "active_set") with
+    its steps clipped at 0. The optimality conditions become: wⱼ > 0 as before, and at wⱼ = 0
+    the MSE's gradient is ≥ −l1 (instead of |gradient| ≤ l1).
     """
     check_loss(loss)
     pen = check_penalty(penalty)
+    positive = check_positive(positive)
     if loss == "logistic":
+        if positive:
+            raise ValueError("positive=True is for loss='squared' only")
         return _fit_logistic(X, y, pen, solver=solver, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
                              warm_start=warm_start)
-    chosen = choose_solver(solver, pen)
+    chosen = choose_solver(solver, pen, positive)
     tol = check_nonnegative(tol, "tol")
     max_iter = check_count(max_iter, "max_iter")
     prob = Problem(X, y, fit_intercept)
     if warm_start is not None and np.shape(warm_start) != (prob.p,):
         raise ValueError(f"warm_start must have shape ({prob.p},), got {np.shape(warm_start)}")
-    w, n_iter, converged = solve(prob, pen, chosen, warm_start, tol, max_iter)
+    w, n_iter, converged = solve(prob, pen, chosen, warm_start, tol, max_iter, positive)
     objective = prob.mse(w) + float(pen(w))
     return FitResult(w, prob.intercept(w), n_iter, converged, objective, pen, chosen, prob.feature_names)
 

@@ -108,7 +108,7 @@ def _ridge_path(prob: Problem, lams: np.ndarray) -> np.ndarray:
 
 def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100, eps: float = 1e-3,
          fit_intercept: bool = True, tol: float = DEFAULT_TOL, max_iter: int = 10_000,
-         loss: str = "squared") -> PathResult:
+         loss: str = "squared", positive: bool = False) -> PathResult:
     """Solutions for a grid of λ, each warm-started from the previous (larger) λ.
 
     ``kind`` is "l1", "l2" or "elastic_net" (penalty ρλ·Σ|w| + (1−ρ)λ·Σw², ρ = ``l1_ratio``).
@@ -121,11 +121,18 @@ def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100
     warm-started by ``regcourse.logistic``; its default grid starts at ‖Xᵀ(y − ȳ)‖∞/(nρ), where
     every weight is 0 (for ridge, at 10³ times the largest eigenvalue of XcᵀXc/(4n), the bound
     on the log-loss's curvature). ``predict`` then gives the scores x·w + b, not probabilities.
+
+    ``positive=True`` keeps every weight ≥ 0 (see ``fit``); the grid is the same as without it
+    (from 2·max|c|/ρ, where all weights are 0 in either case), and a ridge path is then solved
+    λ by λ by the working set instead of from one eigendecomposition.
     """
     check_kind(kind)
-    from regcourse.linear.fitting import check_loss
+    from regcourse.linear.fitting import check_loss, check_positive
 
+    positive = check_positive(positive)
     if check_loss(loss) == "logistic":
+        if positive:
+            raise ValueError("positive=True is for loss='squared' only")
         return _logistic_path(X, y, kind, lams, l1_ratio=l1_ratio, n_lams=n_lams, eps=eps,
                               fit_intercept=fit_intercept, tol=tol, max_iter=max_iter)
     rho = l1_share(kind, l1_ratio)
@@ -138,7 +145,7 @@ def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100
     coefs = np.zeros((lams.size, prob.p))
     n_iters = np.ones(lams.size, dtype=int)
     converged = True
-    if rho == 0.0:
+    if rho == 0.0 and not positive:
         coefs[:] = _ridge_path(prob, lams)
     else:
         w, previous, factor = np.zeros(prob.p), None, None
@@ -146,7 +153,8 @@ def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100
             pen = penalty_for(kind, lams[i], l1_ratio)
             if factor is None or factor.l2 != pen.l2_coef:  # the lasso keeps one factor along the path
                 factor = Factor(prob, pen.l2_coef)
-            w, n_iters[i], ok = working_set(prob, pen, w, tol, max_iter, previous_half_l1=previous, factor=factor)
+            w, n_iters[i], ok = working_set(prob, pen, w, tol, max_iter, previous_half_l1=previous, factor=factor,
+                                            positive=positive)
             previous = 0.5 * pen.l1_coef
             coefs[i] = w
             converged &= ok

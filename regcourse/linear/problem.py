@@ -78,6 +78,10 @@ def _as_float_array(value, name: str) -> np.ndarray:
 
 
 def _check_finite(values: np.ndarray, name: str) -> None:
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = values.sum()  # one pass, no temporary: finite unless some entry is not (or the sum overflows)
+    if np.isfinite(total):
+        return
     if not np.all(np.isfinite(values)):
         what = "NaN" if np.isnan(values).any() else "an infinite value"
         raise ValueError(f"{name} contains {what}; every entry must be a finite number")
@@ -131,18 +135,21 @@ class Problem:
                 self.diag = np.maximum(squares / n - self.x_mean**2, 0.0)
             else:
                 self.X = X - self.x_mean  # Xc (row-major: XcᵀXc is several times faster than column-major)
-                self.diag = np.einsum("ij,ij->j", self.X, self.X) / n
             self.c = self.rmatvec(self.yc) / n
             self.yy = float(self.yc @ self.yc) / n
         self.use_gram = (p <= n and p <= GRAM_MAX_FEATURES) if gram is None else bool(gram)
         self.G = None
-        if self.use_gram:
-            with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.use_gram:
                 if self.sparse:
                     self.G = np.asarray((X.T @ X).todense()) / n - np.outer(self.x_mean, self.x_mean)
                 else:
                     self.G = self.X.T @ self.X / n
+                    self.diag = self.G.diagonal().copy()  # no second pass over X
+            if not self.sparse and not self.use_gram:
+                self.diag = np.einsum("ij,ij->j", self.X, self.X) / n
         self._check_representable()
+        self.newton_slope = None  # newton_cg's first step at the last λ, to start the next λ's (a path)
         self._cache_index = np.full(p, -1)
         self._cache_columns = np.zeros(0, dtype=int)
         self._cache_block = np.zeros((0, 0))
@@ -161,7 +168,7 @@ class Problem:
     def matvec(self, w: np.ndarray, columns=None) -> np.ndarray:
         """Xc·w, using only ``columns`` (the support of w) when given."""
         X, mean = self.X, self.x_mean
-        if columns is not None:
+        if columns is not None and 4 * len(columns) < self.p:  # else the copy of X[:, columns] costs more than it saves
             X, mean, w = X[:, columns], mean[columns], w[columns]
         if self.sparse:
             return np.asarray(X @ w).reshape(-1) - float(mean @ w)
@@ -183,7 +190,9 @@ class Problem:
     def neg_half_gradient(self, w: np.ndarray) -> np.ndarray:
         """q = c − G·w = Xcᵀ(yc − Xc·w)/n, minus half the gradient of the MSE."""
         support = np.flatnonzero(w)
-        if self.G is not None:
+        if self.G is not None and not self.sparse:  # sparse X: two passes over its non-zeros are cheaper
+            if 4 * support.size > self.p:
+                return self.c - self.G @ w  # no copy of G[:, support]
             return self.c - self.G[:, support] @ w[support]
         return self.rmatvec(self.yc - self.matvec(w, support)) / self.n
 

@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 
+from regcourse.linear.newton_cg import CG_MIN_WORKING_SET, newton_cg
 from regcourse.linear.problem import Problem
 from regcourse.linear.results import warn_not_converged
 from regcourse.penalties import ElasticNet, Penalty
@@ -37,9 +38,14 @@ DEFAULT_TOL = 1e-10
 ENTERING_MAX = 1_000_000  # how many violating zeros one Newton step may bring in
 
 
-def choose_solver(solver, pen: Penalty) -> str:
+def choose_solver(solver, pen: Penalty, positive: bool = False) -> str:
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {solver!r}")
+    if positive:
+        if solver not in ("auto", "active_set"):
+            raise ValueError(f"positive=True needs solver 'auto' or 'active_set' (the working set clips at 0), "
+                             f"got solver={solver!r}")
+        return "active_set"
     if solver == "auto":
         return "closed_form" if pen.l1_coef == 0.0 else "active_set"
     if solver in ("closed_form", "gd") and pen.l1_coef > 0.0:
@@ -50,17 +56,23 @@ def choose_solver(solver, pen: Penalty) -> str:
     return solver
 
 
-def kkt_violation(q: np.ndarray, w: np.ndarray, diag: np.ndarray, half_l1: float, l2: float) -> np.ndarray:
+def kkt_violation(q: np.ndarray, w: np.ndarray, diag: np.ndarray, half_l1: float, l2: float,
+                  positive: bool = False) -> np.ndarray:
     """Per coordinate, how far one exact coordinate step would move wⱼ, times (Gⱼⱼ + l2):
 
         |S(qⱼ + Gⱼⱼwⱼ, l1/2) − (Gⱼⱼ + l2)·wⱼ|,    q = c − Gw,  S = soft-threshold.
 
     Zero exactly when 0 ∈ ∂J at w for that coordinate. For wⱼ = 0 it is max(|qⱼ| − l1/2, 0).
     A feature with Gⱼⱼ + l2 = 0 (constant, unpenalized by L2) has nothing to move: 0.
+    With ``positive`` (weights constrained to w ≥ 0) the step is clipped at 0:
+    S₊(z, t) = max(z − t, 0), so a zero violates only when qⱼ > l1/2.
     """
     denominators = diag + l2
     z = q + diag * w
-    shrunk = np.sign(z) * np.maximum(np.abs(z) - half_l1, 0.0)
+    if positive:
+        shrunk = np.maximum(z - half_l1, 0.0)
+    else:
+        shrunk = np.sign(z) * np.maximum(np.abs(z) - half_l1, 0.0)
     return np.where(denominators > 0, np.abs(shrunk - denominators * w), 0.0)
 
 
@@ -182,12 +194,14 @@ def _coordinate_descent(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, 
 # --- the working-set solver ---------------------------------------------------------------
 
 
-def _line_minimum(w, direction, r, curvature, half_l1) -> tuple[float, int]:
+def _line_minimum(w, direction, r, curvature, half_l1, positive: bool = False) -> tuple[float, int]:
     """The exact minimizer t ≥ 0 of φ(t) = J(w + t·d) on the ray, and the index of the weight
     that lands exactly on 0 there (−1 if none).
 
     φ is a convex piecewise quadratic: φ'(t) = −2rᵀd + 2t·dᵀHd + l1·Σⱼ dⱼ·sign(wⱼ + t·dⱼ),
     with r = c − Hw and H = G + l2·I. Its slope jumps up by 2·l1·|dⱼ| where a weight crosses 0.
+    With ``positive`` no weight may cross 0: the first crossing is a wall, the step stops there
+    (the caller has already removed directions that push a zero weight below 0).
     """
     moving = direction != 0.0
     crossing = moving & (w != 0.0) & (np.sign(direction) != np.sign(w))
@@ -203,6 +217,11 @@ def _line_minimum(w, direction, r, curvature, half_l1) -> tuple[float, int]:
     slopes = slope + np.concatenate([[0.0], np.cumsum(jumps)])  # the slope's constant part, per segment
     starts = np.concatenate([[0.0], breaks])
     a = 2.0 * curvature
+    if positive:
+        t = -slope / a if a > 0 else math.inf
+        if breaks.size and t >= breaks[0]:
+            return float(breaks[0]), int(indices[0])
+        return (t if math.isfinite(t) else 1.0), -1
     for k in range(slopes.size):
         if slopes[k] >= -a * starts[k]:  # the slope is already ≥ 0 where segment k starts: stop at its start
             return float(starts[k]), int(indices[k - 1]) if k > 0 else -1
@@ -263,27 +282,23 @@ class Factor:
         self.order, self.R = self.order[:size], self.R[:size, :size]
 
     def remove(self, positions) -> None:
-        """Remove the features at ``positions``. With keep the other positions,
-        RᵀR restricted to keep = R[:, keep]ᵀR[:, keep]: the kept rows R[keep][:, keep] (still
-        upper triangular) plus, for each removed row x = R[j, keep], a rank-1 term xxᵀ that
-        touches only the columns after j, absorbed by the classic Cholesky update."""
-        positions = np.sort(np.asarray(positions, dtype=int))
+        """Remove the features at ``positions``. Deleting column j of R leaves
+        R[:, keep]ᵀR[:, keep], the matrix without feature j, with R[:, keep] upper Hessenberg
+        from column j on; Givens rotations make it triangular again, O(|A|²) per feature
+        (scipy.linalg.qr_delete, compiled; the Q it also rotates is a throwaway identity).
+        The diagonal may come out negative: RᵀR is what counts."""
+        from scipy.linalg import qr_delete
+
+        positions = np.unique(np.asarray(positions, dtype=int))
         if positions.size == 0:
             return
+        R = np.asfortranarray(self.R)
+        for position in positions[::-1]:  # from the back, so the other positions stay valid
+            m = R.shape[0]
+            _, R = qr_delete(np.eye(m, order="F"), R, int(position), 1, which="col", overwrite_qr=True,
+                             check_finite=False)
+            R = np.asfortranarray(R[: m - 1])
         keep = np.setdiff1d(np.arange(self.order.size), positions)
-        rows = self.R[positions][:, keep]
-        R = self.R[np.ix_(keep, keep)]
-        for x, position in zip(rows, positions):
-            start = int(np.searchsorted(keep, position))  # x is zero before this column
-            tail, x = R[start:, start:], x[start:].copy()  # a view: updated in place
-            for k in range(tail.shape[0]):
-                pivot = tail[k, k]
-                radius = math.hypot(pivot, x[k])
-                cos, sin = radius / pivot, x[k] / pivot
-                tail[k, k] = radius
-                if k + 1 < tail.shape[0]:
-                    tail[k, k + 1:] = (tail[k, k + 1:] + sin * x[k + 1:]) / cos
-                    x[k + 1:] = cos * x[k + 1:] - sin * tail[k, k + 1:]
         self.R, self.order = R, self.order[keep]
         self.updates += positions.size
 
@@ -306,7 +321,8 @@ class Factor:
         return solve_triangular(self.R, half, lower=False, check_finite=False)
 
 
-def _newton_on_block(W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_active, factor: Factor):
+def _newton_on_block(W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_active, factor: Factor,
+                     positive: bool = False):
     """Minimize wᵀGw − 2cᵀw + l1‖w‖₁ + l2‖w‖² over a small block W of features exactly.
 
     A Newton step on a sign pattern: with A the non-zero weights plus the violating zeros,
@@ -322,7 +338,7 @@ def _newton_on_block(W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_acti
     position = np.full(int(W.max()) + 1, -1)
     position[W] = np.arange(W.size)  # feature number → place in the block
     for steps in range(max_steps + 1):
-        violation = kkt_violation(q, w, diag, half_l1, l2)
+        violation = kkt_violation(q, w, diag, half_l1, l2, positive)
         if violation.max() <= goal:
             return w, steps, True
         if steps == max_steps:
@@ -360,7 +376,10 @@ def _newton_on_block(W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_acti
                 d_A = np.linalg.lstsq(H_AA, rhs, rcond=None)[0]
             if not np.all(np.isfinite(d_A)):
                 continue
-            t, landing = _line_minimum(w[active], d_A, r[active], float(d_A @ rhs), half_l1)
+            curvature = float(d_A @ rhs)
+            if positive:
+                d_A, curvature = _feasible(d_A, w[active], G, active, l2, curvature)
+            t, landing = _line_minimum(w[active], d_A, r[active], curvature, half_l1, positive)
             if t > 0.0:
                 old = w[active]
                 w = w.copy()
@@ -373,12 +392,22 @@ def _newton_on_block(W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_acti
                 break
         if t == 0.0:  # no Newton step descends (rounding at a degenerate point): one coordinate sweep
             H = G + l2 * np.eye(c.size)
-            w = _sweep(H, c, diag, w, half_l1, l2, np.union1d(nonzero, violators))
+            w = _sweep(H, c, diag, w, half_l1, l2, np.union1d(nonzero, violators), positive)
             q = c - G @ w
     return w, max_steps, False
 
 
-def _sweep(H, c, diag, w, half_l1, l2, indices):
+def _feasible(d_A, w_A, G, active, l2, curvature):
+    """With w ≥ 0: the step without the components that push a zero weight below 0, and its
+    curvature dᵀ(G_AA + l2·I)d (recomputed only when a component was removed)."""
+    blocked = (w_A == 0.0) & (d_A < 0.0)
+    if not blocked.any():
+        return d_A, curvature
+    d_A = np.where(blocked, 0.0, d_A)
+    return d_A, float(d_A @ (G[np.ix_(active, active)] @ d_A)) + l2 * float(d_A @ d_A)
+
+
+def _sweep(H, c, diag, w, half_l1, l2, indices, positive: bool = False):
     """One pass of coordinate descent over ``indices`` of a block (H = G + l2·I)."""
     w = w.copy()
     r = c - H @ w
@@ -387,7 +416,10 @@ def _sweep(H, c, diag, w, half_l1, l2, indices):
         if denominator <= 0:
             continue
         z = r[j] + denominator * w[j]
-        new = math.copysign(max(abs(z) - half_l1, 0.0), z) / denominator
+        if positive:
+            new = max(z - half_l1, 0.0) / denominator
+        else:
+            new = math.copysign(max(abs(z) - half_l1, 0.0), z) / denominator
         if new != w[j]:
             r -= (new - w[j]) * H[:, j]
             w[j] = new
@@ -395,7 +427,7 @@ def _sweep(H, c, diag, w, half_l1, l2, indices):
 
 
 def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter: int, *,
-                previous_half_l1: float | None = None, factor: Factor | None = None):
+                previous_half_l1: float | None = None, factor: Factor | None = None, positive: bool = False):
     """L1 and elastic net by a working set (as in celer and skglm), solved by Newton steps.
 
     1. One pass over every feature: q = c − Gw (a Gram product in the Gram form, else one
@@ -419,7 +451,7 @@ def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter
     steps, residual, size = 0, math.inf, 0
     while True:
         q = prob.neg_half_gradient(w)
-        violation = kkt_violation(q, w, diag, half_l1, l2)
+        violation = kkt_violation(q, w, diag, half_l1, l2, positive)
         residual = float(violation.max())
         if residual <= goal:
             return w, max(steps, 1), True
@@ -427,13 +459,14 @@ def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter
             warn_not_converged("active_set", max_iter, residual, goal)
             return w, steps, False
         support = np.flatnonzero(w)
-        pull = np.abs(q)
+        pull = q.copy() if positive else np.abs(q)  # with w ≥ 0 only a positive pull can move a zero
         pull[support] = -1.0
         if previous_half_l1 is not None:
             threshold = min(2.0 * half_l1 - previous_half_l1, half_l1)
             previous_half_l1 = None  # the strong rule is for the first round only
+            first_round = True
         else:
-            threshold = half_l1
+            threshold, first_round = half_l1, False
         candidates = np.flatnonzero((pull > threshold) & (diag + l2 > 0))
         size = max(10, support.size, 2 * size)
         if candidates.size > size:
@@ -441,15 +474,26 @@ def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter
         W = np.union1d(support, candidates)
         if W.size == support.size and residual > goal:  # the violations are all on the support
             W = np.union1d(support, np.flatnonzero(violation > goal))
+        if prob.sparse and W.size >= CG_MIN_WORKING_SET:
+            if 2 * W.size >= prob.p:  # over half the features: take them all, no second round
+                W = np.flatnonzero(diag + l2 > 0)
+            solved, taken, status = newton_cg(prob, W, w[W], half_l1, l2, goal, max_iter - steps,
+                                              first_round=first_round, positive=positive)
+            steps += max(taken, 1)
+            w = np.zeros_like(w)
+            w[W] = solved
+            if status != "stalled":
+                continue
+            q = prob.neg_half_gradient(w)
         block = prob.gram_block(W)
         solved, taken, _ = _newton_on_block(W, block, prob.c[W], diag[W], w[W], q[W], half_l1, l2, goal,
-                                            max_iter - steps, max_active, factor)
+                                            max_iter - steps, max_active, factor, positive)
         steps += max(taken, 1)
         w = np.zeros_like(w)
         w[W] = solved
 
 
-def _continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int):
+def _continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positive: bool = False):
     """A cold start far below λ_max goes down a short path (as glmnet does): the L1 weight
     from max|c|·2 (where w = 0) down to l1 in steps of 10^(1/3), each warm-starting the next,
     so features enter a few at a time with the right signs. The L2 weight stays fixed, so one
@@ -458,21 +502,27 @@ def _continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int):
     steps_down = math.ceil(3.0 * math.log10(top / pen.l1_coef)) if 0.0 < pen.l1_coef < top else 0
     factor = Factor(prob, pen.l2_coef)
     w, total, previous = np.zeros(prob.p), 0, None
-    for l1 in list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) + [pen.l1_coef]:
+    stages = list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) if steps_down else []
+    for l1 in stages + [pen.l1_coef]:
         stage = ElasticNet(l1=l1, l2=pen.l2_coef) if l1 != pen.l1_coef else pen
         last = stage is pen
         with warnings.catch_warnings():
             if not last:
                 warnings.simplefilter("ignore")  # only the final fit's convergence is reported
             w, taken, converged = working_set(prob, stage, w, tol, max(max_iter - total, 1),
-                                              previous_half_l1=previous, factor=factor)
+                                              previous_half_l1=previous, factor=factor, positive=positive)
         total += taken
         previous = 0.5 * l1
     return w, total, converged
 
 
-def solve(prob: Problem, pen: Penalty, solver: str, w0, tol: float, max_iter: int):
+def solve(prob: Problem, pen: Penalty, solver: str, w0, tol: float, max_iter: int, positive: bool = False):
     w = np.zeros(prob.p) if w0 is None else np.asarray(w0, dtype=float).copy()
+    if positive:  # choose_solver allows only the working set with w ≥ 0
+        w = np.maximum(w, 0.0)
+        if w0 is None:
+            return _continuation(prob, pen, tol, max_iter, positive=True)
+        return working_set(prob, pen, w, tol, max_iter, positive=True)
     if solver == "closed_form":
         return _closed_form(prob, pen), 1, True
     if solver == "gd":
