@@ -144,7 +144,7 @@ def test_lp_ball_minimizer_corners_and_inside():
     assert smooth[1] != 0.0  # p > 1: shrunk, not zeroed
     np.testing.assert_array_equal(lp_ball_minimizer(H, (0.2, 0.1), 1.0), [0.2, 0.1])  # inside: the centre
     square = lp_ball_minimizer(np.eye(2), (1.6, 0.4), np.inf)
-    np.testing.assert_allclose(square, [1.0, 0.4], atol=2e-3)  # max-norm: clip each coordinate
+    np.testing.assert_allclose(square, [1.0, 0.4], atol=2e-3)  # p = ∞: clip each coordinate
     with pytest.raises(ValueError, match="budget"):
         lp_ball_minimizer(H, (1.0, 1.0), 1.0, -1.0)
     with pytest.raises(ValueError, match="H must"):

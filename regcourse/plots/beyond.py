@@ -89,14 +89,14 @@ def patience_curve(train_losses, val_losses, patience: int, *, ax=None):
 
 @styled
 def lp_balls(ps=(0.5, 1, 2, math.inf), *, radius: float = 1.0, ax=None):
-    """The balls |w₁|ᵖ + |w₂|ᵖ ≤ radius for several p (p = inf: the max-norm square)."""
+    """The balls |w₁|ᵖ + |w₂|ᵖ ≤ radius for several p (p = inf: the square max(|w₁|, |w₂|) ≤ radius, which clips each weight)."""
     from regcourse.beyond import lp_ball
 
     fig, ax = new_axes(ax, figsize=(4.6, 4.6))
     colours = [VERMILLION, BLUE, GREEN, PURPLE, ORANGE, "0.4"]
     for p, colour in zip(ps, colours):
         points = lp_ball(p, radius)
-        label = "p = ∞ (max-norm)" if math.isinf(p) else f"p = {p:g}" + (" (corners)" if p <= 1 else "")
+        label = "p = ∞ (clipping)" if math.isinf(p) else f"p = {p:g}" + (" (corners)" if p <= 1 else "")
         ax.plot(points[:, 0], points[:, 1], color=colour, lw=1.8, label=label)
     ax.axhline(0, color="0.6", lw=0.8)
     ax.axvline(0, color="0.6", lw=0.8)
