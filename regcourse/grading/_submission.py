@@ -30,6 +30,11 @@ DEFAULT_CHECK_SECONDS = 10.0
 _POLL_SECONDS = 0.1
 
 
+class GradingInterrupted(Exception):
+    """The run was asked to stop (``stop`` was set): this submission was not graded, and everything
+    it started has been killed. It gets no row, so that ``--resume`` grades it next time."""
+
+
 @dataclass
 class Graded:
     """The grade of one submission."""
@@ -162,9 +167,11 @@ def _prepare_work(work: Path) -> None:
 
 
 def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int | None, sandbox: str, seed: int,
-                   timeout: float, memory_mb: float, check_seconds: float = DEFAULT_CHECK_SECONDS) -> dict:
+                   timeout: float, memory_mb: float, check_seconds: float = DEFAULT_CHECK_SECONDS, stop=None) -> dict:
     """Run a notebook (its bytes) in a worker and a sandboxed kernel; what happened, as a dict:
-    status, reason, results (or None), seconds, peak_memory_mb, cell_seconds."""
+    status, reason, results (or None), seconds, peak_memory_mb, cell_seconds.
+
+    ``stop`` (a ``threading.Event``), when set, kills the run and raises GradingInterrupted."""
     folder.mkdir(parents=True)
     work = folder / "w"
     work.mkdir()
@@ -192,13 +199,15 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
                 status, reason = TIMEOUT, f"did not finish within {timeout:g} s"
             elif memory > memory_mb:
                 status, reason = ERROR, f"used more than the memory limit of {memory_mb:g} MB"
-            if status:
+            if status or (stop is not None and stop.is_set()):
                 break
             time.sleep(_POLL_SECONDS)
     finally:  # everything the submission started dies here, whatever happened
         _sandbox.kill_descendants(worker.pid)
         worker.kill()
         worker.wait()
+    if stop is not None and stop.is_set() and status is None:
+        raise GradingInterrupted(str(folder))
     seconds = time.monotonic() - started
     outcome = None
     if status is None:
@@ -238,8 +247,9 @@ def resolve_chapter(notebook, forced: int | None, assignment: int | None) -> tup
 
 def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_chapter: int | None,
                 assignment_chapter: int | None, sandbox: str, seed: int, timeout: float, memory_mb: float,
-                check_seconds: float = DEFAULT_CHECK_SECONDS) -> Graded:
-    """Grade one submission from its bytes. Never raises for the submission."""
+                check_seconds: float = DEFAULT_CHECK_SECONDS, stop=None) -> Graded:
+    """Grade one submission from its bytes. Never raises for the submission; raises
+    GradingInterrupted when ``stop`` is set while it runs."""
     digest = sha256(data)
     try:
         notebook = read_notebook(data)
@@ -250,7 +260,7 @@ def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_cha
     if chapter is not None and not _registry.chapter_exercises(chapter):
         chapter, note = None, f"chapter {chapter} has no exercises: nothing was graded"
     run = run_in_sandbox(data, folder, run_folder=run_folder, chapter=chapter, sandbox=sandbox, seed=seed,
-                         timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds)
+                         timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds, stop=stop)
     results = run["results"] if run["results"] is not None else unjudged(chapter)
     reason = "; ".join(r for r in (run["reason"], note) if r)
     return Graded(name, run["status"], reason, chapter, results, seconds=run["seconds"],
