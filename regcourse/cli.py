@@ -100,7 +100,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     resume_rows = read_gradebook_rows(args.out) if args.resume else None
     try:
-        grades = grade_all(args.submissions, timeout=args.timeout, memory_mb=args.memory_mb, jobs=args.jobs,
+        grades = grade_all(args.submissions, timeout=args.timeout, memory_mb=args.memory_mb, disk_mb=args.disk_mb,
+                           jobs=args.jobs,
                            chapter=args.chapter, progress=not args.quiet, sandbox=args.sandbox,
                            resume_rows=resume_rows, warn=lambda text: print(f"warning: {text}", file=sys.stderr))
     except (GradingToolsMissing, SandboxUnavailable) as err:
@@ -176,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write the notebooks without running them (they keep no outputs; --check reports them)")
     build.set_defaults(func=cmd_build_exercises)
 
-    from regcourse.grading import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MODES
+    from regcourse.grading import DEFAULT_DISK_MB, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MODES
 
     grade = commands.add_parser("grade", help="(instructors) grade submitted notebooks into a gradebook")
     grade.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="submitted .ipynb files")
@@ -185,8 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=_positive_number, default=DEFAULT_TIMEOUT,
                        help=f"seconds allowed per submission (default {DEFAULT_TIMEOUT:g})")
     grade.add_argument("--memory-mb", type=_positive_number, default=DEFAULT_MEMORY_MB,
-                       help="memory allowed to all of a submission's processes together, in MB "
-                            f"(default {DEFAULT_MEMORY_MB:g})")
+                       help="memory allowed to all of a submission's processes together, files in its "
+                            f"private /tmp included, in MB (default {DEFAULT_MEMORY_MB:g})")
+    grade.add_argument("--disk-mb", type=_positive_number, default=DEFAULT_DISK_MB,
+                       help=f"disk a submission may write in its working folder, in MB (default {DEFAULT_DISK_MB:g})")
     grade.add_argument("--jobs", type=_at_least_one, default=1, help="submissions graded at once (default 1)")
     grade.add_argument("--chapter", type=_chapter_number,
                        help="the assignment's chapter; wins over each notebook's metadata (a mismatch is noted)")

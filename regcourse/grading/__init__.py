@@ -40,9 +40,11 @@ from regcourse.grading._gradebook import (  # noqa: F401 (_feedback_names: for t
     write_feedback,
     write_gradebook,
 )
+from regcourse.grading import _limits
 from regcourse.grading._sandbox import AUTO, MODES, SandboxUnavailable
 from regcourse.grading._submission import (
     DEFAULT_CHECK_SECONDS,
+    DEFAULT_DISK_MB,
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT,
     ERROR,
@@ -58,7 +60,7 @@ from regcourse.grading._submission import (
 )
 
 __all__ = [
-    "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
+    "DEFAULT_DISK_MB", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
     "GradingToolsMissing", "SandboxUnavailable", "WeakIsolationWarning", "feedback_text", "grade_all", "grade_submission",
     "gradebook_columns", "read_gradebook_rows", "require_grading_tools", "write_feedback", "write_gradebook",
 ]
@@ -84,8 +86,8 @@ def require_grading_tools() -> None:
         )
 
 
-def _check_limits(timeout, memory_mb, jobs, chapter) -> None:
-    for name, value in (("timeout", timeout), ("memory_mb", memory_mb)):
+def _check_limits(timeout, memory_mb, jobs, chapter, disk_mb=DEFAULT_DISK_MB) -> None:
+    for name, value in (("timeout", timeout), ("memory_mb", memory_mb), ("disk_mb", disk_mb)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a finite number above 0, got {value!r}")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -119,7 +121,7 @@ def _assignment_chapter(datas: list[bytes | None]) -> int | None:
 def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEFAULT_MEMORY_MB, jobs: int = 1,
               chapter: int | None = None, progress: bool = True, sandbox: str = AUTO,
               resume_rows: list[dict] | None = None, check_seconds: float = DEFAULT_CHECK_SECONDS,
-              warn=None) -> list[Graded]:
+              disk_mb: float = DEFAULT_DISK_MB, warn=None) -> list[Graded]:
     """Grade every submission (``jobs`` at a time) and return the grades in input order.
 
     ``chapter`` is the assignment's chapter and wins over each notebook's metadata (a
@@ -128,17 +130,26 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
     "auto" (bubblewrap when it works here, else none with a warning), "bwrap" or "none".
     ``resume_rows`` are rows of an earlier gradebook: a submission whose file still has the
     row's SHA-256 keeps that row and is not graded again.
+
+    Each submission's resources are limited by the operating system where it can
+    (``_limits``: cgroups for memory, CPU share and processes; RLIMIT_FSIZE and a watched folder
+    for ``disk_mb``); where cgroups cannot be used, ``warn`` hears once what is used instead.
     """
     from tqdm.auto import tqdm
 
     from regcourse.grading import _sandbox
 
     require_grading_tools()
-    _check_limits(timeout, memory_mb, jobs, chapter)
+    _check_limits(timeout, memory_mb, jobs, chapter, disk_mb)
+    say = warn or (lambda text: warnings.warn(text, WeakIsolationWarning, stacklevel=3))
     mode, warning = _sandbox.choose(sandbox)
     if warning:
-        (warn or (lambda text: warnings.warn(text, WeakIsolationWarning, stacklevel=3)))(warning)
+        say(warning)
     _sandbox.clean_stale_runs()
+    groups, warning = _limits.run_groups()
+    if warning:
+        say(warning)
+    cpus = max(1.0, (os.cpu_count() or 1) // jobs)
 
     paths = [os.fspath(p) for p in paths]
     originals = [_read_original(p) for p in paths]  # every copy is taken before any notebook runs
@@ -160,9 +171,11 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
                 if row is not None:
                     return Graded(path, row.get("status", ""), row.get("reason", ""), sha256=sha256(data),
                                   resumed_row=row)
-                return grade_bytes(path, data, run.path / f"s{index}", run_folder=run.path,
-                                   forced_chapter=chapter, assignment_chapter=assignment, sandbox=mode, seed=seed,
-                                   timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds)
+                with _limits.submission_group(groups, index, memory_mb=memory_mb, cpus=cpus) as group:
+                    return grade_bytes(path, data, run.path / f"s{index}", run_folder=run.path,
+                                       forced_chapter=chapter, assignment_chapter=assignment, sandbox=mode,
+                                       seed=seed, timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds,
+                                       disk_mb=disk_mb, group=group)
             except Exception as err:  # a row even if the grader itself fails on this submission
                 fallback = chapter if chapter is not None else assignment
                 return Graded(path, ERROR, f"the grader failed on this submission ({type(err).__name__}: {err})",
@@ -170,8 +183,12 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
             finally:
                 bar.update(1)
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            grades = list(pool.map(grade_one, range(len(paths))))
+        try:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                grades = list(pool.map(grade_one, range(len(paths))))
+        finally:
+            if groups is not None:
+                groups.close()
 
     for grade, (data, _) in zip(grades, originals):  # the originals must be as they were
         if data is None:

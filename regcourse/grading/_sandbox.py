@@ -80,20 +80,96 @@ def descendants(pid: int) -> list:
         return []
 
 
-def kill_descendants(pid: int, *, rounds: int = 50) -> None:
-    """SIGKILL every descendant of ``pid``, again until none is left (a process may fork meanwhile)."""
+def _children(pid: int) -> list[int]:
+    """Direct children of ``pid`` from /proc (every thread's ``children`` file): far faster than a scan
+    of the whole process table, so a sweep keeps up with a process that forks and exits in a loop."""
+    found = []
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in threads:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as stream:
+                found += [int(child) for child in stream.read().split()]
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def zombie_children(pid: int) -> list[int]:
+    """The children of ``pid`` that have exited and wait to be collected."""
+    zombies = []
+    for child in _children(pid):
+        try:
+            with open(f"/proc/{child}/stat") as stream:
+                if stream.read().rpartition(")")[2].split()[0] == "Z":
+                    zombies.append(child)
+        except (OSError, IndexError):
+            pass
+    return zombies
+
+
+def _living_tree(pid: int) -> list[int]:
+    """Every descendant of ``pid`` that is not a zombie, breadth first, read from /proc."""
+    living, queue, seen = [], _children(pid), set()
+    while queue:
+        child = queue.pop()
+        if child in seen:
+            continue
+        seen.add(child)
+        try:
+            with open(f"/proc/{child}/stat") as stream:
+                state = stream.read().rpartition(")")[2].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            living.append(child)
+        queue += _children(child)
+    return living
+
+
+def kill_descendants(pid: int, *, seconds: float = 10.0) -> bool:
+    """SIGKILL every descendant of ``pid``, sweep after sweep until none is left (True) or ``seconds``
+    have passed (False). Used where no cgroup holds the submission: ``pid`` is the worker, a child
+    subreaper, so whatever its descendants detach stays under it and is found by the next sweep."""
+    if not os.path.isdir(f"/proc/{pid}/task"):  # not Linux, or gone: psutil's view of the tree
+        return _kill_descendants_psutil(pid)
+    deadline = time.monotonic() + seconds
+    quiet = 0
+    while time.monotonic() < deadline:
+        if pid == os.getpid():
+            reap_children()
+        family = _living_tree(pid)
+        if not family:
+            quiet += 1
+            if quiet >= 3:  # empty three sweeps running: nothing was between a fork and its exit
+                return True
+            time.sleep(0.01)
+            continue
+        quiet = 0
+        for member in family:
+            try:
+                os.kill(member, signal.SIGKILL)
+            except OSError:
+                pass
+    return not _living_tree(pid)
+
+
+def _kill_descendants_psutil(pid: int, *, rounds: int = 50) -> bool:
     import psutil
 
     for _ in range(rounds):
         family = descendants(pid)
         if not family:
-            return
+            return True
         for member in family:
             try:
                 member.kill()
             except psutil.NoSuchProcess:
                 pass
         psutil.wait_procs(family, timeout=0.5)
+    return not descendants(pid)
 
 
 def reap_children() -> None:
@@ -105,6 +181,16 @@ def reap_children() -> None:
             return
         if pid == 0:
             return
+
+
+def process_memory_mb(pid: int) -> float:
+    """Resident memory of one process (0 when it is gone)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except psutil.NoSuchProcess:
+        return 0.0
 
 
 def tree_memory_mb(pid: int, cpu: dict | None = None) -> float:
@@ -179,8 +265,11 @@ def _interpreter_chain() -> set[str]:
     return {folder for folder in folders if os.path.isdir(folder)}
 
 
-def bwrap_prefix(work: Path, exclude: Path | None = None) -> list[str]:
-    """The bubblewrap command line that runs a command inside the sandbox, in ``work``."""
+def bwrap_prefix(work: Path, exclude: Path | None = None, tmpfs_bytes: int | None = None) -> list[str]:
+    """The bubblewrap command line that runs a command inside the sandbox, in ``work``.
+
+    ``tmpfs_bytes`` caps the private /tmp and /dev/shm (memory file systems: what is written there
+    is memory that no process's resident size shows; the memory group counts it as well)."""
     work = str(Path(work).resolve())
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--cap-drop", "ALL", "--hostname", "sandbox",
@@ -197,7 +286,8 @@ def bwrap_prefix(work: Path, exclude: Path | None = None) -> list[str]:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     # The private /tmp first, then the Python installation over it: bwrap mounts in order, so a
     # venv or checkout that lives under /tmp (CI's clones do) stays visible, read-only.
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    size = ["--size", str(int(tmpfs_bytes))] if tmpfs_bytes else []
+    args += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp", *size, "--tmpfs", "/dev/shm"]
     for path in readable_paths(exclude):
         if path not in ("/", "/usr") and not path.startswith("/usr/"):
             args += ["--ro-bind", path, path]

@@ -21,12 +21,13 @@ from pathlib import Path
 from regcourse._text import path_name, printable
 from regcourse.exercises import _registry
 from regcourse.exercises._result import FAILED, MISSING, STATUSES, PASSED, Result
-from regcourse.grading import _sandbox
+from regcourse.grading import _limits, _sandbox
 
 OK, ERROR, TIMEOUT, INVALID = "ok", "error", "timeout", "invalid"
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_MEMORY_MB = 2000.0
 DEFAULT_CHECK_SECONDS = 10.0
+DEFAULT_DISK_MB = 1000.0
 _POLL_SECONDS = 0.1
 
 
@@ -166,11 +167,59 @@ def _prepare_work(work: Path) -> None:
         pass
 
 
-def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int | None, sandbox: str, seed: int,
-                   timeout: float, memory_mb: float, check_seconds: float = DEFAULT_CHECK_SECONDS, stop=None) -> dict:
-    """Run a notebook (its bytes) in a worker and a sandboxed kernel; what happened, as a dict:
-    status, reason, results (or None), seconds, peak_memory_mb, cell_seconds.
+# Started with -c, not -m: -m puts the working directory (the submission's folder, which a kernel
+# without a sandbox can write to) first on sys.path, so a planted torch.py would run in the grader.
+_WORKER_COMMAND = "import sys; del sys.path[0]; from regcourse.grading._worker import main; main()"
+_DISK_POLL_SECONDS = 1.0
 
+
+def _over_disk(usage, disk_mb: float) -> str | None:
+    if usage.entries > _limits.MAX_FILES:
+        return f"created more than {_limits.MAX_FILES:,} files and folders (the disk limit)"
+    if usage.bytes > disk_mb * 2**20 or usage.largest_file >= int(disk_mb * 2**20):
+        return f"wrote more than the disk limit of {disk_mb:g} MB"
+    return None
+
+
+def _watch(worker_pid: int | None, group, cpu: dict, peak: float, memory_mb: float) -> tuple[str | None, str, float]:
+    """(status or None, reason, peak memory) from one look at the submission's memory.
+
+    With a group, the operating system enforces the limits and this reads what it did: a
+    process of the kernel's group stopped by the OOM killer is over --memory-mb; one of the
+    worker's, over what the worker may hold of what the kernel sends. Without one, the resident
+    memory of the worker's descendants (the kernel and all it started) is compared with the limit.
+    """
+    if group is not None:
+        peak = max(peak, group.memory_mb())
+        in_kernel, in_submission = group.oom_kills()
+        if in_kernel:
+            return ERROR, f"used more than the memory limit of {memory_mb:g} MB", peak
+        if in_submission:
+            return ERROR, ("the grader's worker for this submission ran out of memory: the kernel sent it more "
+                           f"than it may hold ({_limits.WORKER_MEMORY_MB} MB)"), peak
+        return None, "", peak
+    if worker_pid is None:
+        return None, "", peak
+    memory = _sandbox.tree_memory_mb(worker_pid, cpu)
+    peak = max(peak, memory)
+    if memory > memory_mb:
+        return ERROR, f"used more than the memory limit of {memory_mb:g} MB", peak
+    if _sandbox.process_memory_mb(worker_pid) > memory_mb + _limits.WORKER_MEMORY_MB:
+        return ERROR, ("the grader's worker for this submission ran out of memory: the kernel sent it more "
+                       f"than it may hold ({_limits.WORKER_MEMORY_MB} MB)"), peak
+    return None, "", peak
+
+
+def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int | None, sandbox: str, seed: int,
+                   timeout: float, memory_mb: float, check_seconds: float = DEFAULT_CHECK_SECONDS,
+                   disk_mb: float = DEFAULT_DISK_MB, group=None, stop=None) -> dict:
+    """Run a notebook (its bytes) in a worker and a sandboxed kernel; what happened, as a dict:
+    status, reason, results (or None), seconds, peak_memory_mb, cell_seconds, cpu_seconds.
+
+    ``group`` (a ``_limits.SubmissionGroup``) holds the worker and everything it starts: the
+    operating system then enforces memory, CPU and processes, and kills all of it at the end.
+    Without one, this process polls the processes' resident memory instead. Disk is limited per
+    file (RLIMIT_FSIZE, in the worker) and for the working folder as a whole (polled here).
     ``stop`` (a ``threading.Event``), when set, kills the run and raises GradingInterrupted."""
     folder.mkdir(parents=True)
     work = folder / "w"
@@ -179,35 +228,61 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
     copy, report = folder / "submission.ipynb", folder / "report.json"
     # (short names: the kernel's Unix sockets live in work/.ipc, and their paths have a length limit)
     copy.write_bytes(data)
-    config = {"notebook": str(copy), "report": str(report), "work": str(work), "run_folder": str(run_folder),
-              "timeout": timeout, "chapter": chapter, "sandbox": sandbox, "seed": seed,
-              "check_seconds": check_seconds, "parent_pid": os.getpid()}
     with open(folder / "worker.log", "wb") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "regcourse.grading._worker"], cwd=folder,
+        worker = subprocess.Popen([sys.executable, "-c", _WORKER_COMMAND], cwd=folder,
                                   env=_worker_env(work), stdin=subprocess.PIPE, stdout=log, stderr=log)
     started, status, reason, peak, cpu = time.monotonic(), None, "", 0.0, {}
+    if group is not None:  # the worker waits for its configuration: nothing of it runs outside the group
+        try:
+            group.add_worker(worker.pid)
+        except OSError:
+            group = None  # polled instead, as on a machine without cgroups
+    config = {"notebook": str(copy), "report": str(report), "work": str(work), "run_folder": str(run_folder),
+              "timeout": timeout, "chapter": chapter, "sandbox": sandbox, "seed": seed,
+              "check_seconds": check_seconds, "parent_pid": os.getpid(), "memory_mb": memory_mb,
+              "disk_bytes": int(disk_mb * 2**20), "kernel_prefix": group.kernel_launcher() if group else []}
     try:
         worker.stdin.write(json.dumps(config).encode())
         worker.stdin.close()
     except OSError:
         pass
+    next_disk_check = started + _DISK_POLL_SECONDS
     try:
         while worker.poll() is None:
-            memory = _sandbox.tree_memory_mb(worker.pid, cpu)
-            peak = max(peak, memory)
-            if time.monotonic() - started > timeout:
+            status, reason, peak = _watch(worker.pid, group, cpu, peak, memory_mb)
+            now = time.monotonic()
+            if status is None and now >= next_disk_check:
+                next_disk_check = now + _DISK_POLL_SECONDS
+                over = _over_disk(_limits.folder_usage(work), disk_mb)
+                if over:
+                    status, reason = ERROR, over
+            if status is None and now - started > timeout:
                 status, reason = TIMEOUT, f"did not finish within {timeout:g} s"
-            elif memory > memory_mb:
-                status, reason = ERROR, f"used more than the memory limit of {memory_mb:g} MB"
             if status or (stop is not None and stop.is_set()):
                 break
             time.sleep(_POLL_SECONDS)
     finally:  # everything the submission started dies here, whatever happened
+        if group is not None:
+            group.kill()
         _sandbox.kill_descendants(worker.pid)
         worker.kill()
         worker.wait()
     if stop is not None and stop.is_set() and status is None:
         raise GradingInterrupted(str(folder))
+    if status is None:  # a limit the kernel enforced (a process killed, a file cut) ends the run too
+        status, reason, peak = _watch(None, group, cpu, peak, memory_mb)
+    if status is None:
+        over = _over_disk(_limits.folder_usage(work), disk_mb)
+        if over:
+            status, reason = ERROR, over
+    notes = []
+    if group is not None:
+        if group.hit_task_limit():
+            notes.append(f"tried to run more than {_limits.MAX_TASKS} processes and threads at once (the limit "
+                         "per submission): starting more failed")
+        cpu_total = group.cpu_seconds()
+        if cpu_total is not None:
+            cpu = {0: cpu_total}
     seconds = time.monotonic() - started
     outcome = None
     if status is None:
@@ -218,6 +293,9 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
         except (OSError, ValueError):
             outcome = None
         status, reason = _status_from_report(outcome, worker.returncode)
+    if notes:
+        status = ERROR if status == OK else status
+        reason = "; ".join(r for r in (reason, *notes) if r)
     results = None
     if outcome is not None and chapter is not None and isinstance(outcome.get("results"), list):
         results = _results_from_report(chapter, outcome["results"])
@@ -247,7 +325,8 @@ def resolve_chapter(notebook, forced: int | None, assignment: int | None) -> tup
 
 def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_chapter: int | None,
                 assignment_chapter: int | None, sandbox: str, seed: int, timeout: float, memory_mb: float,
-                check_seconds: float = DEFAULT_CHECK_SECONDS, stop=None) -> Graded:
+                check_seconds: float = DEFAULT_CHECK_SECONDS, disk_mb: float = DEFAULT_DISK_MB, group=None,
+                stop=None) -> Graded:
     """Grade one submission from its bytes. Never raises for the submission; raises
     GradingInterrupted when ``stop`` is set while it runs."""
     digest = sha256(data)
@@ -260,7 +339,8 @@ def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_cha
     if chapter is not None and not _registry.chapter_exercises(chapter):
         chapter, note = None, f"chapter {chapter} has no exercises: nothing was graded"
     run = run_in_sandbox(data, folder, run_folder=run_folder, chapter=chapter, sandbox=sandbox, seed=seed,
-                         timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds, stop=stop)
+                         timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds, disk_mb=disk_mb,
+                         group=group, stop=stop)
     results = run["results"] if run["results"] is not None else unjudged(chapter)
     reason = "; ".join(r for r in (run["reason"], note) if r)
     return Graded(name, run["status"], reason, chapter, results, seconds=run["seconds"],

@@ -6,7 +6,9 @@ writes what happened as JSON to a report only the grader can reach. It is a chil
 whatever the kernel starts stays in its process tree, and it kills that whole tree before it
 exits, or when its grader dies.
 
-    python -m regcourse.grading._worker < config.json
+    python -c "import sys; del sys.path[0]; from regcourse.grading._worker import main; main()" < config.json
+
+(not ``-m``, which would put the working directory first on ``sys.path``: see ``_submission.py``).
 """
 
 from __future__ import annotations
@@ -32,12 +34,18 @@ def _duration(execution: dict) -> float | None:
     return (end - start).total_seconds()
 
 
-MAX_MESSAGE_BYTES = 256 * 2**20  # a kernel that sends more in one message is cut off, not read
+MAX_MESSAGE_BYTES = 80 * 2**20  # one message from the kernel, all its frames together (a reply is <= 64 MB)
+
+
+class MessageTooLarge(ValueError):
+    """A kernel sent a message above MAX_MESSAGE_BYTES; its text is never kept."""
 
 
 def _bounded_context(*, asynchronous: bool):
-    """A ZeroMQ context whose sockets refuse messages above MAX_MESSAGE_BYTES, so that one huge
-    output cannot fill the worker's memory (the worker is not counted against --memory-mb)."""
+    """A ZeroMQ context whose sockets drop a peer that sends a frame above MAX_MESSAGE_BYTES.
+
+    ZeroMQ checks each frame, not the message: ``_bound_session`` checks the whole message, and
+    the worker's memory group (``_limits``) bounds what many frames can take before that."""
     import zmq
     import zmq.asyncio
 
@@ -46,11 +54,44 @@ def _bounded_context(*, asynchronous: bool):
     return context
 
 
+def _bound_session(session) -> None:
+    """Make ``session`` refuse a message whose frames add up to more than MAX_MESSAGE_BYTES, or whose
+    signature is not a signature, before it is parsed, with a short error of its own (jupyter_client's
+    "Invalid Signature" error would carry the whole frame into the gradebook)."""
+    deserialize = session.deserialize
+
+    def bounded_deserialize(msg_list, content=True, copy=True):
+        sizes = [len(frame.bytes if hasattr(frame, "bytes") else frame) for frame in msg_list]
+        if sum(sizes) > MAX_MESSAGE_BYTES:
+            raise MessageTooLarge(f"the kernel sent a message of {sum(sizes) / 2**20:,.0f} MB in {len(sizes)} "
+                                  f"frames; the grader reads at most {MAX_MESSAGE_BYTES // 2**20} MB")
+        if sizes and sizes[0] > 512:
+            raise MessageTooLarge(f"the kernel sent a message with a {sizes[0]:,}-byte signature")
+        return deserialize(msg_list, content=content, copy=copy)
+
+    session.deserialize = bounded_deserialize
+
+
+def _limit_files(disk_bytes: int) -> None:
+    """No file written by the worker or by anything it starts (the kernel) may grow past
+    ``disk_bytes`` (RLIMIT_FSIZE; a sandboxed kernel cannot raise it back), and no core dumps."""
+    import resource
+
+    for limit, value in ((resource.RLIMIT_FSIZE, disk_bytes), (resource.RLIMIT_CORE, 0)):
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
 def _kernel_manager(config: dict):
     from jupyter_client.manager import AsyncKernelManager
 
     work = Path(config["work"])
-    prefix = _sandbox.bwrap_prefix(work, exclude=Path(config["run_folder"])) if config["sandbox"] == "bwrap" else []
+    prefix = list(config.get("kernel_prefix") or [])  # into the kernel's memory group first
+    if config["sandbox"] == "bwrap":
+        prefix += _sandbox.bwrap_prefix(work, exclude=Path(config["run_folder"]),
+                                        tmpfs_bytes=int(float(config["memory_mb"]) * 2**20))
 
     class SandboxedKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
@@ -63,7 +104,15 @@ def _kernel_manager(config: dict):
     manager = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(ipc / "kernel"),
                                      context=_bounded_context(asynchronous=True))
     manager.connection_file = str(ipc / "connection.json")
+    _bound_session(manager.session)
     return manager
+
+
+def _first_line(err: BaseException, limit: int = 500) -> str:
+    """The first line of an error's message, cut to ``limit`` characters (a kernel can put megabytes in it)."""
+    text = str(err)[: limit + 1]
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= limit else first[:limit] + " …"
 
 
 def run(config: dict) -> dict:
@@ -99,11 +148,11 @@ def run(config: dict) -> dict:
     try:
         client.execute()
     except DeadKernelError as err:
-        outcome["kernel_died"] = str(err).splitlines()[0] if str(err) else "DeadKernelError"
+        outcome["kernel_died"] = _first_line(err) or "DeadKernelError"
     except CellTimeoutError:
         outcome["timeout"] = f"a cell ran for more than {timeout:g} s"
     except Exception as err:  # the kernel did not start, or the notebook is not a Python one
-        outcome["kernel_died"] = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        outcome["kernel_died"] = f"{type(err).__name__}: {_first_line(err)}"
     errors = []
     for index, cell in enumerate(notebook.cells, start=1):
         for out in cell.get("outputs", []):
@@ -120,6 +169,7 @@ def run(config: dict) -> dict:
     if chapter is not None and "kernel_died" not in outcome and "timeout" not in outcome:
         line_client = BlockingKernelClient(context=_bounded_context(asynchronous=False))
         line_client.load_connection_info(manager.get_connection_info())
+        _bound_session(line_client.session)
         line_client.start_channels()
         try:
             line = Line(line_client, seconds=float(config["check_seconds"]))
@@ -129,6 +179,26 @@ def run(config: dict) -> dict:
         outcome["results"] = [r.to_json() for r in results.values()]
     phases["judge"] = time.monotonic()
     return outcome
+
+
+def _reap_orphans_forever() -> None:
+    """Collect, every 0.2 s, the exited processes the worker adopted as subreaper: one that forks and
+    exits in a loop would otherwise fill the process table with zombies where no cgroup limits its
+    processes. (The kernel's own process may be collected too once it has exited: jupyter_client
+    then sees it gone, as it is.)"""
+    import threading
+    import time
+
+    def reap():
+        while True:
+            time.sleep(0.2)
+            for child in _sandbox.zombie_children(os.getpid()):
+                try:
+                    os.waitpid(child, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+
+    threading.Thread(target=reap, daemon=True, name="reap-orphans").start()
 
 
 def main() -> None:
@@ -141,6 +211,8 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, on_term)
     _sandbox.die_with_parent(int(config["parent_pid"]))
+    _limit_files(int(config["disk_bytes"]))
+    _reap_orphans_forever()
     try:
         outcome = run(config)
         Path(config["report"]).write_text(json.dumps(outcome), encoding="utf-8")
