@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-WORKER_MEMORY_MB = 1024  # the worker: nbclient, the judge (torch for chapter 07), one bounded message
+WORKER_MEMORY_MB = 512  # the worker: nbclient, the judge (torch for chapter 07: ~250 MB), one bounded message
 MAX_TASKS = 512
 RUN_GROUP_PREFIX = "regcourse-run-"
 _PERIOD_US = 100_000

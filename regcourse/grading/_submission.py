@@ -293,6 +293,8 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
         except (OSError, ValueError):
             outcome = None
         status, reason = _status_from_report(outcome, worker.returncode)
+    if "[Errno 27]" in reason:  # EFBIG: RLIMIT_FSIZE stopped a file, wherever it was
+        notes.append(f"no file may pass the disk limit of {disk_mb:g} MB")
     if notes:
         status = ERROR if status == OK else status
         reason = "; ".join(r for r in (reason, *notes) if r)

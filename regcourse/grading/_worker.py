@@ -55,21 +55,24 @@ def _bounded_context(*, asynchronous: bool):
 
 
 def _bound_session(session) -> None:
-    """Make ``session`` refuse a message whose frames add up to more than MAX_MESSAGE_BYTES, or whose
-    signature is not a signature, before it is parsed, with a short error of its own (jupyter_client's
-    "Invalid Signature" error would carry the whole frame into the gradebook)."""
-    deserialize = session.deserialize
+    """Make ``session`` (and every clone of it: a kernel client gets a clone) refuse a message whose
+    frames add up to more than MAX_MESSAGE_BYTES, or whose signature is not a signature, before it
+    is parsed, with a short error of its own (jupyter_client's "Invalid Signature" error would carry
+    the whole frame into the gradebook)."""
+    from jupyter_client.session import Session
 
-    def bounded_deserialize(msg_list, content=True, copy=True):
-        sizes = [len(frame.bytes if hasattr(frame, "bytes") else frame) for frame in msg_list]
-        if sum(sizes) > MAX_MESSAGE_BYTES:
-            raise MessageTooLarge(f"the kernel sent a message of {sum(sizes) / 2**20:,.0f} MB in {len(sizes)} "
-                                  f"frames; the grader reads at most {MAX_MESSAGE_BYTES // 2**20} MB")
-        if sizes and sizes[0] > 512:
-            raise MessageTooLarge(f"the kernel sent a message with a {sizes[0]:,}-byte signature")
-        return deserialize(msg_list, content=content, copy=copy)
+    class BoundedSession(Session):
+        def deserialize(self, msg_list, content=True, copy=True):
+            sizes = [len(frame.bytes if hasattr(frame, "bytes") else frame) for frame in msg_list]
+            if sum(sizes) > MAX_MESSAGE_BYTES:
+                raise MessageTooLarge(f"the kernel sent a message of {sum(sizes) / 2**20:,.0f} MB in "
+                                      f"{len(sizes)} frames; the grader reads at most "
+                                      f"{MAX_MESSAGE_BYTES // 2**20} MB")
+            if sizes and sizes[0] > 512:
+                raise MessageTooLarge(f"the kernel sent a message with a {sizes[0]:,}-byte signature")
+            return super().deserialize(msg_list, content=content, copy=copy)
 
-    session.deserialize = bounded_deserialize
+    session.__class__ = BoundedSession
 
 
 def _limit_files(disk_bytes: int) -> None:
