@@ -287,7 +287,10 @@ def bwrap_prefix(work: Path, exclude: Path | None = None, tmpfs_bytes: int | Non
     # The private /tmp first, then the Python installation over it: bwrap mounts in order, so a
     # venv or checkout that lives under /tmp (CI's clones do) stays visible, read-only.
     size = ["--size", str(int(tmpfs_bytes))] if tmpfs_bytes else []
-    args += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp", *size, "--tmpfs", "/dev/shm"]
+    # /dev is a memory file system of bwrap's own: read-only, so that nothing is written there but
+    # through its devices; /dev/shm and /tmp are memory file systems capped at ``tmpfs_bytes``.
+    args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", *size, "--tmpfs", "/tmp",
+             *size, "--tmpfs", "/dev/shm"]
     for path in readable_paths(exclude):
         if path not in ("/", "/usr") and not path.startswith("/usr/"):
             args += ["--ro-bind", path, path]
