@@ -62,6 +62,8 @@ RESOURCE_ATTACKS = {
                 "        f.write(chunk)",
     "tmpfs_one_file": "chunk = b'x' * (50 * 2**20)\nwith open('/tmp/fill', 'wb') as f:\n    for i in range(60):\n"
                       "        f.write(chunk)\n        f.flush()",
+    # bwrap's own /dev is a memory file system too
+    "dev_fill": "with open('/dev/fill', 'wb') as f:\n    f.write(b'x' * (300 * 2**20))",
     # 5 GB into the working copy, as one file and as many files each under the limit.
     "disk_one_file": "chunk = b'x' * (50 * 2**20)\nwith open('fill', 'wb') as f:\n    for i in range(100):\n"
                      "        f.write(chunk)\n        f.flush()",
@@ -168,6 +170,10 @@ def assert_honest_exact(rows):
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
+    if SUPPORT.version is None:
+        pytest.fail(f"REGCOURSE_REQUIRE_CGROUPS=1 but {SUPPORT.reason}")
+    if bwrap_works() is not None:
+        pytest.fail(f"REGCOURSE_REQUIRE_BWRAP=1 but {bwrap_works()}")
     notebooks = honest_notebooks()
     notebooks.update({name: notebook_with(_cells(source)) for name, source in RESOURCE_ATTACKS.items()})
     return grade_batch(tmp_path_factory.mktemp("resources"), notebooks, "--chapter", "1", "--jobs", "2",
@@ -204,6 +210,10 @@ class TestEveryResourceIsCounted:
         row = batch["rows"][name]
         assert row["status"] == "error", row
         assert f"memory limit of {MEMORY_MB} MB" in row["reason"] or "No space left" in row["reason"], row
+
+    def test_nothing_can_be_written_to_dev(self, batch):
+        row = batch["rows"]["dev_fill"]
+        assert row["status"] == "error" and "Read-only file system" in row["reason"], row
 
     def test_the_host_never_held_more_tmpfs_than_the_limits_allow(self, batch):
         # two jobs at a time, each's /tmp and /dev/shm capped at --memory-mb and its group at --memory-mb
