@@ -264,8 +264,9 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
     finally:  # everything the submission started dies here, whatever happened
         if group is not None:
             group.kill()
-        _sandbox.kill_descendants(worker.pid)
-        worker.kill()
+        if worker.poll() is None:  # not yet collected, so its PID is still its own and not a classmate's
+            _sandbox.kill_descendants(worker.pid)
+            worker.kill()
         worker.wait()
     if stop is not None and stop.is_set() and status is None:
         raise GradingInterrupted(str(folder))
