@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regcourse._text import path_name, printable
+from regcourse._text import bounded, path_name, printable
 from regcourse.exercises import _registry
 from regcourse.exercises._result import FAILED, MISSING, STATUSES, PASSED, Result
 from regcourse.grading import _sandbox
@@ -55,7 +55,7 @@ class Graded:
     def __post_init__(self):
         self.path = self.path if self.path is not None else self.submission
         self.submission = path_name(self.submission)
-        self.reason = printable(self.reason)
+        self.reason = bounded(printable(self.reason))
 
     @property
     def slowest_cell(self) -> tuple[int, float] | None:
