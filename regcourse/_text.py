@@ -22,3 +22,19 @@ def printable(text) -> str:
 def path_name(path) -> str:
     """A file name as a person can read it: bytes that are not UTF-8 as \\xNN escapes."""
     return printable(os.fsencode(os.fspath(path)).decode("utf-8", "backslashreplace"))
+
+
+def bounded(text, limit: int = 2000) -> str:
+    """``text`` cut to at most ``limit`` characters, the cut said at its end.
+
+    ``"x" * 5_000_000`` becomes 1,965 x's then `` … [cut: 4,998,035 more characters]``, 2,000
+    characters in all, so that a submission's text cannot make a gradebook cell or a feedback
+    file as large as it likes. Cutting a text already cut changes nothing (for a ``limit`` of 50
+    or more: below that the note alone is longer).
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    note = f" … [cut: {len(text):,} more characters]"  # an upper bound of the width of the real count
+    kept = max(limit - len(note), 0)
+    return text[:kept] + f" … [cut: {len(text) - kept:,} more characters]"

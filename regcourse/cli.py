@@ -86,30 +86,71 @@ def cmd_build_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Stopped(BaseException):
+    """SIGINT or SIGTERM reached ``regcourse grade``."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
+    import signal
+    import threading
     from pathlib import Path
 
+    from regcourse._text import path_name
     from regcourse.grading import (
+        GradingInterrupted,
         GradingToolsMissing,
         SandboxUnavailable,
+        feedback_names,
         grade_all,
         read_gradebook_rows,
-        write_feedback,
         write_gradebook,
+        write_one_feedback,
     )
 
-    resume_rows = read_gradebook_rows(args.out) if args.resume else None
+    def warn(text):
+        print(f"warning: {text}", file=sys.stderr)
+
+    resume_rows = read_gradebook_rows(args.out, warn=warn) if args.resume else None
+    names = feedback_names([path_name(p) for p in args.submissions])  # fixed before any row arrives
+    done: dict[int, object] = {}  # index -> Graded, as each row is final
+    stop = threading.Event()
+
+    def on_graded(index, grade):  # the gradebook and this student's feedback, as it goes
+        done[index] = grade
+        write_gradebook([done[i] for i in sorted(done)], args.out)
+        if args.feedback:
+            write_one_feedback(grade, args.feedback, names[index])
+
+    def on_signal(signum, frame):  # the first SIGINT or SIGTERM stops the run; later ones wait for it
+        if not stop.is_set():
+            stop.set()
+            raise _Stopped(signum)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)} \
+        if threading.current_thread() is threading.main_thread() else {}
     try:
         grades = grade_all(args.submissions, timeout=args.timeout, memory_mb=args.memory_mb, disk_mb=args.disk_mb,
                            jobs=args.jobs,
                            chapter=args.chapter, progress=not args.quiet, sandbox=args.sandbox,
-                           resume_rows=resume_rows, warn=lambda text: print(f"warning: {text}", file=sys.stderr))
+                           resume_rows=resume_rows, warn=warn, on_graded=on_graded, stop=stop)
+        write_gradebook(grades, args.out)
     except (GradingToolsMissing, SandboxUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    write_gradebook(grades, args.out)
-    if args.feedback:
-        write_feedback(grades, args.feedback)
+    except (_Stopped, KeyboardInterrupt, GradingInterrupted) as err:
+        if done:  # every finished row, the last one included even if the signal cut its writing short
+            write_gradebook([done[i] for i in sorted(done)], args.out)
+        lead = "" if args.quiet else "\n"  # below the progress bar
+        print(f"{lead}interrupted: {len(done)} of {len(args.submissions)} graded; run the same command with "
+              "--resume to finish", file=sys.stderr)
+        return 128 + (err.signum if isinstance(err, _Stopped) else signal.SIGINT)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if not args.quiet:
         for grade in grades:
             reason = f" ({grade.reason})" if grade.reason else ""

@@ -29,6 +29,7 @@ from nbformat.v4 import new_code_cell
 from test_grading_attacks import EXERCISE, FULL, SOLUTION, leftovers, notebook_with, read_rows, write
 
 from regcourse.grading import _limits
+from regcourse.grading._cleanup import remove_tree
 from regcourse.grading._sandbox import bwrap_works, kill_descendants
 
 TOKEN = f"RCRES{os.getpid()}x{int(time.time())}"
@@ -366,10 +367,7 @@ def test_folder_usage_walks_any_depth_without_following_links(tmp_path):
     assert usage.entries == 3000 + 3  # a, link, the 3,000 folders and the file at the bottom
     assert 4_000_000 <= usage.bytes < 4_000_000 + 3001 * 64 * 1024
     assert _limits.folder_usage(tmp_path, max_entries=10).entries == 11  # stops past the cap
-    while (tmp_path / "deep" / "deep").is_dir():  # (shutil.rmtree recurses: pull the chain up a level at a time)
-        os.rename(tmp_path / "deep" / "deep", tmp_path / "below")
-        (tmp_path / "deep").rmdir()
-        os.rename(tmp_path / "below", tmp_path / "deep")
+    assert remove_tree(tmp_path / "deep")  # (shutil.rmtree, pytest's clean-up, recurses)
 
 
 V1_MOUNTINFO = """\

@@ -4,22 +4,44 @@ Both are written to a temporary file in the target's folder and then renamed ove
 target: a reader sees the old file or the complete new one, and a symbolic link planted at a
 target's name is replaced, never followed. Feedback file names are made from the submissions'
 names with anything but printable characters replaced, so no name leads outside the folder.
+
+Whatever produced it, every gradebook cell goes through ``gradebook_cell`` when written: text
+cut to ``CELL_LIMIT`` characters (so ``csv`` reads the file back with its default field limit)
+and, when it begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, a tab), prefixed with
+an apostrophe. Each text of a feedback file is cut the same way.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
+import sys
 import tempfile
 from pathlib import Path
 
-from regcourse._text import printable
+from regcourse._text import bounded, printable
 from regcourse.exercises import _registry
 from regcourse.grading._submission import ERROR, INVALID, OK, TIMEOUT, Graded
 
 FIXED_COLUMNS = ["submission", "status", "score", "max_score"]
 TAIL_COLUMNS = ["chapter", "sha256", "reason"]
+CELL_LIMIT = 2000  # characters in one gradebook cell or one text of a feedback file
+# A cell that begins with one of these is run as a formula by spreadsheets (the full-width
+# forms too, in some locales); "\r" never begins a cell, printable() spells it \x0d.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def gradebook_cell(value) -> str:
+    """How ``value`` is written in a gradebook cell: printable, at most CELL_LIMIT characters, and
+    with an apostrophe before text a spreadsheet would run as a formula (``=HYPERLINK(...)`` is
+    written ``'=HYPERLINK(...)``). Applying it twice changes nothing, so a row read back and
+    written again stays the same."""
+    text = printable(value)
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return bounded(text, CELL_LIMIT)
 
 
 def _write_atomically(target: Path, text: str) -> None:
@@ -48,12 +70,13 @@ def gradebook_text(grades: list[Graded]) -> str:
     for grade in grades:
         if grade.resumed_row is not None:
             row = grade.resumed_row
-            writer.writerow([printable(row.get(c, "")) for c in [*FIXED_COLUMNS, *ids, *TAIL_COLUMNS]])
-            continue
-        cells = [grade.results[i].points if i in grade.results else "" for i in ids]
-        chapter = "" if grade.chapter is None else grade.chapter
-        writer.writerow([grade.submission, grade.status, grade.score, grade.max_score, *cells, chapter, grade.sha256,
-                         grade.reason])
+            cells = [row.get(c, "") for c in [*FIXED_COLUMNS, *ids, *TAIL_COLUMNS]]
+        else:
+            points = [grade.results[i].points if i in grade.results else "" for i in ids]
+            chapter = "" if grade.chapter is None else grade.chapter
+            cells = [grade.submission, grade.status, grade.score, grade.max_score, *points, chapter, grade.sha256,
+                     grade.reason]
+        writer.writerow([gradebook_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 
@@ -70,13 +93,49 @@ def write_gradebook(grades: list[Graded], out: str | Path) -> None:
     _write_atomically(out, text)
 
 
-def read_gradebook_rows(path: str | Path) -> list[dict]:
-    """The rows of an existing gradebook (for --resume); [] when there is none."""
+def _warn_stderr(text: str) -> None:
+    print(f"warning: {text}", file=sys.stderr)
+
+
+def read_gradebook_rows(path: str | Path, warn=None) -> list[dict]:
+    """The rows of an existing gradebook (for --resume), as far as they can be read.
+
+    Never raises: when the file is missing or a row cannot be used, ``warn`` (default: a line on
+    stderr) is called with what happened, and the submissions of the rows left out are graded
+    again. A row is used when it names a submission, has a SHA-256 and whole-number scores.
+    """
+    warn = warn or _warn_stderr
+    rows, unusable = [], 0
     try:
         with open(path, newline="", encoding="utf-8") as stream:
-            return [row for row in csv.DictReader(stream) if row.get("sha256") and row.get("submission")]
-    except (OSError, UnicodeDecodeError, csv.Error):
+            reader = csv.DictReader(stream)
+            read_to = 1  # the last line of the last row read (the header's, at first)
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except (csv.Error, UnicodeDecodeError) as err:
+                    # the reader cannot find the next row's start again: stop here
+                    warn(f"{path}: line {read_to + 1} could not be read ({type(err).__name__}: "
+                         f"{bounded(err, 200)}); it and the rows after it are not kept and will be graded again")
+                    break
+                read_to = reader.line_num
+                if row.get("submission") and row.get("sha256") and \
+                        all(str(row.get(c) or "").isdigit() for c in ("score", "max_score")):
+                    rows.append(row)
+                elif not (row.get("status") == INVALID and not row.get("sha256")):  # (an unreadable file: no hash)
+                    unusable += 1
+    except FileNotFoundError:
+        warn(f"{path} does not exist: nothing to resume, every submission is graded")
         return []
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        warn(f"{path} could not be read ({type(err).__name__}: {bounded(err, 200)}): every submission is graded")
+        return rows
+    if unusable:
+        warn(f"{path}: {unusable} row{'s' if unusable > 1 else ''} without a submission, a SHA-256 or whole-number "
+             "scores; their submissions will be graded again")
+    return rows
 
 
 _RUN_WORDS = {
@@ -94,11 +153,12 @@ def feedback_text(grade: Graded) -> str:
     too long), the reason is said once, not repeated for every exercise.
     """
     chapter = f", chapter {grade.chapter:02d}" if grade.chapter is not None else ""
-    lines = [f"Feedback on {grade.submission}{chapter}", ""]
+    reason = bounded(grade.reason, CELL_LIMIT)
+    lines = [f"Feedback on {bounded(grade.submission, CELL_LIMIT)}{chapter}", ""]
     run = _RUN_WORDS.get(grade.status, grade.status)
-    lines.append(f"How it ran: {grade.status}: {run}" + (f" ({grade.reason})." if grade.reason else "."))
+    lines.append(f"How it ran: {grade.status}: {run}" + (f" ({reason})." if reason else "."))
     lines.append(f"Score: {grade.score}/{grade.max_score}")
-    results = list(grade.results.values())
+    results = [dataclasses.replace(r, hint=bounded(r.hint, CELL_LIMIT)) for r in grade.results.values()]
     if results and all(r.status == "missing" and not r.hint for r in results):
         lines += ["", f"None of the {len(results)} exercises could be graded, for the reason above. Each scores 0:"]
     lines.append("")
@@ -115,10 +175,11 @@ def _safe_stem(name: str) -> str:
     return stem[:150]
 
 
-def _feedback_names(grades: list[Graded]) -> list[str]:
-    """A distinct, safe file name for each submission: its path relative to the submissions'
-    common folder, with "/" turned into "__" (alice/04.ipynb -> alice__04.txt)."""
-    paths = [Path(os.path.abspath(g.submission)) for g in grades]
+def feedback_names(submissions: list[str]) -> list[str]:
+    """A distinct, safe file name for each submission (its readable name, as in ``Graded.submission``):
+    its path relative to the submissions' common folder, with "/" turned into "__"
+    (alice/04.ipynb -> alice__04.txt). Made from all the names at once, before any is graded."""
+    paths = [Path(os.path.abspath(name)) for name in submissions]
     common = Path(os.path.commonpath([p.parent for p in paths])) if paths else Path(".")
     names, used = [], set()
     for path in paths:
@@ -132,16 +193,20 @@ def _feedback_names(grades: list[Graded]) -> list[str]:
     return names
 
 
-def write_feedback(grades: list[Graded], folder: str | Path) -> list[Path]:
-    """One feedback file per graded submission (a resumed row keeps the file it has)."""
+def _feedback_names(grades: list[Graded]) -> list[str]:
+    return feedback_names([g.submission for g in grades])
+
+
+def write_one_feedback(grade: Graded, folder: str | Path, name: str) -> Path:
+    """The feedback file ``name`` of one submission (a resumed row keeps the file it has)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for grade, name in zip(grades, _feedback_names(grades)):
-        target = folder / name
-        if grade.resumed_row is not None and target.is_file() and not target.is_symlink():
-            written.append(target)
-            continue
+    target = folder / name
+    if not (grade.resumed_row is not None and target.is_file() and not target.is_symlink()):
         _write_atomically(target, feedback_text(grade))
-        written.append(target)
-    return written
+    return target
+
+
+def write_feedback(grades: list[Graded], folder: str | Path) -> list[Path]:
+    """One feedback file per graded submission (a resumed row keeps the file it has)."""
+    return [write_one_feedback(grade, folder, name) for grade, name in zip(grades, _feedback_names(grades))]

@@ -360,6 +360,8 @@ def clean_stale_runs(root: str | None = None) -> list[str]:
     in them. A live run holds a lock on its folder, so it is left alone."""
     import psutil
 
+    from regcourse.grading._cleanup import remove_tree
+
     removed = []
     for folder in Path(root or runs_root()).glob(RUN_PREFIX + "*"):
         lock = folder / ".lock"
@@ -376,8 +378,8 @@ def clean_stale_runs(root: str | None = None) -> list[str]:
                         process.kill()
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     pass
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(str(folder))
+            if remove_tree(folder):
+                removed.append(str(folder))
         finally:
             handle.close()
     return removed
@@ -391,7 +393,9 @@ class RunFolder:
         self._handle = _lock(self.path / ".lock")
 
     def close(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        from regcourse.grading._cleanup import remove_tree
+
+        remove_tree(self.path)  # whatever a submission left there (see _cleanup.py)
         if self._handle is not None:
             self._handle.close()
             self._handle = None

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regcourse._text import path_name, printable
+from regcourse._text import bounded, path_name, printable
 from regcourse.exercises import _registry
 from regcourse.exercises._result import FAILED, MISSING, STATUSES, PASSED, Result
 from regcourse.grading import _limits, _sandbox
@@ -56,7 +56,7 @@ class Graded:
     def __post_init__(self):
         self.path = self.path if self.path is not None else self.submission
         self.submission = path_name(self.submission)
-        self.reason = printable(self.reason)
+        self.reason = bounded(printable(self.reason))
 
     @property
     def slowest_cell(self) -> tuple[int, float] | None:
@@ -229,7 +229,9 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
     # (short names: the kernel's Unix sockets live in work/.ipc, and their paths have a length limit)
     copy.write_bytes(data)
     with open(folder / "worker.log", "wb") as log:
-        worker = subprocess.Popen([sys.executable, "-c", _WORKER_COMMAND], cwd=folder,
+        # its own session: a Ctrl-C in the instructor's terminal reaches the grader only, which stops
+        # the run in order (a worker interrupted mid-judging would otherwise leave a false row)
+        worker = subprocess.Popen([sys.executable, "-c", _WORKER_COMMAND], cwd=folder, start_new_session=True,
                                   env=_worker_env(work), stdin=subprocess.PIPE, stdout=log, stderr=log)
     started, status, reason, peak, cpu = time.monotonic(), None, "", 0.0, {}
     if group is not None:  # the worker waits for its configuration: nothing of it runs outside the group
