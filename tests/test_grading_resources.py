@@ -61,6 +61,9 @@ RESOURCE_ATTACKS = {
                   "        f.write(chunk)",
     "shm_fill": "chunk = b'x' * (50 * 2**20)\nfor i in range(60):\n    with open(f'/dev/shm/fill{i}', 'wb') as f:\n"
                 "        f.write(chunk)",
+    # (without a sandbox /dev/shm is the host's: files named for this test run, removed by it)
+    "host_shm_fill": "chunk = b'x' * (50 * 2**20)\nfor i in range(60):\n    with open(f'/dev/shm/@TOKEN@-{i}', 'wb') as f:\n"
+                     "        f.write(chunk)",
     "tmpfs_one_file": "chunk = b'x' * (50 * 2**20)\nwith open('/tmp/fill', 'wb') as f:\n    for i in range(60):\n"
                       "        f.write(chunk)\n        f.flush()",
     # bwrap's own /dev is a memory file system too
@@ -70,6 +73,9 @@ RESOURCE_ATTACKS = {
                      "        f.write(chunk)\n        f.flush()",
     "disk_many_files": "chunk = b'x' * (20 * 2**20)\nfor i in range(250):\n    with open(f'fill{i}', 'wb') as f:\n"
                        "        f.write(chunk)",
+    # More entries than a working folder may hold (empty files: no bytes to count)
+    "many_entries": "import os\nos.mkdir('many')\nfor i in range(120_000):\n    open(f'many/{i}', 'w').close()\n"
+                    "import time\ntime.sleep(3)",
     # More processes than a submission may have (small ones: the memory limit is not what stops them).
     "process_flood": "import subprocess\nchildren = []\nfor i in range(1500):\n    try:\n"
                      "        children.append(subprocess.Popen(['sh', '-c', 'sleep 120; :', '@TOKEN@']))\n"
@@ -225,6 +231,10 @@ class TestEveryResourceIsCounted:
         row = batch["rows"][name]
         assert row["status"] == "error" and f"disk limit of {DISK_MB} MB" in row["reason"], row
 
+    def test_too_many_files_are_over_the_disk_limit(self, batch):
+        row = batch["rows"]["many_entries"]
+        assert row["status"] == "error" and f"more than {_limits.MAX_FILES:,} files" in row["reason"], row
+
     def test_too_many_processes_are_refused_and_named(self, batch):
         row = batch["rows"]["process_flood"]
         assert row["status"] == "error" and f"more than {_limits.MAX_TASKS} processes" in row["reason"], row
@@ -237,6 +247,31 @@ class TestEveryResourceIsCounted:
     def test_the_gradebook_reads_with_csv_defaults(self, batch):
         with open(batch["out"], newline="", encoding="utf-8") as stream:
             assert len(list(csv.DictReader(stream))) == len(batch["rows"])
+
+
+# --- with bubblewrap and without cgroups: the fallback still bounds memory, disk and processes -------
+
+FALLBACK_ATTACKS = ["message_frames", "tmpfs_fill", "shm_fill", "dev_fill", "disk_one_file", "fork_exit_loop"]
+
+
+@needs_bwrap
+def test_without_cgroups_the_sandbox_still_bounds_memory_disk_and_processes(tmp_path):
+    notebooks = honest_notebooks()
+    notebooks.update({name: notebook_with(_cells(RESOURCE_ATTACKS[name])) for name in FALLBACK_ATTACKS})
+    result = grade_batch(tmp_path, notebooks, "--chapter", "1", "--jobs", "2", "--sandbox", "bwrap",
+                         env={_limits.DISABLE_VARIABLE: "1"})
+    rows = result["rows"]
+    assert_honest_exact(rows)
+    assert result["stderr"].count("no cgroups") == 1
+    # the worker's resident memory is polled against the same allowance
+    assert rows["message_frames"]["status"] == "error" and result["peaks"].worker < MEMORY_MB + \
+        _limits.WORKER_MEMORY_MB + 300, (rows["message_frames"], result["peaks"].worker)
+    for name in ("tmpfs_fill", "shm_fill"):  # the sandbox's memory file systems are capped at --memory-mb
+        assert rows[name]["status"] == "error" and "No space left on device" in rows[name]["reason"], rows[name]
+    assert result["peaks"].shmem < 2 * MEMORY_MB + 100
+    assert "Read-only file system" in rows["dev_fill"]["reason"]
+    assert f"disk limit of {DISK_MB} MB" in rows["disk_one_file"]["reason"]
+    assert result["left"] == [] and result["tmp_left"] == []
 
 
 # --- CPU: a classmate beside 150 busy sessions keeps its time -----------------------------------------
@@ -279,11 +314,10 @@ def planted_chapter_07(marker: Path):
     return notebook
 
 
-def none_batch(tmp_path, env=None):
+def none_batch(tmp_path, env=None, attacks=("fork_exit_loop", "disk_one_file")):
     marker = tmp_path / "PLANTED"
-    notebooks = {"honest_solution": nbformat.read(SOLUTION, as_version=4),
-                 "planted": planted_chapter_07(marker),
-                 "fork_exit_loop": notebook_with(_cells(RESOURCE_ATTACKS["fork_exit_loop"]))}
+    notebooks = {"honest_solution": nbformat.read(SOLUTION, as_version=4), "planted": planted_chapter_07(marker)}
+    notebooks.update({name: notebook_with(_cells(RESOURCE_ATTACKS[name])) for name in attacks})
     result = grade_batch(tmp_path, notebooks, "--sandbox", "none", "--jobs", "1", env=env)
     result["planted_ran"] = sorted(p.name for p in tmp_path.glob("PLANTED*"))
     return result
@@ -294,14 +328,25 @@ def assert_none_batch(result):
     assert (rows["honest_solution"]["status"], rows["honest_solution"]["score"]) == ("ok", str(FULL))
     assert rows["planted"]["chapter"] == "7" and rows["planted"]["score"] == "0", rows["planted"]
     assert result["planted_ran"] == []  # no planted module was imported by the grader
+    disk = rows["disk_one_file"]
+    assert disk["status"] == "error" and f"disk limit of {DISK_MB} MB" in disk["reason"], disk
     assert result["left"] == []  # the fork loop did not survive
     assert result["tmp_left"] == []
 
 
 @needs_cgroups
 def test_without_a_sandbox_planted_modules_never_run_and_fork_loops_die(tmp_path):
-    result = none_batch(tmp_path)
+    try:
+        result = none_batch(tmp_path, attacks=("fork_exit_loop", "disk_one_file", "process_flood", "host_shm_fill"))
+    finally:
+        for left in Path("/dev/shm").glob(f"{TOKEN}-*"):
+            left.unlink()
     assert_none_batch(result)
+    # the cgroup limits hold without a sandbox too (its /tmp is then the host's)
+    flood = result["rows"]["process_flood"]
+    assert flood["status"] == "error" and f"more than {_limits.MAX_TASKS} processes" in flood["reason"], flood
+    fill = result["rows"]["host_shm_fill"]
+    assert fill["status"] == "error" and f"memory limit of {MEMORY_MB} MB" in fill["reason"], fill
     assert result["groups"] == []
     assert "warning" not in result["stderr"]
 
