@@ -210,6 +210,26 @@ def _watch(worker_pid: int | None, group, cpu: dict, peak: float, memory_mb: flo
     return None, "", peak
 
 
+def _stop_worker(worker: subprocess.Popen, group) -> None:
+    """Kill the worker and everything the submission started.
+
+    The worker is asked first (SIGTERM): it sweeps its tree and collects the processes it adopted,
+    which would otherwise stay as zombies of a process that is gone (not every init collects them).
+    Then the group, or the worker's tree, is killed outright, whatever the worker did."""
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(3)
+        except subprocess.TimeoutExpired:
+            pass
+    if group is not None:
+        group.kill()
+    if worker.poll() is None:  # not yet collected, so its PID is still its own and not a classmate's
+        _sandbox.kill_descendants(worker.pid)
+        worker.kill()
+    worker.wait()
+
+
 def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int | None, sandbox: str, seed: int,
                    timeout: float, memory_mb: float, check_seconds: float = DEFAULT_CHECK_SECONDS,
                    disk_mb: float = DEFAULT_DISK_MB, group=None, stop=None) -> dict:
@@ -264,12 +284,7 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
                 break
             time.sleep(_POLL_SECONDS)
     finally:  # everything the submission started dies here, whatever happened
-        if group is not None:
-            group.kill()
-        if worker.poll() is None:  # not yet collected, so its PID is still its own and not a classmate's
-            _sandbox.kill_descendants(worker.pid)
-            worker.kill()
-        worker.wait()
+        _stop_worker(worker, group)
     if stop is not None and stop.is_set() and status is None:
         raise GradingInterrupted(str(folder))
     if status is None:  # a limit the kernel enforced (a process killed, a file cut) ends the run too
