@@ -24,12 +24,14 @@ import psutil
 import pytest
 from _project import ROOT
 from nbformat.v4 import new_code_cell
+from test_grading_runs import running_under
 
 from regcourse._text import bounded
 from regcourse.exercises._result import FAILED, Result
 from regcourse.grading import Graded, _read_original, feedback_text, read_gradebook_rows, write_gradebook
 from regcourse.grading._cleanup import remove_tree
 from regcourse.grading._gradebook import gradebook_cell
+from regcourse.grading._sandbox import bwrap_works
 
 EXERCISE = ROOT / "exercises" / "01_overfitting.ipynb"
 SOLUTION = ROOT / "solutions" / "01_overfitting.ipynb"
@@ -65,13 +67,9 @@ def read_rows(path):
 def under(folder: str) -> list[str]:
     """Processes whose command line or working folder is in ``folder`` (the grader's TMPDIR)."""
     found = []
-    for process in psutil.process_iter(["cmdline", "cwd", "status"]):
+    for process in running_under(folder):
         try:
-            if process.info["status"] == psutil.STATUS_ZOMBIE:
-                continue
-            if any(folder in part for part in process.info["cmdline"] or []) or \
-                    (process.info["cwd"] or "").startswith(folder):
-                found.append(" ".join(process.info["cmdline"] or [])[:200])
+            found.append(" ".join(process.cmdline())[:200])
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     return found
@@ -103,8 +101,12 @@ NOT_FILES = {"x.ipynb": "a named pipe (FIFO), not a regular file",
              "z.ipynb": "a directory, not a regular file"}
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+@pytest.fixture(scope="module", params=["bwrap", "none"])
+def batch(tmp_path_factory, request):
+    if request.param == "bwrap" and bwrap_works() is not None:
+        if os.environ.get("REGCOURSE_REQUIRE_BWRAP") == "1":
+            pytest.fail(f"REGCOURSE_REQUIRE_BWRAP=1 but {bwrap_works()}")
+        pytest.skip(f"bubblewrap does not work here ({bwrap_works()})")
     base = tmp_path_factory.mktemp("robust")
     folder, feedback = base / "submissions", base / "feedback"
     folder.mkdir()
@@ -125,7 +127,8 @@ def batch(tmp_path_factory):
     (folder / "z.ipynb").mkdir()
     names = sorted(p.name for p in folder.iterdir())
     out = base / "gradebook.csv"
-    options = ["--out", str(out), "--feedback", str(feedback), "--chapter", "1", "--jobs", "2", "--timeout", "120"]
+    options = ["--out", str(out), "--feedback", str(feedback), "--chapter", "1", "--jobs", "2", "--timeout", "120",
+               "--sandbox", request.param]
     started = time.monotonic()  # "--": a name such as -2.ipynb is not an option
     first = run_grader([*options, "--", *names], cwd=folder, grader_tmp=grader_tmp, timeout=600)
     seconds = time.monotonic() - started

@@ -19,7 +19,9 @@ under the grader's own group::
 - **processes**: at most ``MAX_TASKS`` tasks (processes and threads) per submission.
 
 Both cgroup versions are handled: v2 (one unified hierarchy; controllers enabled for the run's
-subtree, the grader moving itself into a leaf when its own group has processes), and v1 (one
+subtree; a v2 group with processes cannot hand controllers to children, so when the grader's own
+group has processes, they — the grader, and in a delegated scope the shell that started it — are
+moved into a leaf ``regcourse-run-grader-<pid>`` beside the runs first), and v1 (one
 hierarchy per controller: memory, cpu, pids, and cpuacct and freezer when mounted). Where a
 controller cannot be used (no write access in a container, a kernel without it), ``Support``
 says why, once, and the grader falls back to polling (see ``_submission.py``).
