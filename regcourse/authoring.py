@@ -20,6 +20,12 @@ from pathlib import Path
 CHECK_VARIABLES = ("REGCOURSE_STRICT", "REGCOURSE_CHECK_LOG")
 
 
+# The kernel that makes a notebook's saved outputs uses torch's portable CPU kernels: which SIMD
+# kernels torch picks depends on the processor (AVX-512 ones round differently), and the saved
+# outputs must be the same wherever they are made and checked (conftest.py sets the same for nbval).
+REPRODUCIBLE = {"ATEN_CPU_CAPABILITY": "default"}
+
+
 def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str = "python3",
                      learner: bool = False) -> float:
     """Execute the notebook at ``path`` in place and return the wall time in seconds.
@@ -41,9 +47,10 @@ def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str =
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    kernel_env = {}
+    environment = {**os.environ, **REPRODUCIBLE}
     if learner:
-        kernel_env["env"] = {k: v for k, v in os.environ.items() if k not in CHECK_VARIABLES}
+        environment = {k: v for k, v in environment.items() if k not in CHECK_VARIABLES}
+    kernel_env = {"env": environment}
     started = time.perf_counter()
     client.execute(**kernel_env)
     elapsed = time.perf_counter() - started

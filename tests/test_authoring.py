@@ -169,3 +169,18 @@ def test_build_with_an_unpaired_marker_fails_naming_notebook_and_cell(tmp_path):
     assert result.returncode == 2
     assert "04_broken.ipynb, cell 2: '### BEGIN SOLUTION' without a matching '### END SOLUTION'" in result.stderr
     assert not (tmp_path / "exercises").exists()
+
+
+def test_executed_notebooks_use_torchs_portable_cpu_kernels(tmp_path, monkeypatch):
+    """Saved outputs must not depend on the processor that made them (AVX-512 kernels round differently)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from regcourse.authoring import execute_notebook
+
+    monkeypatch.delenv("ATEN_CPU_CAPABILITY", raising=False)
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("import torch\nprint(torch.backends.cpu.get_cpu_capability())")]),
+                   path)
+    execute_notebook(path)
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].strip() == "DEFAULT"
