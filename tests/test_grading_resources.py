@@ -80,6 +80,9 @@ RESOURCE_ATTACKS = {
     "process_flood": "import subprocess\nchildren = []\nfor i in range(1500):\n    try:\n"
                      "        children.append(subprocess.Popen(['sh', '-c', 'sleep 120; :', '@TOKEN@']))\n"
                      "    except OSError:\n        break\nimport time\ntime.sleep(3)",
+    # Plain memory, in the kernel itself
+    "memory_hog": "block = bytearray(700 * 2**20)\nfor i in range(0, len(block), 4096):\n    block[i] = 1\n"
+                  "import time\ntime.sleep(5)",
     # A process that forks and exits in a loop, in its own session: always one step ahead of a scan.
     "fork_exit_loop": "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import os, time  # @TOKEN@\\n"
                       "end = time.time() + 120\\nwhile time.time() < end:\\n    if os.fork():\\n        os._exit(0)\\n'], "
@@ -314,7 +317,7 @@ def planted_chapter_07(marker: Path):
     return notebook
 
 
-def none_batch(tmp_path, env=None, attacks=("fork_exit_loop", "disk_one_file")):
+def none_batch(tmp_path, env=None, attacks=("fork_exit_loop", "disk_one_file", "memory_hog")):
     marker = tmp_path / "PLANTED"
     notebooks = {"honest_solution": nbformat.read(SOLUTION, as_version=4), "planted": planted_chapter_07(marker)}
     notebooks.update({name: notebook_with(_cells(RESOURCE_ATTACKS[name])) for name in attacks})
@@ -330,6 +333,8 @@ def assert_none_batch(result):
     assert result["planted_ran"] == []  # no planted module was imported by the grader
     disk = rows["disk_one_file"]
     assert disk["status"] == "error" and f"disk limit of {DISK_MB} MB" in disk["reason"], disk
+    hog = rows["memory_hog"]
+    assert hog["status"] == "error" and f"memory limit of {MEMORY_MB} MB" in hog["reason"], hog
     assert result["left"] == []  # the fork loop did not survive
     assert result["tmp_left"] == []
 
@@ -337,7 +342,8 @@ def assert_none_batch(result):
 @needs_cgroups
 def test_without_a_sandbox_planted_modules_never_run_and_fork_loops_die(tmp_path):
     try:
-        result = none_batch(tmp_path, attacks=("fork_exit_loop", "disk_one_file", "process_flood", "host_shm_fill"))
+        result = none_batch(tmp_path, attacks=("fork_exit_loop", "disk_one_file", "memory_hog", "process_flood",
+                                                "host_shm_fill"))
     finally:
         for left in Path("/dev/shm").glob(f"{TOKEN}-*"):
             left.unlink()
