@@ -5,6 +5,7 @@ Subcommands:
     execute          (maintainers) run notebooks top to bottom and save them with their outputs
     build-exercises  (maintainers) generate exercises/ from solutions/ and run them untouched; --check only compares
     grade            (instructors) grade submitted notebooks into a CSV gradebook and feedback files
+    validate         (learners) grade your own notebook exactly as the instructor's grader will
 """
 
 from __future__ import annotations
@@ -161,6 +162,30 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Grade one notebook as ``grade`` does (same judge, same sandbox when it works here, same
+    limits) and print the feedback the instructor's run would write for it. Writes no file."""
+    from regcourse.grading import GradingToolsMissing, INVALID, feedback_text, grade_all
+
+    notes = []
+    try:
+        grade = grade_all([args.notebook], chapter=args.chapter, timeout=args.timeout, progress=False,
+                          warn=notes.append)[0]
+    except GradingToolsMissing as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if grade.status == INVALID and not os.path.lexists(args.notebook):
+        print(f"error: no such file: {args.notebook}", file=sys.stderr)
+        return 2
+    print(feedback_text(grade), end="")
+    for note in notes:  # how this machine differs from a grader with a sandbox and limits
+        print(f"\nnote: {note.split(':')[0]}: graded without it here; the judge is the same, so honest work "
+              "gets the same grade.")
+    if grade.chapter is None:
+        print("\nnote: give --chapter N: this notebook does not say which chapter it is.")
+    return 0
+
+
 def _positive_number(text: str) -> float:
     """argparse type: a finite number above 0 (argparse names the option in the error)."""
     try:
@@ -242,6 +267,15 @@ def build_parser() -> argparse.ArgumentParser:
                             "and grade only the rest")
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     grade.set_defaults(func=cmd_grade)
+
+    validate = commands.add_parser("validate", help="(learners) grade your notebook as the instructor's grader will, "
+                                                    "and show its feedback")
+    validate.add_argument("notebook", metavar="NOTEBOOK", help="your exercise notebook (.ipynb)")
+    validate.add_argument("--chapter", type=_chapter_number,
+                          help="the chapter to grade it as (default: the one its metadata names)")
+    validate.add_argument("--timeout", type=_positive_number, default=DEFAULT_TIMEOUT,
+                          help=f"seconds allowed for the whole notebook (default {DEFAULT_TIMEOUT:g}, as grade)")
+    validate.set_defaults(func=cmd_validate)
     return parser
 
 
