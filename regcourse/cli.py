@@ -101,6 +101,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from regcourse._text import path_name
+    from regcourse.grading._sources import EMPTY_SOURCE, collect, newest_per_student
     from regcourse.grading import (
         GradingInterrupted,
         GradingToolsMissing,
@@ -115,8 +116,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     def warn(text):
         print(f"warning: {text}", file=sys.stderr)
 
+    submissions, problems = collect(args.submissions)
+    empty = [problem for problem in problems if problem.startswith(EMPTY_SOURCE)]
+    if empty:  # a wrong folder or zip named: say so before anything is written
+        print("\n".join(f"error: {problem}" for problem in empty), file=sys.stderr)
+        return 2
+    for problem in problems:
+        warn(problem)
+    submissions = newest_per_student(submissions, key=lambda item: (item.student, _chapter_of(item, args.chapter)))
     resume_rows = read_gradebook_rows(args.out, warn=warn) if args.resume else None
-    names = feedback_names([path_name(p) for p in args.submissions])  # fixed before any row arrives
+    names = feedback_names([path_name(item.name) for item in submissions])  # fixed before any row arrives
     done: dict[int, object] = {}  # index -> Graded, as each row is final
     stop = threading.Event()
 
@@ -134,7 +143,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)} \
         if threading.current_thread() is threading.main_thread() else {}
     try:
-        grades = grade_all(args.submissions, timeout=args.timeout, memory_mb=args.memory_mb, disk_mb=args.disk_mb,
+        grades = grade_all(submissions, timeout=args.timeout, memory_mb=args.memory_mb, disk_mb=args.disk_mb,
                            jobs=args.jobs,
                            chapter=args.chapter, progress=not args.quiet, sandbox=args.sandbox,
                            resume_rows=resume_rows, warn=warn, on_graded=on_graded, stop=stop)
@@ -146,7 +155,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         if done:  # every finished row, the last one included even if the signal cut its writing short
             write_gradebook([done[i] for i in sorted(done)], args.out)
         lead = "" if args.quiet else "\n"  # below the progress bar
-        print(f"{lead}interrupted: {len(done)} of {len(args.submissions)} graded; run the same command with "
+        print(f"{lead}interrupted: {len(done)} of {len(submissions)} graded; run the same command with "
               "--resume to finish", file=sys.stderr)
         return 128 + (err.signum if isinstance(err, _Stopped) else signal.SIGINT)
     finally:
@@ -160,6 +169,21 @@ def cmd_grade(args: argparse.Namespace) -> int:
         feedback = f"; feedback in {Path(args.feedback)}{os.sep}" if args.feedback else ""
         print(f"gradebook: {Path(args.out)}{feedback}")
     return 0
+
+
+def _chapter_of(item, forced: int | None) -> int | None:
+    """The chapter a submission will be graded as (``--chapter``, else its metadata), to keep one
+    notebook per student and chapter; None when it cannot be read."""
+    if forced is not None:
+        return forced
+    from regcourse.grading import read_submission
+    from regcourse.grading._submission import metadata_chapter, read_notebook
+
+    data, _ = read_submission(item)
+    try:
+        return metadata_chapter(read_notebook(data)) if data is not None else None
+    except ValueError:
+        return None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -246,7 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     from regcourse.grading import DEFAULT_DISK_MB, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MODES
 
     grade = commands.add_parser("grade", help="(instructors) grade submitted notebooks into a gradebook")
-    grade.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="submitted .ipynb files")
+    grade.add_argument("submissions", nargs="+", metavar="SOURCE",
+                       help="submitted .ipynb files, folders (searched for .ipynb) or the zips Canvas and Moodle "
+                            "download")
     grade.add_argument("--out", required=True, help="the CSV gradebook to write")
     grade.add_argument("--feedback", metavar="DIR", help="write one feedback file per submission here")
     grade.add_argument("--timeout", type=_positive_number, default=DEFAULT_TIMEOUT,

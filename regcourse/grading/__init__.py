@@ -40,6 +40,8 @@ import secrets
 import stat
 import threading
 import warnings
+import zipfile
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from regcourse._text import path_name
@@ -57,6 +59,7 @@ from regcourse.grading._gradebook import (  # noqa: F401 (_feedback_names: for t
 )
 from regcourse.grading import _limits
 from regcourse.grading._sandbox import AUTO, MODES, SandboxUnavailable
+from regcourse.grading._sources import Submission
 from regcourse.grading._submission import (
     DEFAULT_CHECK_SECONDS,
     DEFAULT_DISK_MB,
@@ -79,7 +82,7 @@ __all__ = [
     "DEFAULT_DISK_MB", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
     "GradingInterrupted", "GradingToolsMissing", "SandboxUnavailable", "WeakIsolationWarning", "feedback_names",
     "feedback_text", "grade_all", "grade_submission", "gradebook_columns", "read_gradebook_rows",
-    "require_grading_tools", "write_feedback", "write_gradebook", "write_one_feedback",
+    "read_submission", "require_grading_tools", "write_feedback", "write_gradebook", "write_one_feedback",
 ]
 
 MAX_NOTEBOOK_BYTES = 100 * 2**20  # a larger file is ``invalid``, and no more than this is read
@@ -166,11 +169,22 @@ def _read_original(path) -> tuple[bytes | None, str]:
         os.close(handle)
 
 
-def _note_if_changed(grade: Graded, data: bytes | None) -> None:
+def read_submission(item: Submission) -> tuple[bytes | None, str]:
+    """(the notebook's bytes, "") or (None, why not): a file through ``_read_original``, a zip member
+    from its archive (at most MAX_NOTEBOOK_BYTES either way)."""
+    if item.zip_path is None:
+        return _read_original(item.path)
+    try:
+        return item.read(MAX_NOTEBOOK_BYTES), ""
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, RuntimeError, EOFError) as err:
+        return None, f"could not read it from the zip ({type(err).__name__}: {str(err)[:200]})"
+
+
+def _note_if_changed(grade: Graded, data: bytes | None, item: Submission) -> None:
     """Say in the row when the original is no longer what was graded."""
     if data is None:
         return
-    now, problem = _read_original(grade.path)
+    now, problem = read_submission(item)
     if now is not None and sha256(now) == sha256(data):
         return
     if now is None:
@@ -204,6 +218,8 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
               stop: threading.Event | None = None) -> list[Graded]:
     """Grade every submission (``jobs`` at a time) and return the grades in input order.
 
+    ``paths`` holds files, or ``_sources.Submission``s (zip members, and each one's student).
+
     ``chapter`` is the assignment's chapter and wins over each notebook's metadata (a
     mismatch goes into the reason); without it, each notebook's metadata decides, and a
     notebook without metadata gets the chapter all the others agree on. ``sandbox`` is
@@ -235,8 +251,9 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
     _sandbox.clean_stale_runs()
     cpus = max(1.0, (os.cpu_count() or 1) // jobs)  # each submission's CPU quota
 
-    paths = [os.fspath(p) for p in paths]
-    originals = [_read_original(p) for p in paths]  # every copy is taken before any notebook runs
+    items = [p if isinstance(p, Submission) else Submission(os.fspath(p), "", path=os.fspath(p)) for p in paths]
+    paths = [item.name for item in items]
+    originals = [read_submission(item) for item in items]  # every copy is taken before any notebook runs
     datas = [data for data, _ in originals]
     assignment = _assignment_chapter(datas) if chapter is None else None
     fallback = chapter if chapter is not None else assignment
@@ -258,6 +275,9 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
         return None
 
     def finished(index: int, grade: Graded) -> None:
+        if grade.resumed_row is None:  # whose it is, and which of their files were left out
+            grade.student = items[index].student or Path(os.fsdecode(paths[index])).stem
+            grade.reason = "; ".join(r for r in (grade.reason, *items[index].notes) if r)
         grades[index] = grade
         if on_graded is not None:
             on_graded(index, grade)
@@ -285,7 +305,7 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
                 remove_tree(folder)  # this submission's copy and whatever it left: not kept until the end
             if stop.is_set():  # a Ctrl-C in a terminal reaches the worker too: its row is not trusted
                 raise GradingInterrupted("stopped")
-            _note_if_changed(grade, data)  # the original must be as it was
+            _note_if_changed(grade, data, items[index])  # the original must be as it was
             return grade
 
         to_run = []
@@ -294,7 +314,7 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
             if grade is None:
                 to_run.append(index)
                 continue
-            _note_if_changed(grade, originals[index][0])
+            _note_if_changed(grade, originals[index][0], items[index])
             bar.update(1)
             finished(index, grade)
         groups, warning = _limits.run_groups() if to_run else (None, None)
