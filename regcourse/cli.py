@@ -101,6 +101,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from regcourse._text import path_name
+    from regcourse.grading._lms import RosterError, fill, read_roster, write_lms_file
     from regcourse.grading._sources import EMPTY_SOURCE, collect, newest_per_student
     from regcourse.grading import (
         GradingInterrupted,
@@ -116,6 +117,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     def warn(text):
         print(f"warning: {text}", file=sys.stderr)
 
+    roster = None
+    if args.lms_out and not args.roster:
+        print("error: --lms-out needs --roster (the file exported from the LMS, which it writes back)", file=sys.stderr)
+        return 2
+    if args.roster:
+        try:
+            roster = read_roster(args.roster, assignment=args.assignment)
+        except (OSError, RosterError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     submissions, problems = collect(args.submissions)
     empty = [problem for problem in problems if problem.startswith(EMPTY_SOURCE)]
     if empty:  # a wrong folder or zip named: say so before anything is written
@@ -130,6 +141,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     stop = threading.Event()
 
     def on_graded(index, grade):  # the gradebook and this student's feedback, as it goes
+        if roster is not None:
+            grade.roster = roster.names.get(grade.student, "not on the roster")
+            if grade.resumed_row is not None:
+                grade.resumed_row = dict(grade.resumed_row, roster=grade.roster)
         done[index] = grade
         write_gradebook([done[i] for i in sorted(done)], args.out)
         if args.feedback:
@@ -147,7 +162,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
                            jobs=args.jobs,
                            chapter=args.chapter, progress=not args.quiet, sandbox=args.sandbox,
                            resume_rows=resume_rows, warn=warn, on_graded=on_graded, stop=stop)
+        if roster is not None:  # the roster's students without a submission get a row too
+            grades = grades + _missing_rows(roster, grades, args.chapter)
         write_gradebook(grades, args.out)
+        if args.lms_out:
+            rows, _, _ = fill(roster, [g for g in grades if g.status != "missing"])
+            write_lms_file(roster, rows, args.lms_out)
     except (GradingToolsMissing, SandboxUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -168,7 +188,28 @@ def cmd_grade(args: argparse.Namespace) -> int:
             print(f"{grade.submission}: {grade.status}, {grade.score}/{grade.max_score}{reason}{kept}")
         feedback = f"; feedback in {Path(args.feedback)}{os.sep}" if args.feedback else ""
         print(f"gradebook: {Path(args.out)}{feedback}")
+    if roster is not None:  # never silently dropped, whatever --quiet says
+        missing = [g for g in grades if g.status == "missing"]
+        strangers = [g for g in grades if g.roster == "not on the roster"]
+        if missing:
+            print(f"on the roster, no submission ({len(missing)}): " + "; ".join(f"{g.roster} ({g.student})"
+                                                                              for g in missing))
+        if strangers:
+            print(f"submitted, not on the roster ({len(strangers)}): " + "; ".join(f"{g.submission} ({g.student})"
+                                                                                 for g in strangers))
+        if args.lms_out:
+            print(f"for the LMS: {Path(args.lms_out)} (import it in {roster.kind.capitalize()})")
     return 0
+
+
+def _missing_rows(roster, grades, chapter):
+    """A gradebook row for each roster student without a graded submission (status ``missing``)."""
+    from regcourse.grading import Graded
+    from regcourse.grading._submission import unjudged
+
+    seen = {g.student for g in grades}
+    return [Graded("", "missing", "on the roster; no submission was found", chapter, unjudged(chapter),
+                   student=student, roster=roster.names[student]) for student in roster.students if student not in seen]
 
 
 def _chapter_of(item, forced: int | None) -> int | None:
@@ -291,6 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--resume", action="store_true",
                        help="keep the rows of the existing --out gradebook whose file has the same SHA-256, "
                             "and grade only the rest")
+    grade.add_argument("--roster", metavar="FILE", help="the class list exported from Canvas (Grades → Export) or "
+                       "Moodle (grading worksheet): names each row's student and lists who did not submit")
+    grade.add_argument("--lms-out", metavar="FILE", help="write the --roster file back with the grades filled in, "
+                       "for the LMS to import")
+    grade.add_argument("--assignment", metavar="NAME", help="the Canvas assignment column that gets the grade")
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     grade.set_defaults(func=cmd_grade)
 

@@ -271,7 +271,8 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
         # the name as the gradebook writes it (an apostrophe before "=..."), or as older ones did
         row = kept.get((gradebook_cell(path_name(path)), digest)) or kept.get((path_name(path), digest))
         if row is not None:
-            return Graded(path, row.get("status", ""), row.get("reason", ""), sha256=digest, resumed_row=row)
+            return Graded(path, row.get("status", ""), row.get("reason", ""), sha256=digest, resumed_row=row,
+                          student=row.get("student", ""), roster=row.get("roster", ""))
         return None
 
     def finished(index: int, grade: Graded) -> None:

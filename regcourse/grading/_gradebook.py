@@ -25,7 +25,7 @@ from regcourse._text import bounded, printable
 from regcourse.exercises import _registry
 from regcourse.grading._submission import ERROR, INVALID, OK, TIMEOUT, Graded
 
-FIXED_COLUMNS = ["submission", "student", "status", "score", "max_score"]
+FIXED_COLUMNS = ["submission", "student", "roster", "status", "score", "max_score"]
 TAIL_COLUMNS = ["chapter", "sha256", "reason"]
 CELL_LIMIT = 2000  # characters in one gradebook cell or one text of a feedback file
 # A cell that begins with one of these is run as a formula by spreadsheets (the full-width
@@ -74,8 +74,8 @@ def gradebook_text(grades: list[Graded]) -> str:
         else:
             points = [grade.results[i].points if i in grade.results else "" for i in ids]
             chapter = "" if grade.chapter is None else grade.chapter
-            cells = [grade.submission, grade.student, grade.status, grade.score, grade.max_score, *points, chapter,
-                     grade.sha256, grade.reason]
+            cells = [grade.submission, grade.student, grade.roster, grade.status, grade.score, grade.max_score, *points,
+                     chapter, grade.sha256, grade.reason]
         writer.writerow([gradebook_cell(cell) for cell in cells])
     return buffer.getvalue()
 

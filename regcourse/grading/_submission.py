@@ -53,6 +53,7 @@ class Graded:
     path: str | None = None  # the original path (may hold non-UTF-8 bytes as surrogates)
     resumed_row: dict | None = None  # the gradebook row kept by --resume
     student: str = ""  # the LMS id, the student's folder, or the file's stem (see _sources.py)
+    roster: str = ""  # the student's name on --roster, or "not on the roster"
 
     def __post_init__(self):
         self.path = self.path if self.path is not None else self.submission
