@@ -133,7 +133,16 @@ class Peaks:
 
 
 def run_groups_left() -> list[str]:
-    return [str(p) for parent in SUPPORT.parents.values() for p in parent.glob(_limits.RUN_GROUP_PREFIX + "*")]
+    """Run groups whose grader has ended (other graders may be running on the machine), and this
+    process's own."""
+    left = []
+    for parent in SUPPORT.parents.values():
+        for group in parent.glob(_limits.RUN_GROUP_PREFIX + "*"):
+            numbers = [part for part in group.name[len(_limits.RUN_GROUP_PREFIX):].split("-") if part.isdigit()]
+            owner = int(numbers[0]) if numbers else 0  # (a probe's or a v2 grader leaf's name: its pid after a word)
+            if owner in (0, os.getpid()) or not psutil.pid_exists(owner):
+                left.append(str(group))
+    return left
 
 
 def grade_batch(tmp_path, notebooks: dict, *extra, env=None):

@@ -167,13 +167,14 @@ def collect(sources: list[str]) -> tuple[list[Submission], list[str]]:
     problem that starts with ``EMPTY_SOURCE`` is a folder or zip with no notebook at all).
 
     A file is graded as given (a link or a pipe is refused later, by grade_all's reader); a folder
-    is searched for ``*.ipynb`` (links to folders not followed); a ``.zip`` is read as an LMS
-    download. The same file named twice is graded once.
+    is searched for ``*.ipynb`` (links to folders not followed), unless its own name ends in
+    ``.ipynb`` (then it is a notebook that is not a file: an ``invalid`` row); a ``.zip`` is read as
+    an LMS download. The same file named twice is graded once.
     """
     submissions, problems, seen = [], [], set()
     for source in sources:
         source = os.fspath(source)
-        if os.path.isdir(source) and not os.path.islink(source):
+        if os.path.isdir(source) and not os.path.islink(source) and not source.endswith(".ipynb"):
             found = _folder_submissions(source)
             if not found:
                 problems.append(f"{EMPTY_SOURCE}{source}: a folder with no notebook in it")
