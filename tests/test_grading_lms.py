@@ -118,3 +118,11 @@ def test_roster_mistakes_stop_before_grading(tmp_path, extra, message):
                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert not (tmp_path / "g.csv").exists() and not (tmp_path / "upload.csv").exists()
+
+
+@pytest.mark.parametrize("score, max_score, possible, text", [(3, 4, 10.0, "7.5"), (4, 4, 4.0, "4"), (2, 3, None, "2"),
+                                                               (1, 3, 100.0, "33.33"), (0, 0, 10.0, "0")])
+def test_scores_are_scaled_to_the_lms_points(score, max_score, possible, text):
+    from regcourse.grading._lms import _grade_text
+
+    assert _grade_text(score, max_score, possible) == text
