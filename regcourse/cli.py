@@ -102,6 +102,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     from regcourse._text import path_name
     from regcourse.grading._lms import RosterError, fill, read_roster, write_lms_file
+    from regcourse.exercises._written import chapter_written
+    from regcourse.grading._written_sheet import add_to_feedback, apply_sheet, read_sheet, write_sheet
     from regcourse.grading._sources import EMPTY_SOURCE, collect, newest_per_student
     from regcourse.grading import (
         GradingInterrupted,
@@ -164,9 +166,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
                            resume_rows=resume_rows, warn=warn, on_graded=on_graded, stop=stop)
         if roster is not None:  # the roster's students without a submission get a row too
             grades = grades + _missing_rows(roster, grades, args.chapter)
+        if args.written:  # the sheet of written answers, and the points already given in it
+            sheet_rows, sheet_notes = apply_sheet(grades, read_sheet(args.written))
+            write_sheet(args.written, sheet_rows)
+            for note in sheet_notes:
+                warn(note)
+            if args.feedback:
+                for index, grade in done.items():
+                    add_to_feedback(Path(args.feedback) / names[index], grade)
         write_gradebook(grades, args.out)
         if args.lms_out:
-            rows, _, _ = fill(roster, [g for g in grades if g.status != "missing"])
+            rows, _, _ = fill(roster, [g for g in grades if g.status != "missing"], with_written=bool(args.written))
             write_lms_file(roster, rows, args.lms_out)
     except (GradingToolsMissing, SandboxUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -199,6 +209,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
                                                                                  for g in strangers))
         if args.lms_out:
             print(f"for the LMS: {Path(args.lms_out)} (import it in {roster.kind.capitalize()})")
+    if args.written:
+        asked = sum(1 for g in grades if g.status != "missing" for _ in chapter_written(g.graded_chapter))
+        given = sum(len(g.written_points) for g in grades)
+        print(f"written answers: {given} of {asked} graded; give points in {Path(args.written)} and run again "
+              "with --resume --written to add them")
     return 0
 
 
@@ -230,6 +245,7 @@ def _chapter_of(item, forced: int | None) -> int | None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Grade one notebook as ``grade`` does (same judge, same sandbox when it works here, same
     limits) and print the feedback the instructor's run would write for it. Writes no file."""
+    from regcourse.exercises._written import chapter_written
     from regcourse.grading import GradingToolsMissing, INVALID, feedback_text, grade_all
 
     notes = []
@@ -243,6 +259,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"error: no such file: {args.notebook}", file=sys.stderr)
         return 2
     print(feedback_text(grade), end="")
+    for question in chapter_written(grade.chapter):  # read from the file, as the instructor's sheet will
+        answer = grade.written.get(question.id)
+        said = ("no cell with this question was found" if answer is None else
+                "not answered yet" if not answer else f"your answer begins: {answer[:120]!r}")
+        print(f"\n✍️ {question.title} ({question.points} points): graded by hand by your instructor; {said}")
     for note in notes:  # how this machine differs from a grader with a sandbox and limits
         print(f"\nnote: {note.split(':')[0]}: graded without it here; the judge is the same, so honest work "
               "gets the same grade.")
@@ -337,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--lms-out", metavar="FILE", help="write the --roster file back with the grades filled in, "
                        "for the LMS to import")
     grade.add_argument("--assignment", metavar="NAME", help="the Canvas assignment column that gets the grade")
+    grade.add_argument("--written", metavar="FILE", help="the sheet of written answers (one row per student and "
+                       "question, the text as written): give points and comments there, then run again with --resume")
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     grade.set_defaults(func=cmd_grade)
 

@@ -29,7 +29,8 @@ def test_validate_prints_the_feedback_the_instructor_gets_and_writes_nothing(tmp
     graded = run("grade", "mine.ipynb", "--out", "g.csv", "--feedback", "fb", "--quiet", cwd=tmp_path)
     assert graded.returncode == 0, graded.stderr
     instructor = (tmp_path / "fb" / "mine.txt").read_text(encoding="utf-8")
-    assert result.stdout.split("\nnote: ")[0] == instructor  # the same text, word for word
+    assert result.stdout.split("\n✍️ ")[0].split("\nnote: ")[0] == instructor  # the same text, word for word
+    assert "✍️ In your own words (2 points): graded by hand by your instructor" in result.stdout
 
 
 def test_validate_names_what_is_not_attempted(tmp_path):

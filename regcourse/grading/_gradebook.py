@@ -23,6 +23,7 @@ from pathlib import Path
 
 from regcourse._text import bounded, printable
 from regcourse.exercises import _registry
+from regcourse.exercises._written import WRITTEN
 from regcourse.grading._submission import ERROR, INVALID, OK, TIMEOUT, Graded
 
 FIXED_COLUMNS = ["submission", "student", "roster", "status", "score", "max_score"]
@@ -62,20 +63,32 @@ def gradebook_columns(grades: list[Graded]) -> list[str]:
     return [ex.id for ex in _registry.all_exercises() if ex.id in seen]
 
 
+def written_columns(grades: list[Graded]) -> list[str]:
+    """The written questions given points in any grade (``--written``), then ``total`` and ``total_max``."""
+    given = {question_id for grade in grades for question_id in grade.written_points}
+    ids = [question.id for question in WRITTEN.values() if question.id in given]
+    return [*ids, "total", "total_max"] if ids else []
+
+
 def gradebook_text(grades: list[Graded]) -> str:
     ids = gradebook_columns(grades)
+    by_hand = written_columns(grades)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([*FIXED_COLUMNS, *ids, *TAIL_COLUMNS])
+    writer.writerow([*FIXED_COLUMNS, *ids, *by_hand, *TAIL_COLUMNS])
     for grade in grades:
         if grade.resumed_row is not None:
             row = grade.resumed_row
-            cells = [row.get(c, "") for c in [*FIXED_COLUMNS, *ids, *TAIL_COLUMNS]]
+            cells = [row.get(c, "") for c in [*FIXED_COLUMNS, *ids]]
+            tail = [row.get(c, "") for c in TAIL_COLUMNS]
         else:
             points = [grade.results[i].points if i in grade.results else "" for i in ids]
             chapter = "" if grade.chapter is None else grade.chapter
-            cells = [grade.submission, grade.student, grade.roster, grade.status, grade.score, grade.max_score, *points,
-                     chapter, grade.sha256, grade.reason]
+            cells = [grade.submission, grade.student, grade.roster, grade.status, grade.score, grade.max_score, *points]
+            tail = [chapter, grade.sha256, grade.reason]
+        extra = {**{k: f"{v:g}" for k, v in grade.written_points.items()},
+                 "total": f"{grade.total:g}", "total_max": grade.total_max} if by_hand else {}
+        cells += [extra.get(column, "") for column in by_hand] + tail
         writer.writerow([gradebook_cell(cell) for cell in cells])
     return buffer.getvalue()
 

@@ -114,7 +114,7 @@ def _moodle(rows, header, bom) -> Roster:
     return roster
 
 
-def _grade_text(score: int, max_score: int, possible: float | None) -> str:
+def _grade_text(score: float, max_score: int, possible: float | None) -> str:
     if possible is None or max_score <= 0 or abs(possible - max_score) < 1e-9:
         return f"{score:g}"
     return f"{round(score / max_score * possible, 2):g}"
@@ -126,9 +126,10 @@ def _comment(grade) -> str:
     return "; ".join(parts)
 
 
-def fill(roster: Roster, grades) -> tuple[list[list[str]], list[str], list]:
+def fill(roster: Roster, grades, *, with_written: bool = False) -> tuple[list[list[str]], list[str], list]:
     """(the rows with grades filled in, roster students without a graded submission, grades of
-    students not on the roster)."""
+    students not on the roster). ``with_written``: the grade is the total with the written answers'
+    points (out of the auto-graded and written points together)."""
     rows = [list(row) for row in roster.rows]
     unmatched, graded = [], set()
     for grade in grades:
@@ -143,7 +144,8 @@ def fill(roster: Roster, grades) -> tuple[list[list[str]], list[str], list]:
         possible = roster.points_possible
         if roster.maximum_column is not None and roster.maximum_column < len(row):
             possible = _number(row[roster.maximum_column])
-        row[roster.grade_column] = _grade_text(grade.score, grade.max_score, possible)
+        score, maximum = (grade.total, grade.total_max) if with_written else (grade.score, grade.max_score)
+        row[roster.grade_column] = _grade_text(score, maximum, possible)
         if roster.feedback_column is not None:
             row[roster.feedback_column] = _comment(grade)
     missing = [student for student in roster.students if student not in graded]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from regcourse._text import bounded, path_name, printable
 from regcourse.exercises import _registry
+from regcourse.exercises._written import chapter_written, written_answer
 from regcourse.exercises._result import FAILED, MISSING, STATUSES, PASSED, Result
 from regcourse.grading import _limits, _sandbox
 
@@ -52,6 +53,9 @@ class Graded:
     sha256: str = ""  # of the original file, as graded
     path: str | None = None  # the original path (may hold non-UTF-8 bytes as surrogates)
     resumed_row: dict | None = None  # the gradebook row kept by --resume
+    written: dict[str, str | None] = field(default_factory=dict)  # written question id -> the answer's text
+    written_points: dict[str, float] = field(default_factory=dict)  # -> the points the instructor gave
+    written_comments: dict[str, str] = field(default_factory=dict)  # -> the instructor's comment
     student: str = ""  # the LMS id, the student's folder, or the file's stem (see _sources.py)
     roster: str = ""  # the student's name on --roster, or "not on the roster"
 
@@ -73,6 +77,23 @@ class Graded:
         if self.resumed_row is not None:
             return int(self.resumed_row.get("score") or 0)
         return sum(r.points for r in self.results.values())
+
+    @property
+    def graded_chapter(self) -> int | None:
+        """The chapter graded, also for a row kept by --resume."""
+        if self.chapter is not None or self.resumed_row is None:
+            return self.chapter
+        text = str(self.resumed_row.get("chapter", "")).strip()
+        return int(text) if text.isdigit() else None
+
+    @property
+    def total(self) -> float:
+        """The score plus the points given by hand to written answers."""
+        return self.score + sum(self.written_points.values())
+
+    @property
+    def total_max(self) -> int:
+        return self.max_score + sum(q.points for q in chapter_written(self.graded_chapter))
 
     @property
     def max_score(self) -> int:
@@ -365,6 +386,7 @@ def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_cha
                          group=group, stop=stop)
     results = run["results"] if run["results"] is not None else unjudged(chapter)
     reason = "; ".join(r for r in (run["reason"], note) if r)
-    return Graded(name, run["status"], reason, chapter, results, seconds=run["seconds"],
+    written = {question.id: written_answer(notebook, question) for question in chapter_written(chapter)}
+    return Graded(name, run["status"], reason, chapter, results, seconds=run["seconds"], written=written,
                   peak_memory_mb=run["peak_memory_mb"], cell_seconds=run["cell_seconds"], sha256=digest,
                   cpu_seconds=run["cpu_seconds"])
