@@ -80,7 +80,8 @@ from regcourse.grading._submission import (
 )
 
 __all__ = [
-    "DEFAULT_CELL_TIMEOUT", "DEFAULT_DISK_MB", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
+    "DEFAULT_CELL_TIMEOUT",
+    "DEFAULT_DISK_MB", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
     "GradingInterrupted", "GradingToolsMissing", "SandboxUnavailable", "WeakIsolationWarning", "feedback_names",
     "feedback_text", "grade_all", "grade_submission", "gradebook_columns", "read_gradebook_rows",
     "require_grading_tools", "write_feedback", "write_gradebook", "write_one_feedback",
@@ -109,7 +110,8 @@ def require_grading_tools() -> None:
         )
 
 
-def _check_limits(timeout, memory_mb, jobs, chapter, disk_mb=DEFAULT_DISK_MB, cell_timeout=DEFAULT_CELL_TIMEOUT) -> None:
+def _check_limits(timeout, memory_mb, jobs, chapter, disk_mb=DEFAULT_DISK_MB,
+                  cell_timeout=DEFAULT_CELL_TIMEOUT) -> None:
     for name, value in (("timeout", timeout), ("memory_mb", memory_mb), ("disk_mb", disk_mb),
                         ("cell_timeout", cell_timeout)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:

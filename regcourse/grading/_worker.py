@@ -21,7 +21,6 @@ exits, or when its grader dies.
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
 import sys
@@ -167,6 +166,7 @@ def _execute_cells(client, notebook, cell_timeout: float, outcome: dict) -> None
                                                   f"{cell_timeout:g} s and was interrupted") from None
                         outcome["stuck"] = {"cell": index + 1}
                         return
+                    reader.result()  # what stopped it, if not the cell's end (a message too large)
                     cell.setdefault("metadata", {}).setdefault("execution", {})["shell.execute_reply"] = timestamp()
                     outcome["interrupted"].append({"cell": index + 1})
 
@@ -204,9 +204,10 @@ def run(config: dict) -> dict:
     notebook = nbformat.read(config["notebook"], as_version=4)
     manager = _kernel_manager(config)
     cell_timeout = float(config["cell_timeout"])
-    # (timeout_func: nbclient's ``timeout`` is a whole number; the kernel's info waits that long)
-    client = GradingClient(notebook, km=manager, timeout=math.ceil(cell_timeout) + 1,
-                           timeout_func=lambda cell: cell_timeout, kernel_name="python3",
+    # Each cell's limit comes from timeout_func (nbclient's ``timeout`` must be a whole number, and is
+    # only how long the started kernel may take to send its info).
+    client = GradingClient(notebook, km=manager, timeout=120, timeout_func=lambda cell: cell_timeout,
+                           kernel_name="python3",
                            allow_errors=True, record_timing=True, startup_timeout=120,
                            resources={"metadata": {"path": config["work"]}})
     outcome: dict = {"phases": phases, "cell_timeout": cell_timeout}
