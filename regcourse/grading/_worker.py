@@ -5,13 +5,15 @@ notebook top to bottom, then judges every exercise of the chapter from outside t
 writes what happened as JSON to a report only the grader can reach.
 
 Each cell may run for ``cell_timeout`` seconds. A cell that runs longer is interrupted (an
-``interrupt_request`` on the kernel's control channel: a signal sent to bubblewrap would not reach
-the kernel inside its PID namespace), and once the kernel is idle again the next cell runs, as
-after a cell that raised. A kernel still busy ``GRACE_SECONDS`` after the interrupt (a cell that
-catches KeyboardInterrupt, or code that ignores it) cannot answer the judge, since it runs one
-request at a time: no further cell runs, nothing is judged, and the report says which cell. It is a child subreaper, so
-whatever the kernel starts stays in its process tree, and it kills that whole tree before it
-exits, or when its grader dies.
+``interrupt_request`` on the kernel's control channel, with or without a sandbox: jupyter_client's
+SIGINT would go to bubblewrap, which then ends the whole sandbox), and once the kernel is idle
+again the next cell runs, as after a cell that raised. A kernel still busy ``GRACE_SECONDS`` after
+the interrupt (a cell that catches KeyboardInterrupt, or code that ignores it) cannot answer the
+judge, since it runs one request at a time: no further cell runs, nothing is judged, and the
+report says which cell.
+
+The worker is a child subreaper, so whatever the kernel starts stays in its process tree, and it
+kills that whole tree before it exits, or when its grader dies.
 
     python -c "import sys; del sys.path[0]; from regcourse.grading._worker import main; main()" < config.json
 
@@ -116,8 +118,8 @@ def _kernel_manager(config: dict):
     manager.connection_file = str(ipc / "connection.json")
     _bound_session(manager.session)
     # Interrupt by a message the kernel acts on itself: jupyter_client's default, SIGINT to the
-    # process it started, would reach bwrap (or the launcher), not the kernel in the sandbox.
-    # (Measured: with "signal", an interrupt under bubblewrap ended the whole sandbox.)
+    # process group it started, reaches bwrap, not the kernel in its PID namespace (tried: the
+    # interrupted kernel died with its sandbox).
     manager.kernel_spec.interrupt_mode = "message"
     return manager
 
