@@ -163,7 +163,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         grades = grade_all(submissions, timeout=args.timeout, memory_mb=args.memory_mb, disk_mb=args.disk_mb,
                            jobs=args.jobs,
                            chapter=args.chapter, progress=not args.quiet, sandbox=args.sandbox,
-                           resume_rows=resume_rows, warn=warn, on_graded=on_graded, stop=stop)
+                           resume_rows=resume_rows, warn=warn, on_graded=on_graded, stop=stop,
+                           cell_timeout=args.cell_timeout)
         if roster is not None:  # the roster's students without a submission get a row too
             grades = grades + _missing_rows(roster, grades, args.chapter)
         if args.written:  # the sheet of written answers, and the points already given in it
@@ -318,7 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
         "execute", help="(maintainers) run notebooks in a fresh kernel and save their outputs"
     )
     execute.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
-    execute.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell (default 120)")
+    execute.add_argument("--timeout", type=int, default=120,
+                         help="seconds allowed to each cell, not to the whole notebook (default 120)")
     execute.set_defaults(func=cmd_execute)
 
     build = commands.add_parser("build-exercises", help="(maintainers) generate exercises/ from solutions/")
@@ -329,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write the notebooks without running them (they keep no outputs; --check reports them)")
     build.set_defaults(func=cmd_build_exercises)
 
-    from regcourse.grading import DEFAULT_DISK_MB, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MODES
+    from regcourse.grading import DEFAULT_CELL_TIMEOUT, DEFAULT_DISK_MB, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MODES
 
     grade = commands.add_parser("grade", help="(instructors) grade submitted notebooks into a gradebook")
     grade.add_argument("submissions", nargs="+", metavar="SOURCE",
@@ -338,7 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", required=True, help="the CSV gradebook to write")
     grade.add_argument("--feedback", metavar="DIR", help="write one feedback file per submission here")
     grade.add_argument("--timeout", type=_positive_number, default=DEFAULT_TIMEOUT,
-                       help=f"seconds allowed per submission (default {DEFAULT_TIMEOUT:g})")
+                       help=f"seconds allowed per submission, all its cells together (default {DEFAULT_TIMEOUT:g}); "
+                            "past it the run is stopped and scores 0")
+    grade.add_argument("--cell-timeout", type=_positive_number, default=DEFAULT_CELL_TIMEOUT,
+                       help="seconds allowed to one cell: a cell past it is interrupted and the next cells run, "
+                            "the answers of the others still count (default "
+                            f"{DEFAULT_CELL_TIMEOUT:g}; --timeout wins when it is shorter)")
     grade.add_argument("--memory-mb", type=_positive_number, default=DEFAULT_MEMORY_MB,
                        help="memory allowed to all of a submission's processes together, files in its "
                             f"private /tmp included, in MB (default {DEFAULT_MEMORY_MB:g})")

@@ -25,8 +25,11 @@ row, the others are not started, and the run folder is removed before ``grade_al
 
 Every submission gets a row, whatever happens:
     ok       the notebook ran to the end without an error outside the checks
-    error    a cell raised, the kernel died, or the memory limit was hit
-    timeout  the notebook did not finish within the time limit
+    error    a cell raised, a cell ran past ``cell_timeout`` and was interrupted (the other cells
+             ran and every answer was judged, as after a cell that raised), the kernel died,
+             or the memory limit was hit
+    timeout  the notebook did not finish within ``timeout``, or a cell did not stop when
+             interrupted (no answer is judged then)
     invalid  the file is not a readable notebook (empty, corrupt, not a notebook, larger than
              MAX_NOTEBOOK_BYTES, or not a regular file: a link, a named pipe, a device, a folder)
 """
@@ -61,6 +64,7 @@ from regcourse.grading import _limits
 from regcourse.grading._sandbox import AUTO, MODES, SandboxUnavailable
 from regcourse.grading._sources import Submission
 from regcourse.grading._submission import (
+    DEFAULT_CELL_TIMEOUT,
     DEFAULT_CHECK_SECONDS,
     DEFAULT_DISK_MB,
     DEFAULT_MEMORY_MB,
@@ -79,6 +83,7 @@ from regcourse.grading._submission import (
 )
 
 __all__ = [
+    "DEFAULT_CELL_TIMEOUT",
     "DEFAULT_DISK_MB", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
     "GradingInterrupted", "GradingToolsMissing", "SandboxUnavailable", "WeakIsolationWarning", "feedback_names",
     "feedback_text", "grade_all", "grade_submission", "gradebook_columns", "read_gradebook_rows",
@@ -108,8 +113,10 @@ def require_grading_tools() -> None:
         )
 
 
-def _check_limits(timeout, memory_mb, jobs, chapter, disk_mb=DEFAULT_DISK_MB) -> None:
-    for name, value in (("timeout", timeout), ("memory_mb", memory_mb), ("disk_mb", disk_mb)):
+def _check_limits(timeout, memory_mb, jobs, chapter, disk_mb=DEFAULT_DISK_MB,
+                  cell_timeout=DEFAULT_CELL_TIMEOUT) -> None:
+    for name, value in (("timeout", timeout), ("memory_mb", memory_mb), ("disk_mb", disk_mb),
+                        ("cell_timeout", cell_timeout)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a finite number above 0, got {value!r}")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -215,7 +222,7 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
               chapter: int | None = None, progress: bool = True, sandbox: str = AUTO,
               resume_rows: list[dict] | None = None, check_seconds: float = DEFAULT_CHECK_SECONDS,
               disk_mb: float = DEFAULT_DISK_MB, warn=None, on_graded=None,
-              stop: threading.Event | None = None) -> list[Graded]:
+              stop: threading.Event | None = None, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> list[Graded]:
     """Grade every submission (``jobs`` at a time) and return the grades in input order.
 
     ``paths`` holds files, or ``_sources.Submission``s (zip members, and each one's student).
@@ -234,6 +241,10 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
     removed, and GradingInterrupted is raised (or that exception again): the rows already
     handed to ``on_graded`` are all that was graded.
 
+    ``cell_timeout`` is the time one cell may run: a cell past it is interrupted and the next cells
+    run (an ``error`` row naming it; the answers are judged). ``timeout`` is the whole run's: past
+    it the run is killed (a ``timeout`` row, 0 points); when it is the shorter, it wins.
+
     Each submission's resources are limited by the operating system where it can
     (``_limits``: cgroups for memory, CPU share and processes; RLIMIT_FSIZE and a watched folder
     for ``disk_mb``); where cgroups cannot be used, ``warn`` hears once what is used instead.
@@ -243,7 +254,7 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
     from regcourse.grading import _sandbox
 
     require_grading_tools()
-    _check_limits(timeout, memory_mb, jobs, chapter, disk_mb)
+    _check_limits(timeout, memory_mb, jobs, chapter, disk_mb, cell_timeout)
     say = warn or (lambda text: warnings.warn(text, WeakIsolationWarning, stacklevel=3))
     mode, warning = _sandbox.choose(sandbox)
     if warning:
@@ -296,7 +307,7 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
                     grade = grade_bytes(path, data, folder, run_folder=run.path, forced_chapter=chapter,
                                         assignment_chapter=assignment, sandbox=mode, seed=seed, timeout=timeout,
                                         memory_mb=memory_mb, check_seconds=check_seconds, disk_mb=disk_mb,
-                                        group=group, stop=stop)
+                                        group=group, stop=stop, cell_timeout=cell_timeout)
             except GradingInterrupted:
                 raise
             except Exception as err:  # a row even if the grader itself fails on this submission

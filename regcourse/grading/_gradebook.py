@@ -153,7 +153,7 @@ def read_gradebook_rows(path: str | Path, warn=None) -> list[dict]:
 
 _RUN_WORDS = {
     OK: "your notebook ran from top to bottom",
-    ERROR: "your notebook stopped with an error",
+    ERROR: "not everything in your notebook ran as it should",
     TIMEOUT: "your notebook took too long and was stopped",
     INVALID: "your file could not be read as a notebook",
 }

@@ -4,6 +4,11 @@ The original file is read once, hashed (SHA-256) and copied into a private folde
 (``_worker.py``) runs the copy in a sandboxed kernel and judges it; this process watches the
 worker's whole process tree for the time and memory limits and kills all of it when one is
 crossed. Whatever happens, the submission gets a ``Graded``.
+
+Two time limits: ``cell_timeout`` per cell, enforced by the worker (the cell is interrupted, the
+next cells run and the answers are judged: an ``error`` row naming the cell, graded as if the
+cell had raised; a kernel that does not stop when interrupted gives a ``timeout`` row, 0 points),
+and ``timeout`` for the whole run, enforced here (a ``timeout`` row, 0 points).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from regcourse.grading import _limits, _sandbox
 
 OK, ERROR, TIMEOUT, INVALID = "ok", "error", "timeout", "invalid"
 DEFAULT_TIMEOUT = 300.0
+DEFAULT_CELL_TIMEOUT = 60.0
 DEFAULT_MEMORY_MB = 2000.0
 DEFAULT_CHECK_SECONDS = 10.0
 DEFAULT_DISK_MB = 1000.0
@@ -124,18 +130,37 @@ def _results_from_report(chapter: int, entries) -> dict[str, Result]:
     return results
 
 
+def _cell_list(entries, shown: int = 2) -> str:
+    """"cell 14", "cells 14, 15" or "cells 14, 15 (and 3 more)" from the worker's entries."""
+    numbers = [str(entry.get("cell")) for entry in entries if isinstance(entry, dict)]
+    if len(numbers) == 1:
+        return f"cell {numbers[0]}"
+    more = len(numbers) - shown
+    return f"cells {', '.join(numbers[:shown])}" + (f" (and {more} more)" if more > 0 else "")
+
+
 def _status_from_report(outcome: dict | None, returncode: int | None) -> tuple[str, str]:
     if outcome is None:
         return ERROR, f"the grading worker stopped unexpectedly (exit code {returncode})"
     if outcome.get("kernel_died"):
         return ERROR, f"the kernel died: {outcome['kernel_died']}"
-    if outcome.get("timeout"):
-        return TIMEOUT, str(outcome["timeout"])
+    limit = outcome.get("cell_timeout")
+    limit = f"{limit:g}" if isinstance(limit, (int, float)) else "?"
+    if isinstance(outcome.get("stuck"), dict):
+        return TIMEOUT, (f"cell {outcome['stuck'].get('cell')} ran for more than {limit} s and did not stop when "
+                         "interrupted: the notebook was stopped there and its answers could not be read")
+    reasons = []
+    interrupted = outcome.get("interrupted") if isinstance(outcome.get("interrupted"), list) else []
+    if interrupted:
+        were = "was" if len(interrupted) == 1 else "were"
+        reasons.append(f"{_cell_list(interrupted)} ran for more than {limit} s and {were} interrupted")
     if outcome.get("errors"):
         first = outcome["errors"][0]
         more = len(outcome["errors"]) - 1
         extra = f" (and {more} more cell{'s' if more > 1 else ''})" if more else ""
-        return ERROR, f"cell {first['cell']} raised {first['ename']}: {first['evalue']}{extra}"
+        reasons.append(f"cell {first['cell']} raised {first['ename']}: {first['evalue']}{extra}")
+    if reasons:
+        return ERROR, "; ".join(reasons)
     return OK, ""
 
 
@@ -255,7 +280,8 @@ def _stop_worker(worker: subprocess.Popen, group) -> None:
 
 def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int | None, sandbox: str, seed: int,
                    timeout: float, memory_mb: float, check_seconds: float = DEFAULT_CHECK_SECONDS,
-                   disk_mb: float = DEFAULT_DISK_MB, group=None, stop=None) -> dict:
+                   disk_mb: float = DEFAULT_DISK_MB, group=None, stop=None,
+                   cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> dict:
     """Run a notebook (its bytes) in a worker and a sandboxed kernel; what happened, as a dict:
     status, reason, results (or None), seconds, peak_memory_mb, cell_seconds, cpu_seconds.
 
@@ -283,7 +309,7 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
         except OSError:
             group = None  # polled instead, as on a machine without cgroups
     config = {"notebook": str(copy), "report": str(report), "work": str(work), "run_folder": str(run_folder),
-              "timeout": timeout, "chapter": chapter, "sandbox": sandbox, "seed": seed,
+              "timeout": timeout, "cell_timeout": cell_timeout, "chapter": chapter, "sandbox": sandbox, "seed": seed,
               "check_seconds": check_seconds, "parent_pid": os.getpid(), "memory_mb": memory_mb,
               "disk_bytes": int(disk_mb * 2**20), "kernel_prefix": group.kernel_launcher() if group else []}
     try:
@@ -369,7 +395,7 @@ def resolve_chapter(notebook, forced: int | None, assignment: int | None) -> tup
 def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_chapter: int | None,
                 assignment_chapter: int | None, sandbox: str, seed: int, timeout: float, memory_mb: float,
                 check_seconds: float = DEFAULT_CHECK_SECONDS, disk_mb: float = DEFAULT_DISK_MB, group=None,
-                stop=None) -> Graded:
+                stop=None, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> Graded:
     """Grade one submission from its bytes. Never raises for the submission; raises
     GradingInterrupted when ``stop`` is set while it runs."""
     digest = sha256(data)
@@ -383,7 +409,7 @@ def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_cha
         chapter, note = None, f"chapter {chapter} has no exercises: nothing was graded"
     run = run_in_sandbox(data, folder, run_folder=run_folder, chapter=chapter, sandbox=sandbox, seed=seed,
                          timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds, disk_mb=disk_mb,
-                         group=group, stop=stop)
+                         group=group, stop=stop, cell_timeout=cell_timeout)
     results = run["results"] if run["results"] is not None else unjudged(chapter)
     reason = "; ".join(r for r in (run["reason"], note) if r)
     written = {question.id: written_answer(notebook, question) for question in chapter_written(chapter)}

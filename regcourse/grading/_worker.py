@@ -2,9 +2,18 @@
 
 It starts the submission's kernel (inside bubblewrap when asked), runs the private copy of the
 notebook top to bottom, then judges every exercise of the chapter from outside the kernel, and
-writes what happened as JSON to a report only the grader can reach. It is a child subreaper, so
-whatever the kernel starts stays in its process tree, and it kills that whole tree before it
-exits, or when its grader dies.
+writes what happened as JSON to a report only the grader can reach.
+
+Each cell may run for ``cell_timeout`` seconds. A cell that runs longer is interrupted (an
+``interrupt_request`` on the kernel's control channel, with or without a sandbox: jupyter_client's
+SIGINT would go to bubblewrap, which then ends the whole sandbox), and once the kernel is idle
+again the next cell runs, as after a cell that raised. A kernel still busy ``GRACE_SECONDS`` after
+the interrupt (a cell that catches KeyboardInterrupt, or code that ignores it) cannot answer the
+judge, since it runs one request at a time: no further cell runs, nothing is judged, and the
+report says which cell.
+
+The worker is a child subreaper, so whatever the kernel starts stays in its process tree, and it
+kills that whole tree before it exits, or when its grader dies.
 
     python -c "import sys; del sys.path[0]; from regcourse.grading._worker import main; main()" < config.json
 
@@ -108,6 +117,10 @@ def _kernel_manager(config: dict):
                                      context=_bounded_context(asynchronous=True))
     manager.connection_file = str(ipc / "connection.json")
     _bound_session(manager.session)
+    # Interrupt by a message the kernel acts on itself: jupyter_client's default, SIGINT to the
+    # process group it started, reaches bwrap, not the kernel in its PID namespace (tried: the
+    # interrupted kernel died with its sandbox).
+    manager.kernel_spec.interrupt_mode = "message"
     return manager
 
 
@@ -118,7 +131,53 @@ def _first_line(err: BaseException, limit: int = 500) -> str:
     return first if len(first) <= limit else first[:limit] + " …"
 
 
+GRACE_SECONDS = 5.0  # how long an interrupted cell may take to stop
+
+
+def _execute_cells(client, notebook, cell_timeout: float, outcome: dict) -> None:
+    """Run every cell as nbclient's ``execute`` does, but interrupt a cell that runs past
+    ``cell_timeout`` and go on with the next one once the kernel is idle. Interrupted cells (numbered
+    from 1, as in the notebook) go into ``outcome["interrupted"]``; a kernel still busy
+    GRACE_SECONDS after the interrupt, into ``outcome["stuck"]``, and no further cell runs. Raises
+    what nbclient raises for a kernel that dies or does not start."""
+    import asyncio
+
+    from nbclient.client import timestamp
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbclient.util import ensure_async, run_sync
+
+    async def execute():
+        client.reset_execution_trackers()
+        async with client.async_setup_kernel():
+            info = await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
+            if info is not None and "language_info" not in info["content"]:
+                raise RuntimeError("the kernel's info has no language_info")
+            for index, cell in enumerate(notebook.cells):
+                try:
+                    await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+                except CellTimeoutError:
+                    # nbclient leaves the cell's output reader running: it ends at the cell's
+                    # "idle" status, which the kernel sends once the interrupted code has stopped.
+                    reader = client.output_reader
+                    await ensure_async(client.km.interrupt_kernel())
+                    done, _ = await asyncio.wait({reader}, timeout=GRACE_SECONDS)
+                    if not done:
+                        reader.cancel()
+                        if not await ensure_async(client.kc.is_alive()):
+                            raise DeadKernelError(f"it stopped after cell {index + 1} ran for more than "
+                                                  f"{cell_timeout:g} s and was interrupted") from None
+                        outcome["stuck"] = {"cell": index + 1}
+                        return
+                    reader.result()  # what stopped it, if not the cell's end (a message too large)
+                    cell.setdefault("metadata", {}).setdefault("execution", {})["shell.execute_reply"] = timestamp()
+                    outcome["interrupted"].append({"cell": index + 1})
+
+    outcome["interrupted"] = []
+    run_sync(execute)()
+
+
 def run(config: dict) -> dict:
+    import asyncio
     import time
 
     phases = {"start": time.monotonic()}
@@ -128,7 +187,7 @@ def run(config: dict) -> dict:
     import nbformat
     from jupyter_client import BlockingKernelClient
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import DeadKernelError
 
     from regcourse.grading._judge import Line, judge_chapter
 
@@ -140,25 +199,30 @@ def run(config: dict) -> dict:
                 return super().output(outs, msg, display_id, cell_index)
             return None
 
+        async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+            self.output_reader = asyncio.current_task()  # the running cell's, for _execute_cells
+            return await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
+
     notebook = nbformat.read(config["notebook"], as_version=4)
     manager = _kernel_manager(config)
-    timeout = float(config["timeout"])
-    client = GradingClient(notebook, km=manager, timeout=int(timeout) + 1, kernel_name="python3",
+    cell_timeout = float(config["cell_timeout"])
+    # Each cell's limit comes from timeout_func (nbclient's ``timeout`` must be a whole number, and is
+    # only how long the started kernel may take to send its info).
+    client = GradingClient(notebook, km=manager, timeout=120, timeout_func=lambda cell: cell_timeout,
+                           kernel_name="python3",
                            allow_errors=True, record_timing=True, startup_timeout=120,
                            resources={"metadata": {"path": config["work"]}})
-    outcome: dict = {"phases": phases}
+    outcome: dict = {"phases": phases, "cell_timeout": cell_timeout}
     phases["imports"] = time.monotonic()
     try:
-        client.execute()
+        _execute_cells(client, notebook, cell_timeout, outcome)
     except DeadKernelError as err:
         outcome["kernel_died"] = _first_line(err) or "DeadKernelError"
-    except CellTimeoutError:
-        outcome["timeout"] = f"a cell ran for more than {timeout:g} s"
     except Exception as err:  # the kernel did not start, or the notebook is not a Python one
         outcome["kernel_died"] = f"{type(err).__name__}: {_first_line(err)}"
-    errors = []
+    errors, interrupted = [], {entry["cell"] for entry in outcome.get("interrupted", [])}
     for index, cell in enumerate(notebook.cells, start=1):
-        for out in cell.get("outputs", []):
+        for out in cell.get("outputs", []) if index not in interrupted else []:  # (its KeyboardInterrupt)
             if out.get("output_type") == "error":
                 errors.append({"cell": index, "ename": str(out.get("ename", ""))[:200],
                                "evalue": str(out.get("evalue", ""))[:300]})
@@ -169,7 +233,7 @@ def run(config: dict) -> dict:
     }
     phases["notebook"] = time.monotonic()
     chapter = config["chapter"]
-    if chapter is not None and "kernel_died" not in outcome and "timeout" not in outcome:
+    if chapter is not None and "kernel_died" not in outcome and "stuck" not in outcome:
         line_client = BlockingKernelClient(context=_bounded_context(asynchronous=False))
         line_client.load_connection_info(manager.get_connection_info())
         _bound_session(line_client.session)
