@@ -52,6 +52,7 @@ class Graded:
     sha256: str = ""  # of the original file, as graded
     path: str | None = None  # the original path (may hold non-UTF-8 bytes as surrogates)
     resumed_row: dict | None = None  # the gradebook row kept by --resume
+    graded_with: str = ""  # the settings it was graded with, as the gradebook's graded_with column says them
 
     def __post_init__(self):
         self.path = self.path if self.path is not None else self.submission
