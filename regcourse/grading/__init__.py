@@ -113,35 +113,33 @@ class NoNotebooks(ValueError):
     """A folder given to grade holds no notebook."""
 
 
+def _lstat_is(path: str, test=stat.S_ISREG) -> bool:
+    try:
+        return test(os.lstat(path).st_mode)  # a link is never a folder or a file here
+    except OSError:
+        return False
+
+
 def submission_files(arguments) -> list[str]:
     """The files to grade: each argument that is a folder (not a link to one) replaced by the
     ``*.ipynb`` regular files found in it and its subfolders, sorted (links are not followed, and
     ``.ipynb_checkpoints`` folders are skipped); any other argument as given (a missing file or a
-    link gets its ``invalid`` row). A file named twice (directly and through its folder) is graded
-    once, where it first appears. Raises NoNotebooks naming a folder that holds none."""
+    link gets its ``invalid`` row), and so is a folder whose own name ends with ``.ipynb``: it
+    stands where a student's notebook should be, and gets an ``invalid`` row. A file named twice
+    (directly and through its folder) is graded once, where it first appears. Raises NoNotebooks
+    naming a folder that holds no notebook."""
     files, seen = [], set()
-    for argument in arguments:
-        argument = os.fspath(argument)
-        try:
-            is_folder = stat.S_ISDIR(os.lstat(argument).st_mode)
-        except OSError:
-            is_folder = False
+    for argument in map(os.fspath, arguments):
         found = [argument]
-        if is_folder:
+        if _lstat_is(argument, stat.S_ISDIR) and not argument.rstrip(os.sep).endswith(".ipynb"):
             found = []
             for folder, subfolders, names in os.walk(argument, followlinks=False):
                 subfolders[:] = [name for name in subfolders if name != ".ipynb_checkpoints"]
-                for name in names:
-                    path = os.path.join(folder, name)
-                    try:
-                        regular = stat.S_ISREG(os.lstat(path).st_mode)
-                    except OSError:
-                        regular = False
-                    if name.endswith(".ipynb") and regular:
-                        found.append(path)
+                found += [os.path.join(folder, name) for name in names
+                          if name.endswith(".ipynb") and _lstat_is(os.path.join(folder, name))]
             if not found:
-                raise NoNotebooks(f"{path_name(argument)} is a folder with no .ipynb notebook in it (nor in its "
-                                  "subfolders)")
+                raise NoNotebooks(f"{path_name(argument)} is a folder with no .ipynb notebook in it or its subfolders "
+                                  "(links are not followed; .ipynb_checkpoints is skipped)")
             found.sort()
         for path in found:
             key = os.path.normpath(os.path.abspath(path))
