@@ -235,9 +235,9 @@ def test_info_shows_the_grading_tools_and_set_up():
         pytest.skip(problem)
     result = info()
     assert result.returncode == 0, result.stdout + result.stderr
-    for name in ("jupyterlab", "ipykernel", "nbclient", "jupyter_client"):
+    for name in ("jupyterlab", "ipykernel", "nbclient", "nbformat", "jupyter_client", "psutil"):
         assert value(result.stdout, name), name  # a version, or "missing"
-    for name in ("ipykernel", "nbclient", "jupyter_client"):
+    for name in ("ipykernel", "nbclient", "nbformat", "jupyter_client", "psutil"):
         assert value(result.stdout, name)[0].isdigit(), result.stdout
     assert "\ngrading:\n" in result.stdout
     assert value(result.stdout, "bubblewrap") == "works here"
@@ -251,3 +251,25 @@ def test_info_without_bubblewrap_says_why_and_still_succeeds(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert value(result.stdout, "bubblewrap") == "does not work here: bubblewrap (bwrap) is not installed"
     assert value(result.stdout, "--sandbox").startswith("none: kernels would run unsandboxed")
+
+
+def test_info_says_what_is_missing_for_grading_without_failing(monkeypatch, capsys):
+    from importlib import metadata
+
+    from regcourse import cli
+
+    real_version = metadata.version
+
+    def version(name):
+        if name in ("nbclient", "jupyterlab"):
+            raise metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(metadata, "version", version)
+    monkeypatch.setattr(cli, "_library_report", lambda: [("numpy", "2.0")])  # (no torch import here)
+    assert cli.cmd_info(None) == 0
+    out = capsys.readouterr().out
+    assert value(out, "nbclient") == "missing" and value(out, "jupyterlab") == "missing"
+    assert 'Missing for grading: nbclient; install them with: python -m pip install -e ".[grade]"' in out
+    monkeypatch.setattr(cli, "_library_report", lambda: [("numpy", "missing (ImportError: x)")])
+    assert cli.cmd_info(None) == 1  # a missing course library still fails, as before
