@@ -64,7 +64,8 @@ def first(tmp_path_factory, grader_tmp):
     assert result.returncode == 0, result.stderr[-3000:]
     text = (folder / "first.csv").read_text(encoding="utf-8")
     rows = read_rows(folder / "first.csv")
-    assert [(r["submission"], r["status"], r["score"]) for r in rows] == [("a.ipynb", "ok", "4"), ("b.ipynb", "ok", "0")]
+    assert [(r["submission"], r["status"], r["score"]) for r in rows] == [
+        ("a.ipynb", "ok", "4"), ("b.ipynb", "ok", "0")]
     return folder, text, rows
 
 
@@ -78,7 +79,8 @@ def test_rows_record_the_settings_they_were_graded_with(first):
     import regcourse
 
     for row in first[2]:
-        assert row["graded_with"] == f"chapter=1;timeout=120;memory_mb=2000;disk_mb=1000;regcourse={regcourse.__version__}"
+        assert row["graded_with"] == ("chapter=1;timeout=120;memory_mb=2000;disk_mb=1000;"
+                                      f"regcourse={regcourse.__version__}")
     assert first[1].splitlines()[0].endswith(",chapter,sha256,reason,graded_with")  # the older columns keep their place
 
 
