@@ -1,7 +1,7 @@
 """The ``regcourse`` command (also ``python -m regcourse``).
 
 Subcommands:
-    info      versions of the course and of the libraries it uses, and whether each imports
+    info      versions of the course and of the libraries it uses, and whether each imports; the grading set-up
     execute          (maintainers) run notebooks top to bottom and save them with their outputs
     build-exercises  (maintainers) generate exercises/ from solutions/ and run them untouched; --check only compares
     grade            (instructors) grade submitted notebooks into a CSV gradebook and feedback files
@@ -45,13 +45,67 @@ def _library_report() -> list[tuple[str, str]]:
     return rows
 
 
+# JupyterLab (where learners open the notebooks) and what the grader needs: their versions are
+# read from the installed distributions, without importing them.
+TOOL_DISTRIBUTIONS = ("jupyterlab", "ipykernel", "nbclient", "nbformat", "jupyter_client", "psutil")
+GRADING_DISTRIBUTIONS = ("ipykernel", "nbclient", "nbformat", "jupyter_client", "psutil")
+
+
+def _tool_report() -> list[tuple[str, str]]:
+    from importlib import metadata
+
+    rows = []
+    for name in TOOL_DISTRIBUTIONS:
+        try:
+            rows.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            rows.append((name, "missing"))
+    return rows
+
+
+def _grading_report() -> list[tuple[str, str]]:
+    """Whether bubblewrap works here, which resource limits the grader can use, and what
+    ``--sandbox auto`` picks. Never raises: a failure is reported as the answer."""
+    rows = []
+    try:
+        from regcourse.grading._sandbox import bwrap_works
+
+        problem = bwrap_works()
+    except Exception as err:  # the report must not fail
+        problem = f"could not be checked ({type(err).__name__}: {err})"
+    rows.append(("bubblewrap", "works here" if problem is None else f"does not work here: {problem}"))
+    try:
+        from regcourse.grading._limits import detect
+
+        limits = detect().summary
+    except Exception as err:
+        limits = f"could not be checked ({type(err).__name__}: {err})"
+    rows.append(("limits", limits))
+    rows.append(("--sandbox auto", "bwrap" if problem is None else
+                 "none: kernels would run unsandboxed, with your user's permissions (see the README)"))
+    return rows
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     print(f"regcourse {regcourse.__version__}")
     print(f"python    {platform.python_version()} ({sys.executable})")
     rows = _library_report()
-    width = max(len(name) for name, _ in rows)
-    for name, version in rows:
+    tools = _tool_report()
+    width = max(len(name) for name, _ in rows + tools)
+    for name, version in rows + tools:
         print(f"{name:<{width}}  {version}")
+    grading = _grading_report()
+    print("\ngrading:")
+    width = max(len(name) for name, _ in grading)
+    for name, value in grading:
+        print(f"  {name:<{width}}  {value}")
+    absent = [name for name, version in tools if version == "missing"]
+    for_grading = [name for name in absent if name in GRADING_DISTRIBUTIONS]
+    if "jupyterlab" in absent:
+        print('\nJupyterLab is missing (only to open the notebooks here): python -m pip install -e ".[lab]"')
+    if for_grading:
+        print(f"\nMissing for grading: {', '.join(for_grading)}; install them with: "
+              'python -m pip install -e ".[grade]"')
     missing = [name for name, version in rows if version.startswith("missing")]
     if missing:
         print(f"\nMissing: {', '.join(missing)}. See the README for how to install the course.")
@@ -112,6 +166,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         feedback_names,
         grade_all,
         read_gradebook_rows,
+        resumed_gradebook,
+        usable_row,
         write_gradebook,
         write_one_feedback,
     )
@@ -129,18 +185,27 @@ def cmd_grade(args: argparse.Namespace) -> int:
         except (OSError, RosterError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
-    submissions, problems = collect(args.submissions)
+    items, problems = collect(args.submissions)  # files, folders searched for notebooks, LMS zips
     empty = [problem for problem in problems if problem.startswith(EMPTY_SOURCE)]
     if empty:  # a wrong folder or zip named: say so before anything is written
         print("\n".join(f"error: {problem}" for problem in empty), file=sys.stderr)
         return 2
     for problem in problems:
         warn(problem)
-    submissions = newest_per_student(submissions, key=lambda item: (item.student, _chapter_of(item, args.chapter)))
-    resume_rows = read_gradebook_rows(args.out, warn=warn) if args.resume else None
-    names = feedback_names([path_name(item.name) for item in submissions])  # fixed before any row arrives
+    items = newest_per_student(items, key=lambda item: (item.student, _chapter_of(item, args.chapter)))
+    # --resume: the earlier gradebook's rows are all written back (see resumed_gradebook); those
+    # whose file is unchanged and was graded with the same settings are kept without grading it.
+    # Its "missing" rows (roster students without a submission) are made anew at the end.
+    earlier = read_gradebook_rows(args.out, warn=warn, every_row=True) if args.resume else []
+    earlier = [row for row in earlier if row.get("status") != "missing"]
+    resume_rows = [row for row in earlier if usable_row(row)] if args.resume else None
+    submissions = [path_name(item.name) for item in items]
+    names = feedback_names(submissions)  # fixed before any row arrives
     done: dict[int, object] = {}  # index -> Graded, as each row is final
     stop = threading.Event()
+
+    def gradebook():
+        return resumed_gradebook(earlier, submissions, done)
 
     def on_graded(index, grade):  # the gradebook and this student's feedback, as it goes
         if roster is not None:
@@ -148,7 +213,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             if grade.resumed_row is not None:
                 grade.resumed_row = dict(grade.resumed_row, roster=grade.roster)
         done[index] = grade
-        write_gradebook([done[i] for i in sorted(done)], args.out)
+        write_gradebook(gradebook(), args.out)
         if args.feedback:
             write_one_feedback(grade, args.feedback, names[index])
 
@@ -160,11 +225,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)} \
         if threading.current_thread() is threading.main_thread() else {}
     try:
-        grades = grade_all(submissions, timeout=args.timeout, memory_mb=args.memory_mb, disk_mb=args.disk_mb,
-                           jobs=args.jobs,
-                           chapter=args.chapter, progress=not args.quiet, sandbox=args.sandbox,
-                           resume_rows=resume_rows, warn=warn, on_graded=on_graded, stop=stop,
-                           cell_timeout=args.cell_timeout)
+        grade_all(items, timeout=args.timeout, memory_mb=args.memory_mb, disk_mb=args.disk_mb, jobs=args.jobs,
+                  chapter=args.chapter, progress=not args.quiet, sandbox=args.sandbox, resume_rows=resume_rows,
+                  warn=warn, on_graded=on_graded, stop=stop, cell_timeout=args.cell_timeout)
+        grades = gradebook()  # this run's rows and, with --resume, every earlier one
         if roster is not None:  # the roster's students without a submission get a row too
             grades = grades + _missing_rows(roster, grades, args.chapter)
         if args.written:  # the sheet of written answers, and the points already given in it
@@ -184,9 +248,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     except (_Stopped, KeyboardInterrupt, GradingInterrupted) as err:
         if done:  # every finished row, the last one included even if the signal cut its writing short
-            write_gradebook([done[i] for i in sorted(done)], args.out)
+            write_gradebook(gradebook(), args.out)
         lead = "" if args.quiet else "\n"  # below the progress bar
-        print(f"{lead}interrupted: {len(done)} of {len(submissions)} graded; run the same command with "
+        print(f"{lead}interrupted: {len(done)} of {len(items)} graded; run the same command with "
               "--resume to finish", file=sys.stderr)
         return 128 + (err.signum if isinstance(err, _Stopped) else signal.SIGINT)
     finally:
@@ -313,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"regcourse {regcourse.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    info = commands.add_parser("info", help="show the versions of the course and its libraries")
+    info = commands.add_parser("info", help="show the versions of the course and its libraries, and the grading set-up")
     info.set_defaults(func=cmd_info)
     execute = commands.add_parser(
         "execute", help="(maintainers) run notebooks in a fresh kernel and save their outputs"
@@ -358,8 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="where kernels run: bwrap (bubblewrap), none, or auto: bwrap when it works here, "
                             "else none with a warning (default auto)")
     grade.add_argument("--resume", action="store_true",
-                       help="keep the rows of the existing --out gradebook whose file has the same SHA-256, "
-                            "and grade only the rest")
+                       help="keep every row of the existing --out gradebook: rows whose file has the same SHA-256 "
+                            "and was graded with the same settings (chapter, limits, grader version) are not graded "
+                            "again, rows of files not given are written back unchanged; grade the rest")
     grade.add_argument("--roster", metavar="FILE", help="the class list exported from Canvas (Grades → Export) or "
                        "Moodle (grading worksheet): names each row's student and lists who did not submit")
     grade.add_argument("--lms-out", metavar="FILE", help="write the --roster file back with the grades filled in, "

@@ -55,7 +55,10 @@ from regcourse.grading._gradebook import (  # noqa: F401 (_feedback_names: for t
     feedback_text,
     gradebook_cell,
     gradebook_columns,
+    graded_with,
     read_gradebook_rows,
+    resumed_gradebook,
+    usable_row,
     write_feedback,
     write_gradebook,
     write_one_feedback,
@@ -85,9 +88,10 @@ from regcourse.grading._submission import (
 __all__ = [
     "DEFAULT_CELL_TIMEOUT",
     "DEFAULT_DISK_MB", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
-    "GradingInterrupted", "GradingToolsMissing", "SandboxUnavailable", "WeakIsolationWarning", "feedback_names",
-    "feedback_text", "grade_all", "grade_submission", "gradebook_columns", "read_gradebook_rows",
-    "read_submission", "require_grading_tools", "write_feedback", "write_gradebook", "write_one_feedback",
+    "GradingInterrupted", "GradingToolsMissing", "SandboxUnavailable", "WeakIsolationWarning",
+    "feedback_names", "feedback_text", "grade_all", "grade_submission", "graded_with", "gradebook_columns",
+    "read_gradebook_rows", "read_submission", "require_grading_tools", "resumed_gradebook", "usable_row",
+    "write_feedback", "write_gradebook", "write_one_feedback",
 ]
 
 MAX_NOTEBOOK_BYTES = 100 * 2**20  # a larger file is ``invalid``, and no more than this is read
@@ -232,7 +236,9 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
     notebook without metadata gets the chapter all the others agree on. ``sandbox`` is
     "auto" (bubblewrap when it works here, else none with a warning), "bwrap" or "none".
     ``resume_rows`` are rows of an earlier gradebook: a submission whose file still has the
-    row's SHA-256 keeps that row and is not graded again.
+    row's SHA-256, and whose row was graded with the same settings (its ``graded_with`` cell:
+    chapter, limits, the grader's version), keeps that row and is not graded again; ``warn``
+    hears once how many rows are graded again only because their settings differ.
 
     ``on_graded(index, grade)`` is called in the calling thread as each row is final: first
     those that need no run (kept rows, unreadable files), then each as its grading ends. When
@@ -268,19 +274,27 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
     datas = [data for data, _ in originals]
     assignment = _assignment_chapter(datas) if chapter is None else None
     fallback = chapter if chapter is not None else assignment
+    # Every option that can change a grade: a row graded with other values is not kept by --resume.
+    settings = graded_with({"chapter": chapter, "timeout": timeout, "cell_timeout": cell_timeout, "memory_mb": memory_mb,
+                            "disk_mb": disk_mb})
     kept = {(row.get("submission"), row.get("sha256")): row for row in resume_rows or []}
+    regraded = 0  # rows of this run's files, unchanged, but graded with other settings
     seed = secrets.randbits(62)
     stop = stop if stop is not None else threading.Event()
     grades: list[Graded | None] = [None] * len(paths)
 
     def without_run(index: int) -> Graded | None:
         """The row of a submission that needs no run: unreadable, or kept from the earlier gradebook."""
+        nonlocal regraded
         path, (data, problem) = paths[index], originals[index]
         if data is None:
             return Graded(path, INVALID, problem, fallback, unjudged(fallback))
         digest = sha256(data)
         # the name as the gradebook writes it (an apostrophe before "=..."), or as older ones did
         row = kept.get((gradebook_cell(path_name(path)), digest)) or kept.get((path_name(path), digest))
+        if row is not None and row.get("graded_with") != settings:
+            regraded += 1
+            return None
         if row is not None:
             return Graded(path, row.get("status", ""), row.get("reason", ""), sha256=digest, resumed_row=row,
                           student=row.get("student", ""), roster=row.get("roster", ""))
@@ -290,6 +304,7 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
         if grade.resumed_row is None:  # whose it is, and which of their files were left out
             grade.student = items[index].student or Path(os.fsdecode(paths[index])).stem
             grade.reason = "; ".join(r for r in (grade.reason, *items[index].notes) if r)
+            grade.graded_with = settings
         grades[index] = grade
         if on_graded is not None:
             on_graded(index, grade)
@@ -320,12 +335,17 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
             _note_if_changed(grade, data, items[index])  # the original must be as it was
             return grade
 
-        to_run = []
+        to_run, ready = [], []
         for index in range(len(paths)):
             grade = without_run(index)
             if grade is None:
                 to_run.append(index)
-                continue
+            else:
+                ready.append((index, grade))
+        if regraded:
+            say(f"{regraded} row{'s were' if regraded > 1 else ' was'} graded by an older grader or with other "
+                f"settings: graded again (this run's settings: {settings})")
+        for index, grade in ready:
             _note_if_changed(grade, originals[index][0], items[index])
             bar.update(1)
             finished(index, grade)

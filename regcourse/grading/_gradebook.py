@@ -27,7 +27,8 @@ from regcourse.exercises._written import WRITTEN
 from regcourse.grading._submission import ERROR, INVALID, OK, TIMEOUT, Graded
 
 FIXED_COLUMNS = ["submission", "student", "roster", "status", "score", "max_score"]
-TAIL_COLUMNS = ["chapter", "sha256", "reason"]
+# graded_with comes last: a gradebook written before it existed keeps every other column's position.
+TAIL_COLUMNS = ["chapter", "sha256", "reason", "graded_with"]
 CELL_LIMIT = 2000  # characters in one gradebook cell or one text of a feedback file
 # A cell that begins with one of these is run as a formula by spreadsheets (the full-width
 # forms too, in some locales); "\r" never begins a cell, printable() spells it \x0d.
@@ -43,6 +44,28 @@ def gradebook_cell(value) -> str:
     if text.startswith(FORMULA_STARTS):
         text = "'" + text
     return bounded(text, CELL_LIMIT)
+
+
+def graded_with(settings: dict) -> str:
+    """The settings a row is graded with, as its ``graded_with`` cell says them, e.g.
+    ``chapter=9;timeout=300;memory_mb=2000;disk_mb=1000;regcourse=0.4.0``.
+
+    ``settings`` holds every option that can change a grade (None is written ``none``: for
+    ``chapter``, each notebook's metadata decided); the grader's version is added. ``--resume``
+    keeps a row only when this text is the same as the run's, so an option added later is taken
+    into account by adding it to ``settings``: rows graded before it existed are graded again.
+    """
+    import regcourse
+
+    def said(value) -> str:
+        if value is None:
+            return "none"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    pairs = [f"{name}={said(value)}" for name, value in settings.items()]
+    return ";".join([*pairs, f"regcourse={regcourse.__version__}"])
 
 
 def _write_atomically(target: Path, text: str) -> None:
@@ -85,7 +108,7 @@ def gradebook_text(grades: list[Graded]) -> str:
             points = [grade.results[i].points if i in grade.results else "" for i in ids]
             chapter = "" if grade.chapter is None else grade.chapter
             cells = [grade.submission, grade.student, grade.roster, grade.status, grade.score, grade.max_score, *points]
-            tail = [chapter, grade.sha256, grade.reason]
+            tail = [chapter, grade.sha256, grade.reason, grade.graded_with]
         extra = {**{k: f"{v:g}" for k, v in grade.written_points.items()},
                  "total": f"{grade.total:g}", "total_max": grade.total_max} if by_hand else {}
         cells += [extra.get(column, "") for column in by_hand] + tail
@@ -98,7 +121,7 @@ def write_gradebook(grades: list[Graded], out: str | Path) -> None:
 
     Columns: submission, status, score, max_score, one per exercise id (points earned; empty
     when the exercise is not part of that submission's chapter), chapter, sha256 (of the
-    original file as graded) and reason.
+    original file as graded), reason and graded_with (the settings, see ``graded_with``).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -110,12 +133,20 @@ def _warn_stderr(text: str) -> None:
     print(f"warning: {text}", file=sys.stderr)
 
 
-def read_gradebook_rows(path: str | Path, warn=None) -> list[dict]:
+def usable_row(row: dict) -> bool:
+    """Whether ``--resume`` can keep this row instead of grading its file: it names a submission and
+    has a SHA-256 and whole-number scores."""
+    return bool(row.get("submission") and row.get("sha256")) and \
+        all(str(row.get(c) or "").isdigit() for c in ("score", "max_score"))
+
+
+def read_gradebook_rows(path: str | Path, warn=None, *, every_row: bool = False) -> list[dict]:
     """The rows of an existing gradebook (for --resume), as far as they can be read.
 
     Never raises: when the file is missing or a row cannot be used, ``warn`` (default: a line on
-    stderr) is called with what happened, and the submissions of the rows left out are graded
-    again. A row is used when it names a submission, has a SHA-256 and whole-number scores.
+    stderr) is called with what happened. Only the rows ``usable_row`` accepts are returned, unless
+    ``every_row``: then every row that names a submission, in the file's order (``--resume`` writes
+    back those of files not given again, whatever they hold).
     """
     warn = warn or _warn_stderr
     rows, unusable = [], 0
@@ -131,14 +162,17 @@ def read_gradebook_rows(path: str | Path, warn=None) -> list[dict]:
                 except (csv.Error, UnicodeDecodeError) as err:
                     # the reader cannot find the next row's start again: stop here
                     warn(f"{path}: line {read_to + 1} could not be read ({type(err).__name__}: "
-                         f"{bounded(err, 200)}); it and the rows after it are not kept and will be graded again")
+                         f"{bounded(err, 200)}); it and the rows after it are not kept: their submissions are "
+                         "graded again when given")
                     break
                 read_to = reader.line_num
-                if row.get("submission") and row.get("sha256") and \
-                        all(str(row.get(c) or "").isdigit() for c in ("score", "max_score")):
+                if usable_row(row):
                     rows.append(row)
-                elif not (row.get("status") == INVALID and not row.get("sha256")):  # (an unreadable file: no hash)
+                    continue
+                if not (row.get("status") == INVALID and not row.get("sha256")):  # (an unreadable file: no hash)
                     unusable += 1
+                if every_row and row.get("submission"):
+                    rows.append(row)
     except FileNotFoundError:
         warn(f"{path} does not exist: nothing to resume, every submission is graded")
         return []
@@ -147,7 +181,33 @@ def read_gradebook_rows(path: str | Path, warn=None) -> list[dict]:
         return rows
     if unusable:
         warn(f"{path}: {unusable} row{'s' if unusable > 1 else ''} without a submission, a SHA-256 or whole-number "
-             "scores; their submissions will be graded again")
+             "scores; their submissions are graded again when given")
+    return rows
+
+
+def resumed_gradebook(earlier: list[dict], names: list[str], done: dict[int, Graded]) -> list[Graded]:
+    """The rows ``--resume`` writes: the earlier gradebook's rows in their order, each replaced by its
+    submission's new row once that is final (``done``: index in ``names`` -> grade), then the rows of
+    submissions the earlier gradebook did not have, in the order given. A row whose file is not
+    given again (its ``submission`` is none of ``names``, as the gradebook writes them or as older
+    ones did) is written back unchanged; so is the earlier row of a file given again until its new
+    row is final, so that a stopped run loses no row."""
+    given: dict[str, int] = {}
+    for index, name in enumerate(names):
+        given.setdefault(gradebook_cell(name), index)
+        given.setdefault(name, index)
+    rows, placed = [], set()
+    for row in earlier:
+        index = given.get(row.get("submission", ""))
+        if index is not None and index in done:
+            if index not in placed:
+                rows.append(done[index])
+                placed.add(index)
+            continue
+        rows.append(Graded(row.get("submission", ""), row.get("status", ""), row.get("reason", ""),
+                           sha256=row.get("sha256", ""), resumed_row=row, student=row.get("student", ""),
+                           roster=row.get("roster", "")))
+    rows += [done[index] for index in sorted(done) if index not in placed]
     return rows
 
 

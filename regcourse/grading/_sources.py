@@ -151,12 +151,15 @@ def _folder_submissions(folder: str) -> list[Submission]:
             if not file_name.endswith(".ipynb"):
                 continue
             path = os.path.join(root, file_name)
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):  # a link or a pipe among a folder's files is not a submission
+                continue
             parts = os.path.relpath(path, folder).split(os.sep)
             who = _student_of(parts)
-            try:
-                modified = os.lstat(path).st_mtime
-            except OSError:
-                modified = 0.0
+            modified = info.st_mtime
             found.append(Submission(path, who["student"], who["student_name"], path=path, late=who["late"],
                                     attempt=who["attempt"], modified=modified))
     return found

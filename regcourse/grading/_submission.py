@@ -64,6 +64,7 @@ class Graded:
     written_comments: dict[str, str] = field(default_factory=dict)  # -> the instructor's comment
     student: str = ""  # the LMS id, the student's folder, or the file's stem (see _sources.py)
     roster: str = ""  # the student's name on --roster, or "not on the roster"
+    graded_with: str = ""  # the settings it was graded with, as the gradebook's graded_with column says them
 
     def __post_init__(self):
         self.path = self.path if self.path is not None else self.submission

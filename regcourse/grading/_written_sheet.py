@@ -88,6 +88,10 @@ def apply_sheet(grades, previous: dict[tuple[str, str], dict]) -> tuple[list[lis
                              "grade it again")
             rows.append([gradebook_cell(grade.student), gradebook_cell(grade.submission), question.id,
                          question.title, answer, points_text, str(question.points), comment])
+    made = {(row[0], row[2]) for row in rows}
+    for (student, question_id), row in previous.items():  # students not graded this time: kept as they were
+        if (gradebook_cell(student), question_id) not in made:
+            rows.append([row.get(column, "") for column in COLUMNS])
     return rows, notes
 
 
