@@ -256,8 +256,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if not args.quiet:
-        for grade in grades:
+    if not args.quiet:  # the submissions given this time; rows only kept from the earlier gradebook say nothing new
+        for grade in (done[index] for index in sorted(done)):
             reason = f" ({grade.reason})" if grade.reason else ""
             kept = " [kept from the earlier gradebook]" if grade.resumed_row is not None else ""
             print(f"{grade.submission}: {grade.status}, {grade.score}/{grade.max_score}{reason}{kept}")

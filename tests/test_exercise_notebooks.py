@@ -94,7 +94,8 @@ def test_grading_gives_solutions_full_marks_and_untouched_exercises_zero(tmp_pat
     rows = read_gradebook(out)
     assert list(rows) == names
     header = next(csv.reader(out.open(encoding="utf-8")))
-    assert header[:4] == ["submission", "status", "score", "max_score"] and header[-1] == "reason"
+    assert header[:6] == ["submission", "student", "roster", "status", "score", "max_score"]
+    assert header[-4:] == ["chapter", "sha256", "reason", "graded_with"]
     for path in SOLUTIONS:
         solution, exercise = rows[f"solutions/{path.name}"], rows[f"exercises/{path.name}"]
         chapter = nbformat.read(path, as_version=4).metadata["regcourse"]["chapter"]
@@ -202,7 +203,7 @@ def test_the_gradebook_is_replaced_atomically(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["gradebook.csv"]  # no temporary file left behind
     monkeypatch.undo()
     write_gradebook([Graded("a.ipynb", "ok")], out)
-    assert out.read_text().startswith("submission,status,score,max_score")
+    assert out.read_text().startswith("submission,student,roster,status,score,max_score")
 
 
 def test_the_grader_times_each_code_cell(tmp_path):

@@ -79,7 +79,7 @@ def test_rows_record_the_settings_they_were_graded_with(first):
     import regcourse
 
     for row in first[2]:
-        assert row["graded_with"] == ("chapter=1;timeout=120;memory_mb=2000;disk_mb=1000;"
+        assert row["graded_with"] == ("chapter=1;timeout=120;cell_timeout=60;memory_mb=2000;disk_mb=1000;"
                                       f"regcourse={regcourse.__version__}")
     assert first[1].splitlines()[0].endswith(",chapter,sha256,reason,graded_with")  # the older columns keep their place
 
@@ -199,7 +199,7 @@ def test_a_folder_without_a_notebook_is_an_error_naming_it(tmp_path):
         result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "fine.ipynb"), str(folder),
                                  "--out", str(out), "--feedback", str(tmp_path / "fb"), "--chapter", "1"],
                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 2 and f"error: {folder} is a folder with no .ipynb notebook" in result.stderr
+        assert result.returncode == 2 and f"error: nothing to grade: {folder}: a folder with no notebook in it" in result.stderr
         assert not out.exists() and not (tmp_path / "fb").exists()
 
 

@@ -162,7 +162,8 @@ def _folder_submissions(folder: str) -> list[Submission]:
             modified = info.st_mtime
             found.append(Submission(path, who["student"], who["student_name"], path=path, late=who["late"],
                                     attempt=who["attempt"], modified=modified))
-    return found
+    # in the order of their paths (a student's folder before the next one's, top-level files among them)
+    return sorted(found, key=lambda submission: os.path.relpath(submission.path, folder).split(os.sep))
 
 
 def collect(sources: list[str]) -> tuple[list[Submission], list[str]]:
