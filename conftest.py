@@ -18,9 +18,11 @@ import pytest
 
 os.environ["KERAS_BACKEND"] = "torch"
 os.environ.setdefault("MPLBACKEND", "Agg")
-# torch's portable CPU kernels, as when the saved outputs were made (regcourse.authoring.REPRODUCIBLE):
-# its AVX-512 kernels round differently and move the third digit of a 600-epoch training's loss.
+# torch's portable CPU kernels and MKL's processor-independent path, as when the saved outputs were
+# made (regcourse.authoring.REPRODUCIBLE, repeated here so that nothing is imported before it is set):
+# the processor's own SIMD paths round differently and move the third digit of a 600-epoch training's loss.
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "default")
+os.environ.setdefault("MKL_CBWR", "COMPATIBLE")
 os.environ["REGCOURSE_STRICT"] = "1"
 
 

@@ -179,8 +179,18 @@ def test_executed_notebooks_use_torchs_portable_cpu_kernels(tmp_path, monkeypatc
     from regcourse.authoring import execute_notebook
 
     monkeypatch.delenv("ATEN_CPU_CAPABILITY", raising=False)
+    monkeypatch.delenv("MKL_CBWR", raising=False)
     path = tmp_path / "probe.ipynb"
-    nbformat.write(new_notebook(cells=[new_code_cell("import torch\nprint(torch.backends.cpu.get_cpu_capability())")]),
-                   path)
+    source = "import os, torch\nprint(torch.backends.cpu.get_cpu_capability(), os.environ.get('MKL_CBWR'))"
+    nbformat.write(new_notebook(cells=[new_code_cell(source)]), path)
     execute_notebook(path)
-    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].strip() == "DEFAULT"
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].split() == ["DEFAULT", "COMPATIBLE"]
+
+
+def test_the_test_run_uses_the_same_portable_kernels_as_the_saved_outputs():
+    """nbval's kernels inherit the test process's environment (the root conftest.py sets it)."""
+    import os
+
+    from regcourse.authoring import REPRODUCIBLE
+
+    assert {name: os.environ.get(name) for name in REPRODUCIBLE} == REPRODUCIBLE
