@@ -23,10 +23,11 @@ import math
 
 import numpy as np
 
-# The least CIEDE2000 difference between two series of one figure, under normal vision and under
-# each simulated deficiency (tests/test_figure_colours.py). 10 lets a 1.5-point line be told from
-# its neighbour in a legend; the Okabe–Ito hues the course uses keep at least this much in all four views.
-MIN_DELTA_E = 10.0
+# The least CIEDE2000 difference between two differently coloured series of one figure, under
+# normal vision and under each simulated deficiency (tests/test_figure_colours.py). Okabe–Ito's
+# bluish green and reddish purple, which a deuteranope sees as two greys, are 15.9 apart; thin lines
+# need more than that. Five colours dark enough for lines on white (contrast ≥ 3:1) keep 20 apart.
+MIN_DELTA_E = 20.0
 
 # Machado et al. (2009), Table 1, severity 1.0; rows give the simulated linear R, G, B.
 MACHADO = {

@@ -16,7 +16,6 @@ def early_stopping_vs_ridge(X, y, step: float, n_steps: int, *, n_marks: int = 1
     """Ridge's coefficient path (lines, against λ) and gradient descent's iterates (dots, at
     λ = 1/(2·step·k) for k steps): the two paths drawn over one λ axis."""
     from regcourse.beyond import early_stopping_lam, gradient_descent_path, ridge_path_coefs
-
     from regcourse.plots._labels import EndLabels  # imports matplotlib: only when drawing
 
     fig, ax = new_axes(ax, figsize=(6.6, 4.0))
@@ -33,10 +32,10 @@ def early_stopping_vs_ridge(X, y, step: float, n_steps: int, *, n_marks: int = 1
     for j in range(p):
         style = series_style(j)
         colours.append(style["color"])
-        ax.plot(lams, ridge[:, j], lw=1.5, **style)
+        ax.plot(lams, ridge[:, j], lw=1.5, gid=f"series:{names[j]}", **style)  # named by a direct label
         ax.plot(lam_k, path[ks, j], "o", color=style["color"], ms=4.5, mfc="white", zorder=3)
-    ax.plot([], [], "o", color="0.3", mfc="white", label="gradient descent, k steps\nat λ = 1/(2·η·k)")
-    ax.plot([], [], color="0.3", label="ridge path")
+    ax.plot([], [], "o", color=BLACK, mfc="white",
+            label="dots: gradient descent after k steps, at λ = 1/(2·η·k); lines: ridge path")
     ax.set_xscale("log")
     ax.invert_xaxis()
     EndLabels(ax, np.full(p, lams[0]), ridge[0], names, colours)  # named at the right end (smallest λ)
@@ -44,7 +43,7 @@ def early_stopping_vs_ridge(X, y, step: float, n_steps: int, *, n_marks: int = 1
     ax.set_ylabel("weight")
     ax.set_title("Early stopping follows the ridge path")
     # below the axes, so it hides none of the dots
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, frameon=False)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     on_ridge = np.column_stack([np.interp(np.log(lam_k), np.log(lams), ridge[:, j]) for j in range(p)])  # lams increase
     gap = float(np.abs(path[ks] - on_ridge).max())
     describe(ax, f"Ridge's coefficient path for {p} weights ({words(names)}), lines against λ {span(lams)} on a "

@@ -98,9 +98,9 @@ def polynomial_fits(x, y, degrees=(1, 3, 15), *, lam: float = 0.0, x_val=None, y
     degrees = list(degrees)
     if not 1 <= len(degrees) <= len(LINESTYLES):
         raise ValueError(f"degrees must hold 1 to {len(LINESTYLES)} degrees, got {degrees}")
-    ax.scatter(x, y, s=22, color="0.2", zorder=3, label="training data")
+    ax.scatter(x, y, s=22, color=BLACK, zorder=3, label="training data")
     if x_val is not None:
-        ax.scatter(x_val, y_val, s=22, facecolor="white", edgecolor="0.2", zorder=3, label="validation data")
+        ax.scatter(x_val, y_val, s=22, facecolor="white", edgecolor=BLACK, zorder=3, label="validation data")
     if truth is not None:
         ax.plot(grid, truth(grid), color=GREY, ls=":", lw=1.8, label="true function")
     low, high = float(y.min()), float(y.max())

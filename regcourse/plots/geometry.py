@@ -146,7 +146,8 @@ class GeometryDrawing:
         self.optimum.set_data([w[0]], [w[1]])
         if self._legend_kind != kind:  # legend handles copy colours when made
             self.region.set_color(colour)
-            self.region.set_label(f"{KIND_NAMES[kind]} region R(w) ≤ budget")  # the number is in the readout
+            # the legend shows the region as a filled patch, unlike the contour lines (not by colour alone)
+            self.region_fill.set_label(f"{KIND_NAMES[kind]} region R(w) ≤ budget")  # the number is in the readout
             self.region_fill.set_color(colour)
             self.optimum.set_color(colour)
             opaque_legend(self.ax, loc="lower left", fontsize=8)  # the explorer pastes it over the contours

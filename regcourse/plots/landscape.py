@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from regcourse.penalties import L1, L2, ElasticNet
 from regcourse.plots._alt import describe, num
 from regcourse.plots._style import GREY, KIND_COLOURS, KIND_STYLES, VERMILLION, new_axes, styled
-from regcourse.penalties import L1, L2, ElasticNet
 
 PANELS = ("penalty", "gradient", "prox")
 

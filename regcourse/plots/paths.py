@@ -41,7 +41,7 @@ def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None,
         if style is None:
             ax.plot(lams, coefs[:, j], color=GREY, lw=0.7, alpha=0.6, zorder=1)
         else:
-            ax.plot(lams, coefs[:, j], lw=1.6, zorder=2, **style)
+            ax.plot(lams, coefs[:, j], lw=1.6, zorder=2, gid=f"series:{names[j]}", **style)  # gid: tests find it
     shown = [j for j, style in enumerate(styles) if style is not None]
     EndLabels(ax, np.full(len(shown), lams[-1]), coefs[-1, shown], [names[j] for j in shown],
               [styles[j]["color"] for j in shown])  # spread apart, never overlapping
@@ -172,13 +172,13 @@ def path_with_fits(path, fits: dict, feature_names=None, *, ax=None):
         for j in range(p):
             colour = styles[j]["color"] if styles[j] else GREY
             ax.scatter(lams, coefs[:, j], zorder=3, **_marker_style(marker, colour))
-        ax.scatter([], [], label=label, **_marker_style(marker, "0.3"))
+        ax.scatter([], [], label=label, **_marker_style(marker, "black"))  # a key to the shape, in no feature's colour
         on_path = np.column_stack([np.interp(np.log(lams), np.log(path.lams[order]), path.coefs[order, j])
                                    for j in range(p)])
         gaps[label] = float(np.abs(coefs - on_path).max())
     ax.legend(loc="best", fontsize=8)
     scale = float(np.abs(path.coefs).max()) or 1.0
-    describe(ax, getattr(ax, "regcourse_alt") + f" Markers show another tool's fits at {len(next(iter(fits.values()))[0])} "
+    describe(ax, ax.regcourse_alt + f" Markers show another tool's fits at {len(next(iter(fits.values()))[0])} "
              "values of λ, in each feature's colour. " + " ".join(
                  f"{label} ({_FIT_SHAPES[marker]}): {'on the lines' if gaps[label] <= 0.01 * scale else 'off the lines'}"
                  f", at most {num(gaps[label])} from them." for label, marker in zip(fits, _FIT_MARKERS)))

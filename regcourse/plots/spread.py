@@ -64,7 +64,7 @@ def coefficient_spread(refits: dict, feature_names=None, *, truth=None, seed: in
         truth = np.asarray(truth, dtype=float).reshape(-1)
         if truth.size != p:
             raise ValueError(f"truth must have one value per feature ({p}), got {truth.size}")
-        ax.hlines(truth, np.arange(p) - 0.45, np.arange(p) + 0.45, color="0.1", lw=1.6, label="true weight")
+        ax.hlines(truth, np.arange(p) - 0.45, np.arange(p) + 0.45, color="black", lw=1.6, label="true weight")
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.set_xticks(np.arange(p), names)
     ax.set_xlim(-0.6, p - 0.4)

@@ -116,7 +116,7 @@ def network_fits(models: dict, X, y, *, truth=None, ax=None, title: str | None =
         train_mse = float(np.mean((at_points.detach().cpu().numpy().reshape(-1) - t) ** 2))
         off_truth = float(np.sqrt(np.mean((predicted - truth(grid)) ** 2))) if truth is not None else None
         errors[label] = (train_mse, off_truth)
-    ax.scatter(x, t, s=24, color="0.15", zorder=3, label="training data")
+    ax.scatter(x, t, s=24, color="black", zorder=3, label="training data")
     low, high = float(t.min()), float(t.max())
     margin = 0.5 * (high - low)
     ax.set_ylim(low - margin, high + margin)
