@@ -227,8 +227,9 @@ def spread():
     rng = np.random.default_rng(0)
     refits = {"l1": rng.normal(size=(20, 4)) * (rng.random((20, 4)) < 0.7), "l2": rng.normal(size=(20, 4)) * 0.2,
               "elastic_net": rng.normal(size=(20, 4)) * 0.5}
-    sets = len({tuple(row) for row in refits["l2"] != 0})
-    return coefficient_spread(refits, truth=[1, 0, 0, -1]), ["4 features", f"L2 (ridge) (squares): {sets} different set"]
+    sets = len({tuple(row) for row in refits["l1"] != 0})
+    return coefficient_spread(refits, truth=[1, 0, 0, -1]), [
+        "4 features", f"L1 (lasso) (circles): {sets} different sets", "L2 (ridge) (squares): the same non-zero weights in all 20"]
 
 
 def boundaries():

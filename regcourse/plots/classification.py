@@ -46,7 +46,8 @@ def decision_boundaries(X, y, models, *, labels=None, ax=None):
         accuracy = float(np.mean(((X @ np.array([w1, w2]) + b) > 0) == (y == 1)))
         if abs(w2) > 1e-12:
             ax.plot(grid, -(b + w1 * grid) / w2, color=colour, ls=style, lw=1.8, label=label)
-            line = f"x₂ = {num(-w1 / w2)}·x₁ {'+' if -b / w2 >= 0 else '−'} {num(abs(b / w2))}"
+            line = (f"x₂ = {num(-w1 / w2)}·x₁ {'+' if -b / w2 >= 0 else '−'} {num(abs(b / w2))}" if w1 != 0
+                    else f"the horizontal line x₂ = {num(-b / w2)}")
         elif abs(w1) > 1e-12:
             ax.axvline(-b / w1, color=colour, ls=style, lw=1.8, label=label)
             line = f"the vertical line x₁ = {num(-b / w1)}"
@@ -94,7 +95,8 @@ def coefficient_image(coef, shape=(8, 8), *, title: str | None = None, label: st
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     grid = coef.reshape(shape)
     top, bottom = np.unravel_index(np.argmax(grid), shape), np.unravel_index(np.argmin(grid), shape)
-    text = (f"{label + ': t' if label else 'T'}he {coef.size} weights of a classifier drawn as a {shape[0]} × {shape[1]} "
+    article = "an" if str(shape[0])[0] == "8" or shape[0] in (11, 18) else "a"
+    text = (f"{label + ': t' if label else 'T'}he {coef.size} weights of a classifier drawn as {article} {shape[0]} × {shape[1]} "
             f"image, red pushing towards class 1, blue towards class 0, white exactly 0. {coef.size - zero} of "
             f"{coef.size} pixels are used (non-zero).")
     extremes = []

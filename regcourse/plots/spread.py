@@ -56,8 +56,9 @@ def coefficient_spread(refits: dict, feature_names=None, *, truth=None, seed: in
                          f"of non-zero weights in {array.shape[0]} refits")
         spread = array.std(axis=0)
         widest = int(np.argmax(spread))
-        summaries.append(f"{KIND_NAMES.get(label, label)} ({_SHAPES.get(marker, marker)}): {sets} different "
-                         f"set{'s' if sets > 1 else ''} of non-zero weights in {array.shape[0]} refits, a standard "
+        selected = (f"the same non-zero weights in all {array.shape[0]} refits" if sets == 1 else
+                    f"{sets} different sets of non-zero weights in {array.shape[0]} refits")
+        summaries.append(f"{KIND_NAMES.get(label, label)} ({_SHAPES.get(marker, marker)}): {selected}, a standard "
                          f"deviation across refits of {num(spread.mean(), 2)} on average and {num(spread[widest], 2)} "
                          f"for {names[widest]}, the weight that moves most")
     if truth is not None:
