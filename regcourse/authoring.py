@@ -57,6 +57,7 @@ def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str =
     client.execute(**kernel_env)
     elapsed = time.perf_counter() - started
     static_images_into_outputs(notebook)
+    alt_text_into_cells(notebook)
     nbformat.write(notebook, path)
     return elapsed
 
@@ -77,6 +78,33 @@ def static_images_into_outputs(notebook) -> int:
                 output["data"].update(image)
                 moved += 1
     return moved
+
+
+def alt_text_into_cells(notebook) -> int:
+    """Copy each figure's alt text from its output's metadata (``{"image/png": {"alt": ...}}``) into
+    its cell's metadata as ``mystnb.image.alt``, in place; returns how many cells carry one.
+
+    Jupyter Book (myst-nb) reads an image's alt text only there; nbconvert reads the output's.
+    Only a cell with exactly one PNG carrying alt text gets it (the key applies to every image of
+    the cell); a cell without one loses an old copy.
+    """
+    carried = 0
+    for cell in notebook.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        alts = [output.get("metadata", {}).get("image/png", {}).get("alt") for output in cell.get("outputs", [])
+                if "image/png" in output.get("data", {})]
+        options = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+        if len(alts) == 1 and alts[0]:
+            options["alt"] = alts[0]
+            carried += 1
+        else:
+            options.pop("alt", None)
+        if not cell.metadata["mystnb"]["image"]:
+            del cell.metadata["mystnb"]["image"]
+        if not cell.metadata["mystnb"]:
+            del cell.metadata["mystnb"]
+    return carried
 
 
 # --- building exercises/ from solutions/ ---------------------------------------------

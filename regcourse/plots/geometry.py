@@ -19,7 +19,11 @@ import math
 import numpy as np
 
 from regcourse import linear
+from regcourse.plots._alt import describe, num
 from regcourse.plots._style import BLACK, KIND_COLOURS, KIND_NAMES, new_axes, opaque_legend, styled
+
+_SHAPES = {"l1": "a diamond with its corners on the axes", "l2": "a disk",
+           "elastic_net": "a diamond with outward-curved sides and corners on the axes"}
 from regcourse.penalties import L1, L2, ElasticNet
 
 N_CONTOURS = 7
@@ -142,7 +146,8 @@ class GeometryDrawing:
         self.optimum.set_data([w[0]], [w[1]])
         if self._legend_kind != kind:  # legend handles copy colours when made
             self.region.set_color(colour)
-            self.region.set_label(f"{KIND_NAMES[kind]} region R(w) ≤ budget")  # the number is in the readout
+            # the legend shows the region as a filled patch, unlike the contour lines (not by colour alone)
+            self.region_fill.set_label(f"{KIND_NAMES[kind]} region R(w) ≤ budget")  # the number is in the readout
             self.region_fill.set_color(colour)
             self.optimum.set_color(colour)
             opaque_legend(self.ax, loc="lower left", fontsize=8)  # the explorer pastes it over the contours
@@ -151,12 +156,31 @@ class GeometryDrawing:
         level = float((w - np.asarray(s["centre"])) @ H @ (w - np.asarray(s["centre"])))
         self.touching.set_data(*_ellipse(s["centre"], H, max(level, 1e-12)).T)
         zeros = int(np.sum(np.abs(w) < 1e-9))
+        self._describe(w, zeros)
         self.readout.set_text(
             f"{KIND_NAMES[kind]}, budget {s['radius']:.2f}\n"
             f"λ = {self.result.lam:.3g}\n"
             f"w = ({w[0]:.2f}, {w[1]:.2f})" + (f"\n{zeros} weight exactly 0" if zeros == 1 else
                                                 (f"\n{zeros} weights exactly 0" if zeros else ""))
         )
+
+    def _describe(self, w, zeros: int) -> None:
+        """Alt text from the current settings and solution (cheap: a few formatted numbers)."""
+        s = self.state
+        centre = tuple(float(c) for c in s["centre"])
+        if zeros == 1:
+            axis = "w₁" if abs(w[1]) < 1e-9 else "w₂"
+            where = f"at a corner on the {axis} axis, so one weight is exactly 0"
+        elif zeros == 2:
+            where = "at the origin: both weights are exactly 0"
+        else:
+            where = "on a side of the region, where neither weight is 0"
+        describe(self.ax, f"{KIND_NAMES[s['kind']]}: the region R(w) ≤ {num(s['radius'])}, {_SHAPES[s['kind']]}, in the "
+                          f"plane of the weights w₁ and w₂, with elliptical contours of the loss around the least-squares "
+                          f"point ({num(centre[0])}, {num(centre[1])}) (feature correlation {num(s['correlation'])}). The "
+                          f"growing contours first touch the region at the constrained optimum w = ({w[0]:.2f}, "
+                          f"{w[1]:.2f}), λ = {num(self.result.lam)}, {where}."
+                          + (" A dashed line shows the solutions as λ varies." if self.show_path else ""))
 
     def moving_artists(self) -> list:
         """The artists on the axes that a change of the numeric settings moves (the kind also

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from regcourse.plots._style import KIND_COLOURS, KIND_NAMES, PALETTE, new_axes, styled
+from regcourse.plots._alt import describe, num, plural, words
+from regcourse.plots._style import KIND_COLOURS, KIND_MARKERS, KIND_NAMES, MARKERS, SERIES, new_axes, styled
 
 
 def _refits(refits: dict) -> dict:
@@ -43,19 +44,28 @@ def coefficient_spread(refits: dict, feature_names=None, *, truth=None, seed: in
     fig, ax = new_axes(ax, figsize=(max(5.5, 0.75 * p + 2.0), 3.9))
     rng = np.random.default_rng(seed)
     width = 0.8 / len(arrays)
+    summaries = []
     for m, (label, array) in enumerate(arrays.items()):
-        colour = KIND_COLOURS.get(label, PALETTE[m % len(PALETTE)])
+        colour = KIND_COLOURS.get(label, SERIES[m % len(SERIES)])
+        marker = KIND_MARKERS.get(label, MARKERS[m % len(MARKERS)])
         offset = (m - (len(arrays) - 1) / 2) * width
         x = np.arange(p)[None, :] + offset + rng.uniform(-0.3, 0.3, array.shape) * width
         sets = len({tuple(row) for row in array != 0})
-        ax.scatter(x.ravel(), array.ravel(), s=12, alpha=0.45, color=colour, linewidths=0,
+        ax.scatter(x.ravel(), array.ravel(), s=14, alpha=0.5, color=colour, marker=marker, linewidths=0,
                    label=f"{KIND_NAMES.get(label, label)}: {sets} different set{'s' if sets > 1 else ''} "
                          f"of non-zero weights in {array.shape[0]} refits")
+        spread = array.std(axis=0)
+        widest = int(np.argmax(spread))
+        selected = (f"the same non-zero weights in all {array.shape[0]} refits" if sets == 1 else
+                    f"{sets} different sets of non-zero weights in {array.shape[0]} refits")
+        summaries.append(f"{KIND_NAMES.get(label, label)} ({_SHAPES.get(marker, marker)}): {selected}, a standard "
+                         f"deviation across refits of {num(spread.mean(), 2)} on average and {num(spread[widest], 2)} "
+                         f"for {names[widest]}, the weight that moves most")
     if truth is not None:
         truth = np.asarray(truth, dtype=float).reshape(-1)
         if truth.size != p:
             raise ValueError(f"truth must have one value per feature ({p}), got {truth.size}")
-        ax.hlines(truth, np.arange(p) - 0.45, np.arange(p) + 0.45, color="0.1", lw=1.6, label="true weight")
+        ax.hlines(truth, np.arange(p) - 0.45, np.arange(p) + 0.45, color="black", lw=1.6, label="true weight")
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.set_xticks(np.arange(p), names)
     ax.set_xlim(-0.6, p - 0.4)
@@ -63,4 +73,11 @@ def coefficient_spread(refits: dict, feature_names=None, *, truth=None, seed: in
     ax.set_ylabel("weight (one dot per refit)")
     ax.set_title("How much each weight moves when the data are resampled")
     ax.legend(fontsize=8, loc="best")
+    describe(ax, f"The weights of models refitted on resamples of the data, one dot per refit, for each of "
+                 f"{plural(p, 'feature')} ({words(names)}), the {len(arrays)} kinds of model side by side"
+                 + (", with the true weights as short black bars" if truth is not None else "") + ". "
+                 + "; ".join(summaries) + ".")
     return fig
+
+
+_SHAPES = {"o": "circles", "s": "squares", "^": "triangles", "D": "diamonds", "v": "down triangles", "P": "plus signs"}
