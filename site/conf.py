@@ -20,7 +20,7 @@ REPOSITORY_URL = re.search(r'^Homepage\s*=\s*"([^"]+)"', _PYPROJECT, flags=re.MU
 
 project = "regcourse"
 author = "The regcourse maintainers"
-copyright = "the regcourse maintainers, MIT licence"
+copyright = "the regcourse maintainers"
 language = "en"
 html_title = "regcourse: regularization in machine learning"
 

@@ -14,6 +14,9 @@ event), so the notebooks keep working as they are in JupyterLab, on GitHub, Cola
   a file that does not exist is left alone, so the build warns (and, built with ``-W``, fails).
 * **Navigation.** The home page gets the (hidden) table of contents: the lectures in their
   order, then the exercises and the solutions, each folder's README first.
+* **Explorers.** A notebook's saved widget state is dropped: the site loads no widget code and
+  each explorer shows the static picture saved in its output (site/conf.py never picks the
+  widget view).
 * **Figures.** An image output's alt text is read from the output's metadata
   (``{"image/png": {"alt": "..."}}``, where the course's figures and explorers put it); MyST-NB
   reads only width and height from there, and without alt docutils writes the image's file path
@@ -180,8 +183,11 @@ def site_navigation(pages: set[str], root: Path | None = None) -> str:
 
 
 def transform_notebook(text: str, page: str, links: LinkMap) -> str:
-    """A notebook's JSON with its markdown cells made for the site (badges out, links mapped)."""
+    """A notebook's JSON made for the site: badges out and links mapped in its markdown cells,
+    and no saved widget state (a static page has no kernel and loads no widget code; each
+    explorer shows the picture saved in its output)."""
     notebook = json.loads(text)
+    notebook.get("metadata", {}).pop("widgets", None)
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") != "markdown":
             continue
