@@ -46,7 +46,7 @@ def alt_problem(alt: str | None, src: str) -> str | None:
     text = alt.strip()
     if not text:
         return "has an empty alt"
-    name = posixpath.basename(urlsplit(src).path)
+    name = "" if src.startswith("data:") else posixpath.basename(urlsplit(src).path)
     if text == src or (name and name in text) or IMAGE_NAME.match(text) or ("/" in text and " " not in text):
         return f"has a file path as its alt ({text[:80]}): the notebook output has no alt text"
     return None

@@ -116,6 +116,16 @@ def notebook(cells: list[dict], widgets: bool = False) -> str:
     return json.dumps({"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}, indent=1)
 
 
+def html_image_output(rgb, alt: str) -> dict:
+    """A figure saved twice: as image/png with its alt text in the metadata, and as text/html
+    (an <img> with the same picture inline and the same alt), which the site shows."""
+    picture = base64.b64encode(png(rgb)).decode()
+    return {"output_type": "display_data", "metadata": {"image/png": {"alt": alt}},
+            "data": {"image/png": picture, "text/html": f'<img src="data:image/png;base64,{picture}" alt="{alt}">',
+                     "text/plain": "<Figure size 400x300 with 1 Axes>"}}
+
+
+HTML_FIGURE_ALT = "The same figure, saved as an HTML image too"
 FIGURE_ALT = "Training and validation error against the polynomial degree: validation error rises after degree 3"
 EXPLORER_ALT = "The L1 diamond of budget 1 and the loss contours; the constrained optimum lies on the w1 axis"
 
@@ -145,6 +155,7 @@ def small_course(root: Path, *, figure_alt: str | None = FIGURE_ALT, extra_markd
                       "\nThe penalty is $\\lambda\\sum_j |w_j|$.\n\n$$R(w) = \\lambda \\|w\\|_1$$\n"),
         code_cell("figure()", [image_output((200, 30, 30), figure_alt)]),
         code_cell("explorer()", [image_output((30, 200, 30), EXPLORER_ALT, widget=True)]),
+        code_cell("figure(html=True)", [html_image_output((30, 30, 200), HTML_FIGURE_ALT)]),
         markdown_cell("Back to the [course map](../README.md#course-map); try the "
                       "[exercises](../exercises/01_demo.ipynb), then compare with the "
                       "[solutions](../solutions/)." + extra_markdown),

@@ -20,6 +20,7 @@ from _project import ROOT, pyproject
 from _site import (
     EXPLORER_ALT,
     FIGURE_ALT,
+    HTML_FIGURE_ALT,
     REPOSITORY,
     badges,
     build_site,
@@ -116,7 +117,7 @@ def test_notebook_transform_drops_widget_state_and_keeps_outputs(tmp_path):
                                                         links))
     assert "widgets" in original["metadata"] and "widgets" not in changed["metadata"]
     assert [c.get("outputs") for c in changed["cells"]] == [c.get("outputs") for c in original["cells"]]
-    assert "colab" not in changed["cells"][0]["source"] and "(../solutions/README.md)" in changed["cells"][3]["source"]
+    assert "colab" not in changed["cells"][0]["source"] and "(../solutions/README.md)" in changed["cells"][-1]["source"]
 
 
 def test_output_alt_reads_the_image_outputs_metadata():
@@ -154,6 +155,7 @@ def test_the_site_does_not_import_the_course_package():
     ("ab12.png", "../_images/ab12.png", "file path"),
     ("figure.svg", "other.png", "file path"),
     ("docs/images/x", "x.png", "file path"),
+    ("A plot", "data:image/png;base64,iVBORw0KGgo/A+plot", None),
 ])
 def test_alt_problem(alt, src, problem):
     found = site_check.alt_problem(alt, src)
@@ -221,6 +223,8 @@ def test_small_site_figures_carry_their_output_alt_text(small_site):
     content = [(src, alt) for src, alt in images if "_images/" in src]
     assert [alt for _, alt in content] == [FIGURE_ALT, EXPLORER_ALT]
     assert all(site_check.alt_problem(alt, src) is None for src, alt in content)
+    inline = [(src, alt) for src, alt in images if src.startswith("data:image/png")]  # the text/html one
+    assert [alt for _, alt in inline] == [HTML_FIGURE_ALT] and site_check.alt_problem(*inline[0][::-1]) is None
 
 
 def test_small_site_explorer_is_its_static_picture(small_site):
