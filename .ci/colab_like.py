@@ -301,7 +301,9 @@ def uninstall_course() -> None:
     """A new Colab runtime: the course is not there until a setup cell installs it."""
     subprocess.run([sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "regcourse"],
                    capture_output=True, check=False)
-    shown = subprocess.run([sys.executable, "-m", "pip", "show", "--quiet", "regcourse"], capture_output=True, check=False)
+    shown = subprocess.run(
+        [sys.executable, "-m", "pip", "show", "--quiet", "regcourse"], capture_output=True, check=False
+    )
     if shown.returncode == 0:
         raise SystemExit("colab-like: regcourse is still installed in the venv; cannot start a new runtime")
 

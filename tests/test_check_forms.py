@@ -10,10 +10,9 @@ from torch import nn
 
 import answers_ch07
 from _project import chapter_answer_modules
-from test_checks import RIGHT
-
 from regcourse.exercises import all_exercises, get, run_check
 from regcourse.exercises._result import FAILED, PASSED
+from test_checks import RIGHT
 
 # --- answers to the NumPy exercises, returned in other array forms ------------------------------
 

@@ -10,10 +10,8 @@ import numpy as np
 import pytest
 
 from _project import chapter_answer_modules
-
 from regcourse.exercises import CheckError, all_exercises, check, get, run_check
 from regcourse.exercises._result import FAILED, NOT_ATTEMPTED, PASSED
-
 
 # --- learner answers, written independently of regcourse ---------------------------------
 
@@ -175,7 +173,13 @@ WRONG_VALUES = {
     "l1.zeros_count": [(3, "equals t exactly"), (2, "sizes count"), (5, "at most t"), ("four", "answer with a number")],
     "l2.value_by_hand": [(3.5, "½"), (1.0, "square each weight"), (3.0, "L1 penalty"), (14.0, "then multiply by λ")],
     "l2.shrink_factor": [(0.95, "factor 2"), (1.1, "against the gradient"), (0.5, "factor out w"), (True, "not True")],
-    "l1.quiz_prefer": [("b", "correlated"), ("c", "kink"), ("d", "common factor"), ("e", "choose from a, b, c, d"), (2, "letter of an option")],
+    "l1.quiz_prefer": [
+        ("b", "correlated"),
+        ("c", "kink"),
+        ("d", "common factor"),
+        ("e", "choose from a, b, c, d"),
+        (2, "letter of an option"),
+    ],
     "l2.quiz_zeros": [("a", "L1 does"), ("C", "no rule"), ("d) ", "λ → ∞")],
 }
 

@@ -12,6 +12,7 @@ import sys
 
 import nbformat
 import pytest
+
 from _project import ROOT, pyproject
 
 spec = importlib.util.spec_from_file_location("colab_like", ROOT / ".ci" / "colab_like.py")

@@ -11,9 +11,9 @@ import sys
 
 import nbformat
 import pytest
-from _project import ROOT
 from nbformat.v4 import new_code_cell
 
+from _project import ROOT
 from regcourse.exercises import chapter_exercises, get
 from regcourse.grading import Graded, _feedback_names, write_gradebook
 
@@ -63,7 +63,9 @@ def test_exercise_notebooks_keep_their_untouched_outputs_and_no_markers_or_solut
     shown = []
     for cell in exercise.cells:
         if cell.cell_type == "code":
-            assert cell.execution_count is not None, "exercises/ must be saved executed: run `regcourse build-exercises`"
+            assert cell.execution_count is not None, (
+                "exercises/ must be saved executed: run `regcourse build-exercises`"
+            )
             assert all(o.output_type != "error" and o.get("name") != "stderr" for o in cell.outputs)
             shown += [o.data["text/plain"] for o in cell.outputs if "text/plain" in o.get("data", {})]
     statuses = [line[:2].strip() for line in shown if line[:1] in "✅❌📝"]
@@ -71,7 +73,7 @@ def test_exercise_notebooks_keep_their_untouched_outputs_and_no_markers_or_solut
     for cell in solution.cells:  # no line of a solution region survives
         if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
             region = cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
-            for line in filter(None, (l.strip() for l in region.splitlines())):
+            for line in filter(None, (part.strip() for part in region.splitlines())):
                 assert line not in text, line
 
 

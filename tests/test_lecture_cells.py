@@ -5,6 +5,7 @@ import re
 
 import nbformat
 import pytest
+
 from _project import ROOT
 
 LECTURES = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+
 from _project import ROOT, pyproject
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -68,7 +69,11 @@ def test_every_repository_url_names_the_one_repository():
     repository = re.fullmatch(r"https://github.com/([\w.-]+/[\w.-]+)", homepage).group(1)
     texts = [text for _, text in documents_with_links()]
     texts += [path.read_text(encoding="utf-8") for path in ROOT.glob("*/*.ipynb")]
-    patterns = [r"github\.com/([\w.-]+/[\w.-]+?)(?:/|\.git|\"|\)|$)", r"/gh/([\w.-]+/[\w.-]+?)/", r"/github/([\w.-]+/[\w.-]+?)/"]
+    patterns = [
+        r"github\.com/([\w.-]+/[\w.-]+?)(?:/|\.git|\"|\)|$)",
+        r"/gh/([\w.-]+/[\w.-]+?)/",
+        r"/github/([\w.-]+/[\w.-]+?)/",
+    ]
     found = {match for text in texts for pattern in patterns for match in re.findall(pattern, text, flags=re.M)}
     assert found == {repository}
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import sys
 import zlib
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
-from typing import Callable, Iterable, Mapping
 
 import numpy as np
 

@@ -142,7 +142,9 @@ def check_dropout_eval(predict):
         expect_shape(got, expected.shape)
         if matches(got, expected, rtol=1e-6, atol=1e-9):
             continue
-        if matches(got, expected * (1 - p), rtol=1e-6, atol=1e-9) or matches(got, expected / (1 - p), rtol=1e-6, atol=1e-9):
+        if matches(got, expected * (1 - p), rtol=1e-6, atol=1e-9) or matches(
+            got, expected / (1 - p), rtol=1e-6, atol=1e-9
+        ):
             raise Failed("torch's Dropout already scales the kept units by 1/(1 − p) during training, so in "
                          "evaluation mode the output needs no rescaling")
         if kind != "one dropout":  # the first network passed: some dropout layer here was missed
