@@ -70,7 +70,7 @@ def test_every_repository_url_names_the_one_repository():
     texts = [text for _, text in documents_with_links()]
     texts += [path.read_text(encoding="utf-8") for path in ROOT.glob("*/*.ipynb")]
     patterns = [
-        r"github\.com/([\w.-]+/[\w.-]+?)(?:/|\.git|\"|\)|$)",
+        r"github\.com/([\w.-]+/[\w.-]+?)(?:/|\.git|\"|\)|@|$)",  # @: a setup cell's git+URL@tag
         r"/gh/([\w.-]+/[\w.-]+?)/",
         r"/github/([\w.-]+/[\w.-]+?)/",
     ]
