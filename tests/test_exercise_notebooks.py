@@ -222,3 +222,13 @@ def test_the_grader_times_each_code_cell(tmp_path):
     assert set(graded.cell_seconds) == {1, 3}
     assert graded.slowest_cell[0] == 1 and 0.55 <= graded.slowest_cell[1] < 10
     assert graded.cell_seconds[3] < graded.cell_seconds[1]
+
+
+@pytest.mark.parametrize("folder", ["exercises", "solutions"])
+def test_the_folder_readme_names_the_chapters_the_folder_has(folder):
+    """Its "one per chapter (01–NN)" must follow the chapters: it said 01–09 after 10 and 11 came."""
+    chapters = sorted(int(path.name[:2]) for path in (ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
+    assert chapters == list(range(chapters[0], chapters[-1] + 1))  # no gap for the range to hide
+    text = (ROOT / folder / "README.md").read_text(encoding="utf-8")
+    ranges = re.findall(r"\b(\d\d)[–-](\d\d)\b", text)
+    assert ranges == [(f"{chapters[0]:02d}", f"{chapters[-1]:02d}")], ranges
