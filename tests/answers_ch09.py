@@ -124,9 +124,13 @@ WRONG_VALUES = {
         (64, "white ones"),
         (56, "ignored pixels"),
         (5, "count the coloured squares"),
-        ("eight", "answer with a number"),
+        ("eight", "answer with a number, such as 12"),
     ],
-    "classify.pixels_meaning": [("a", "neighbouring pixels"), ("b", "second digit"), ("d", "how much ink")],
+    "classify.pixels_meaning": [
+        ("a", "neighbouring pixels"),
+        ("b", "dark in most 3s and in most 8s alike"),
+        ("d", "how much ink"),
+    ],
     "classify.separable": [("a", "no minimum"), ("b", "grow rather than shrink"), ("d", "keeps decreasing")],
     "classify.strong_lambda": [("a", "not penalized"), ("c", "closer together"), ("d", "how steeply")],
 }

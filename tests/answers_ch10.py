@@ -97,7 +97,7 @@ WRONG_VALUES = {
         (8, "at which training stops"),
         (3, "one worse epoch does not stop"),
         (7, "remember the best validation loss"),
-        ("five", "number"),
+        ("five", "answer with a number, such as 12"),
     ],
     "beyond.early_stopping_lam": [
         (0.4, "½·MSE convention"),

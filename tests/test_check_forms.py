@@ -183,6 +183,16 @@ def test_grouping_why_not_a_does_not_say_what_each_penalty_does():
     assert not re.search(r"lasso|elastic|L1|L2|any (split|proportion)", text, flags=re.IGNORECASE), text
 
 
+def test_red_pixel_why_not_b_says_why_b_is_wrong_without_the_right_option():
+    """Exercise 4 of chapter 09: the old why-not text of b ("a positive weight pushes the score
+    towards class 1, which is the second digit of the pair") said option c in other words. The
+    new one explains what is wrong with b (the ink one digit has is not a weight) and names
+    neither the score, its direction nor the class a red pixel stands for."""
+    text = get("classify.pixels_meaning").checker.why_not["b"]
+    assert not re.search(r"score|class|second digit|rais|push|towards|more likely|called", text, flags=re.I), text
+    assert "ink" in text and "3s" in text
+
+
 @pytest.mark.parametrize("kind", _kinds())
 def test_every_test_model_can_be_sent_to_a_kernel(kind):
     """The grader sends test models as torch.save bytes, which the kernel loads by class name:

@@ -81,7 +81,7 @@ def check_soft_threshold(soft_threshold_fn):
 
 
 number_exercise(
-    "l1.zeros_count", chapter=CHAPTER, title="Counting exact zeros", points=1, answer=4,
+    "l1.zeros_count", chapter=CHAPTER, title="Counting exact zeros", points=1, answer=4, count=True,
     hint="count the entries whose size |wⱼ| is at most t",
     mistakes=[(3, "look again at the entry whose size equals t exactly: it becomes 0 as well"),
               (2, "sizes count, not signs: a negative entry close to 0 becomes 0 too")],

@@ -171,7 +171,7 @@ def check_gradient(logistic_gradient):
 
 number_exercise(
     "classify.pixels_used", chapter=CHAPTER, title="How many pixels does the L1 model use?", points=1,
-    answer=DIGITS_PIXELS_USED, atol=0.0,
+    answer=DIGITS_PIXELS_USED, atol=0.0, count=True,
     hint="count the coloured squares, red and blue: every pixel whose weight is not exactly zero",
     mistakes=[(DIGITS_PIXELS_POSITIVE, "blue pixels are used too: a negative weight pushes towards the other digit"),
               (DIGITS_PIXELS_USED - DIGITS_PIXELS_POSITIVE, "red pixels are used too, not only blue ones"),
@@ -192,7 +192,8 @@ choice_exercise(
     why_not={
         "a": "L1 keeps a few pixels that suffice; other pixels can differ between the digits too, but "
              "add little once the kept ones are known (neighbouring pixels carry much the same information)",
-        "b": "a positive weight pushes the score towards class 1, which is the second digit of the pair",
+        "b": "a weight does not measure how much ink one digit has in its pixel: a pixel that is dark in most 3s and "
+             "in most 8s alike does not help to tell them apart, however much ink the 3s have there",
         "d": "a weight says how much a pixel's ink moves the score, not how much ink the pixel holds",
     },
 )

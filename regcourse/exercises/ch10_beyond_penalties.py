@@ -42,7 +42,7 @@ def _kept_epoch(losses, patience: int) -> int:
 
 number_exercise(
     "beyond.patience", chapter=CHAPTER, title="The epoch early stopping keeps", points=1,
-    answer=float(_kept_epoch(VALIDATION_LOSSES, PATIENCE)),
+    answer=float(_kept_epoch(VALIDATION_LOSSES, PATIENCE)), count=True,
     hint="go through the epochs in order, remember the best validation loss so far, and stop as soon as "
          "`patience` epochs in a row bring no new best; the weights kept are those of the best epoch seen by then",
     mistakes=[
