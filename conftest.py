@@ -8,7 +8,7 @@ check), compared by nbval like any other output.
 
 nbval compares every output (strict) by default: pyproject's addopts pass ``--nbval``, so
 ``python -m pytest --nbval notebooks/03_l2_ridge.ipynb`` is strict as nbval users expect;
-``--nbval-lax`` on the command line compares only cells marked ``# NBVAL_CHECK_OUTPUT``.
+``--nbval-lax`` on the command line compares only cells tagged ``nbval-check-output``.
 """
 
 import os

@@ -12,13 +12,15 @@ Colab differs from a maintainer's machine in two ways:
   CPU build of torch. The course itself is not installed.
 * **The setup cell installs the course.** On Colab, ``google.colab`` is imported in every kernel,
   so each notebook's first cell runs
-  ``%pip install --quiet "regcourse @ git+https://github.com/regcourse/regcourse"``. Here the same
-  line runs unchanged: a stub ``google.colab`` package is imported at kernel start (an IPython
-  startup file), and a throw-away global git config (GIT_CONFIG_GLOBAL) rewrites that URL
+  ``%pip install --quiet "regcourse @ git+https://github.com/regcourse/regcourse@v0.2.0"``: the
+  release the notebook belongs to, tag ``v`` + pyproject's version. Here the same line runs
+  unchanged: a stub ``google.colab`` package is imported at kernel start (an IPython startup
+  file), and a throw-away global git config (GIT_CONFIG_GLOBAL) rewrites that URL
   (``url.<path>.insteadOf``) to a local git repository holding the files of this work tree
-  (exactly the commit under test, in a fresh clone). So pip really clones and builds the
-  package, from the code under test, and nothing touches the network but the package registry
-  (pip may fetch setuptools for the isolated build).
+  (exactly the commit under test, in a fresh clone), where that commit carries the release's tag.
+  So pip really clones, checks out the tag and builds the package, from the code under test, and
+  nothing touches the network but the package registry (pip may fetch setuptools for the
+  isolated build).
 
 The first notebook starts like a new Colab runtime: the course is uninstalled, and its setup
 cell must install it. Running that pip install costs ~20 s, so the other notebooks run with the
@@ -85,6 +87,21 @@ def repository_url() -> str:
     return match.group(1)
 
 
+def release_tag() -> str:
+    """``v`` + the version in pyproject.toml: the tag every setup cell installs (CONTRIBUTING.md,
+    "Releases")."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, flags=re.MULTILINE)
+    if not match:
+        raise SystemExit("pyproject.toml has no version")
+    return f"v{match.group(1)}"
+
+
+def setup_install_line(url: str, tag: str) -> str:
+    """The install line of every notebook's setup cell."""
+    return f'%pip install --quiet "regcourse @ git+{url}@{tag}"'
+
+
 def pinned_versions(requirements: Path = REQUIREMENTS) -> dict[str, str]:
     """{'ipywidgets': '==7.7.1', 'numpy': '~=2.1.0', ...}: the lines pinned with == or ~=."""
     pins = {}
@@ -118,10 +135,11 @@ def quiet_git_env() -> dict[str, str]:
     return env
 
 
-def make_origin(source: Path, dest: Path) -> str:
+def make_origin(source: Path, dest: Path, tag: str | None = None) -> str:
     """A git repository at dest holding source's files (tracked and untracked, not ignored), as
-    one commit; returns the commit. In a fresh clone this is exactly the commit under test; in a
-    work tree it includes uncommitted changes, which is what a maintainer wants to try."""
+    one commit, annotated with ``tag`` (the release the setup cells install) when given; returns
+    the commit. In a fresh clone this is exactly the commit under test; in a work tree it includes
+    uncommitted changes, which is what a maintainer wants to try."""
     env = quiet_git_env()
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -133,8 +151,11 @@ def make_origin(source: Path, dest: Path) -> str:
         if path.is_file():  # a tracked file deleted in the work tree is left out
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, dest / name)
-    for command in (["init", "--quiet", "--initial-branch=main"], ["add", "--all"],
-                    ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", "the code under test"]):
+    commands = [["init", "--quiet", "--initial-branch=main"], ["add", "--all"],
+                ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", "the code under test"]]
+    if tag:
+        commands.append(["-c", "tag.gpgsign=false", "tag", "--annotate", "-m", "the code under test", tag])
+    for command in commands:
         subprocess.run(["git", *command], cwd=dest, env=env, check=True)
     return subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, env=env, capture_output=True, text=True,
                           check=True).stdout.strip()
@@ -257,9 +278,10 @@ def execute(notebook: Path, cwd: Path, env: dict[str, str], *, timeout: int = 60
 
 
 def judge_probe(outcome: Outcome, *, colab: bool, site_packages: Path, url: str, commit: str,
-                pins: dict[str, str]) -> None:
+                pins: dict[str, str], tag: str | None = None) -> None:
     """Add a problem unless the notebook used the package pip installed from the repository URL
-    at the commit under test, in a kernel with Colab's versions (and google.colab, if ``colab``)."""
+    at the commit under test (asked for as ``tag``, when given), in a kernel with Colab's versions
+    (and google.colab, if ``colab``)."""
     probe = outcome.probe
     if probe is None:
         return
@@ -270,6 +292,8 @@ def judge_probe(outcome: Outcome, *, colab: bool, site_packages: Path, url: str,
     direct = probe["direct_url"] or {}
     if direct.get("url") != url or direct.get("vcs_info", {}).get("commit_id") != commit:
         outcome.problems.append(f"regcourse was not installed from {url} at {commit[:12]}: {direct}")
+    elif tag is not None and direct.get("vcs_info", {}).get("requested_revision") != tag:
+        outcome.problems.append(f"regcourse was not installed as the release {tag}: {direct}")
     for name, pin in pins.items():
         installed = probe["versions"].get(name)
         if installed is not None and not version_matches(installed, pin):
@@ -301,7 +325,9 @@ def uninstall_course() -> None:
     """A new Colab runtime: the course is not there until a setup cell installs it."""
     subprocess.run([sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "regcourse"],
                    capture_output=True, check=False)
-    shown = subprocess.run([sys.executable, "-m", "pip", "show", "--quiet", "regcourse"], capture_output=True, check=False)
+    shown = subprocess.run(
+        [sys.executable, "-m", "pip", "show", "--quiet", "regcourse"], capture_output=True, check=False
+    )
     if shown.returncode == 0:
         raise SystemExit("colab-like: regcourse is still installed in the venv; cannot start a new runtime")
 
@@ -312,18 +338,18 @@ def inside(names: list[str], every_setup_cell: bool, jobs: int) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     site_packages = Path(sysconfig.get_paths()["purelib"])
-    url, pins = repository_url(), pinned_versions()
+    url, tag, pins = repository_url(), release_tag(), pinned_versions()
     paths = notebooks_to_run(names)
     if not paths:
         log("colab-like: no notebooks found")
         return 1
-    expected = f'%pip install --quiet "regcourse @ git+{url}"'
+    expected = setup_install_line(url, tag)
     results: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="colab-like-") as tmp:
         work = Path(tmp)
-        commit = make_origin(ROOT, work / "origin")
+        commit = make_origin(ROOT, work / "origin", tag)
         runtime = colab_runtime(work, url, work / "origin")
-        log(f"colab-like: {url} -> a local repository of the code under test ({commit[:12]}); "
+        log(f"colab-like: {url} -> a local repository of the code under test ({commit[:12]}, tagged {tag}); "
             f"{len(paths)} notebooks")
 
         def run(path: Path, colab: bool) -> Outcome:
@@ -339,7 +365,8 @@ def inside(names: list[str], every_setup_cell: bool, jobs: int) -> int:
             outcome.path = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
             if lines != [expected]:
                 outcome.problems.insert(0, f"the setup cell's install line is {lines}, expected [{expected!r}]")
-            judge_probe(outcome, colab=colab, site_packages=site_packages, url=url, commit=commit, pins=pins)
+            judge_probe(outcome, colab=colab, site_packages=site_packages, url=url, commit=commit, pins=pins,
+                        tag=tag)
             how = "new runtime: its setup cell installs the course" if colab else "the course installed above"
             log(f"  {'ok  ' if outcome.ok else 'FAIL'} {outcome.path}  {outcome.seconds:5.1f} s  ({how})")
             for problem in outcome.problems:
@@ -347,9 +374,9 @@ def inside(names: list[str], every_setup_cell: bool, jobs: int) -> int:
             return outcome
 
         # The first notebook, or every one with --every-setup-cell, starts in a new Colab runtime
-        # and its setup cell must install the course from the repository URL. The others run
-        # with that installed copy and without google.colab, so their (identical, checked above)
-        # install line is skipped: it costs ~20 s a notebook.
+        # and its setup cell must install the course from the repository URL at the release's
+        # tag. The others run with that installed copy and without google.colab, so their
+        # (identical, checked above) install line is skipped: it costs ~20 s a notebook.
         for path in paths if every_setup_cell else paths[:1]:
             uninstall_course()
             results.append(run(path, colab=True))

@@ -60,7 +60,10 @@ def course(sandbox: str) -> None:
             print(f"{'submission':<34} {'status':<8} {'score':>7} {'seconds':>8} {'CPU s':>6} {'peak MB':>8}")
             for g in grades:
                 name = str(Path(g.submission).relative_to(ROOT))
-                print(f"{name:<34} {g.status:<8} {g.score:>3}/{g.max_score:<3} {g.seconds:>8.1f} {g.cpu_seconds:>6.1f} {g.peak_memory_mb:>8.0f}")
+                print(
+                    f"{name:<34} {g.status:<8} {g.score:>3}/{g.max_score:<3} {g.seconds:>8.1f} "
+                    f"{g.cpu_seconds:>6.1f} {g.peak_memory_mb:>8.0f}"
+                )
     print(f"[{load()}]")
     print()
     for jobs, seconds in totals.items():
@@ -96,12 +99,12 @@ def chapter_07(sandbox: str, count: int = 30) -> None:
 
 ATTACKS = {
     "message frames": "k = get_ipython().kernel\nblock = b'x' * (60 * 2**20)\nk.session.send(k.iopub_socket, "
-                      "'display_data', {'data': {'text/plain': 'hi'}, 'metadata': {}}, parent=k.get_parent(), "
-                      "buffers=[block] * 20)\nimport time\ntime.sleep(5)",
+    "'display_data', {'data': {'text/plain': 'hi'}, 'metadata': {}}, parent=k.get_parent(), "
+    "buffers=[block] * 20)\nimport time\ntime.sleep(5)",
     "tmpfs 3 GB": "chunk = b'x' * (50 * 2**20)\nfor i in range(60):\n    with open(f'/tmp/fill{i}', 'wb') as f:\n"
-                  "        f.write(chunk)",
-    "150 busy sessions": "import subprocess\nfor i in range(150):\n    subprocess.Popen(['sh', '-c', 'while :; do :; done'], "
-                         "start_new_session=True)\nimport time\ntime.sleep(25)",
+    "        f.write(chunk)",
+    "150 busy sessions": "import subprocess\nfor i in range(150):\n"
+    "    subprocess.Popen(['sh', '-c', 'while :; do :; done'], start_new_session=True)\nimport time\ntime.sleep(25)",
 }
 
 
@@ -153,7 +156,9 @@ def attacks(sandbox: str) -> None:
         shutil.copy(ROOT / "solutions" / "01_overfitting.ipynb", honest)
         alone, _ = _grade_watched([honest], chapter=1, sandbox=sandbox)
         print(f"[{load()}]")
-        print(f"the classmate alone: {alone[0].status} {alone[0].score}/{alone[0].max_score} in {alone[0].seconds:.1f} s")
+        print(
+            f"the classmate alone: {alone[0].status} {alone[0].score}/{alone[0].max_score} in {alone[0].seconds:.1f} s"
+        )
         print(f"{'attack':<18} {'cgroups':<8} {'attack row':<48} {'worker MB':>9} {'host MB':>8} {'tmpfs MB':>8} "
               f"{'classmate':>10} {'s':>6}")
         for name, cell in ATTACKS.items():

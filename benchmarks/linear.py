@@ -97,7 +97,9 @@ def _centred(X, y, fit_intercept):
 
 def ours(X, y, kind, lams, rho, fit_intercept):
     if lams.size == 1:
-        return fit(X, y, penalty_for(kind, lams[0], rho), tol=TOL, max_iter=100_000, fit_intercept=fit_intercept).coef[None]
+        return fit(X, y, penalty_for(kind, lams[0], rho), tol=TOL, max_iter=100_000, fit_intercept=fit_intercept).coef[
+            None
+        ]
     return path(X, y, kind, lams, l1_ratio=rho, tol=TOL, max_iter=100_000, fit_intercept=fit_intercept).coefs
 
 
@@ -149,7 +151,9 @@ def memory_row() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", nargs="*", help="run only rows whose name has one of these words (e.g. tall 1000×1000)")
+    parser.add_argument(
+        "--only", nargs="*", help="run only rows whose name has one of these words (e.g. tall 1000×1000)"
+    )
     parser.add_argument("--task", choices=("path", "fit"), help="run only the paths or only the single fit")
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads for both libraries")

@@ -52,7 +52,10 @@ def main(argv: list[str]) -> int:
         print(f"total course (lectures + solutions) {course:>13.1f} s   budget {COURSE_BUDGET:g} s")
         if course > COURSE_BUDGET:
             over.append("the whole course")
-    print(f"\nbudgets: {TIME_BUDGET:g} s and {MEMORY_BUDGET:g} MB per notebook, {CELL_BUDGET:g} s per cell;", "all within" if not over else f"over: {over}")
+    print(
+        f"\nbudgets: {TIME_BUDGET:g} s and {MEMORY_BUDGET:g} MB per notebook, {CELL_BUDGET:g} s per cell;",
+        "all within" if not over else f"over: {over}",
+    )
     return 1 if over else 0
 
 

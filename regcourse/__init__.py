@@ -19,7 +19,7 @@ from regcourse.penalties import (
     soft_threshold,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the same as pyproject.toml's version (CONTRIBUTING.md, "Releases")
 
 __all__ = [
     "L1",

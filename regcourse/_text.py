@@ -14,9 +14,12 @@ def printable(text) -> str:
     text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() or c in "\n\t" else
-                   (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
-                   for c in text)
+    return "".join(
+        c
+        if c.isprintable() or c in "\n\t"
+        else (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
+        for c in text
+    )
 
 
 def path_name(path) -> str:

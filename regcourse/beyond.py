@@ -166,8 +166,8 @@ def early_stopping_epoch(val_losses, patience: int) -> tuple[int, int]:
 
 def lp_ball(p: float, radius: float = 1.0, n: int = 721) -> np.ndarray:
     """Boundary points (n × 2) of {w ∈ R²: |w₁|ᵖ + |w₂|ᵖ ≤ radius} for p > 0, and of the square
-    max(|w₁|, |w₂|) ≤ radius for p = inf (a bound on each weight: clipping). For p ≤ 1 the ball has corners on the axes (and is
-    not convex for p < 1); for p > 1 it is smooth."""
+    max(|w₁|, |w₂|) ≤ radius for p = inf (a bound on each weight: clipping). For p ≤ 1 the ball has
+    corners on the axes (and is not convex for p < 1); for p > 1 it is smooth."""
     p = float(p)
     if not (p > 0):
         raise ValueError(f"p must be positive (or inf), got {p}")

@@ -155,10 +155,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from regcourse._text import path_name
-    from regcourse.grading._lms import RosterError, fill, read_roster, write_lms_file
     from regcourse.exercises._written import chapter_written
-    from regcourse.grading._written_sheet import add_to_feedback, apply_sheet, read_sheet, write_sheet
-    from regcourse.grading._sources import EMPTY_SOURCE, collect, newest_per_student
     from regcourse.grading import (
         GradingInterrupted,
         GradingToolsMissing,
@@ -171,6 +168,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         write_gradebook,
         write_one_feedback,
     )
+    from regcourse.grading._lms import RosterError, fill, read_roster, write_lms_file
+    from regcourse.grading._sources import EMPTY_SOURCE, collect, newest_per_student
+    from regcourse.grading._written_sheet import add_to_feedback, apply_sheet, read_sheet, write_sheet
 
     def warn(text):
         print(f"warning: {text}", file=sys.stderr)
@@ -311,7 +311,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Grade one notebook as ``grade`` does (same judge, same sandbox when it works here, same
     limits) and print the feedback the instructor's run would write for it. Writes no file."""
     from regcourse.exercises._written import chapter_written
-    from regcourse.grading import GradingToolsMissing, INVALID, feedback_text, grade_all
+    from regcourse.grading import INVALID, GradingToolsMissing, feedback_text, grade_all
 
     notes = []
     try:

@@ -18,8 +18,19 @@ from regcourse.linear import check_kind, default_lams, fit, path, penalty_for
 from regcourse.linear.problem import check_design, is_sparse
 from regcourse.penalties import L2
 
-__all__ = ["train_val_split", "GridSearchResult", "grid_search", "holdout", "CVResult", "cross_validate", "standardizer",
-           "one_se_lam", "TunedModel", "compare_penalties", "check_seed"]
+__all__ = [
+    "train_val_split",
+    "GridSearchResult",
+    "grid_search",
+    "holdout",
+    "CVResult",
+    "cross_validate",
+    "standardizer",
+    "one_se_lam",
+    "TunedModel",
+    "compare_penalties",
+    "check_seed",
+]
 
 
 def check_seed(seed) -> int:

@@ -38,7 +38,15 @@ WRONG_CODE = {
 }
 
 WRONG_VALUES = {
-    "enet.sklearn_l1": [(0.05, "multiply by 2"), (0.15, "share that goes to the L1 term"), (0.3, "factor 2"),
-                        (0.2, "multiply scikit-learn's whole objective by 2")],
-    "enet.quiz_grouping": [("a", "only one of the two penalties"), ("c", "squared term is smallest"), ("d", "does not drop one copy")],
+    "enet.sklearn_l1": [
+        (0.05, "multiply by 2"),
+        (0.15, "share that goes to the L1 term"),
+        (0.3, "factor 2"),
+        (0.2, "multiply scikit-learn's whole objective by 2"),
+    ],
+    "enet.quiz_grouping": [
+        ("a", "only one of the two penalties"),
+        ("c", "squared term is smallest"),
+        ("d", "does not drop one copy"),
+    ],
 }

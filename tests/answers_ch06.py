@@ -63,8 +63,16 @@ WRONG_CODE = {
 }
 
 WRONG_VALUES = {
-    "lambda.one_se": [(0.1, "lowest mean error"), (0.05, "simpler means larger λ"), (0.5, "not with its own"),
-                      (1.0, "at or below that line")],
-    "lambda.quiz_optimism": [("a", "biases the winner"), ("c", "pushes the other way"), ("d", "not the training error")],
+    "lambda.one_se": [
+        (0.1, "lowest mean error"),
+        (0.05, "simpler means larger λ"),
+        (0.5, "not with its own"),
+        (1.0, "at or below that line"),
+    ],
+    "lambda.quiz_optimism": [
+        ("a", "biases the winner"),
+        ("c", "pushes the other way"),
+        ("d", "not the training error"),
+    ],
     "lambda.quiz_grid": [("b", "U-shape"), ("c", "no log-spaced grid"), ("d", "accepts any grid")],
 }

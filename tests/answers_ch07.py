@@ -3,7 +3,6 @@
 import torch
 from torch import nn
 
-
 NORMS = (nn.LayerNorm, nn.GroupNorm, nn.modules.batchnorm._BatchNorm, nn.modules.instancenorm._InstanceNorm)
 
 

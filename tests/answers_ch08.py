@@ -43,11 +43,26 @@ WRONG_CODE = {
 }
 
 WRONG_VALUES = {
-    "frameworks.ridge_alpha": [(0.02, "sum of squared errors"), (3, "no ½"), (12, "no factor 2"),
-                               (0.02 / 300, "the other way round"), (600, "divide it by n"), ("six", "answer with a number")],
-    "frameworks.lasso_lambda": [(0.3, "carries a ½"), (0.15, "multiply, don't divide"), (90, "already divided by n"),
-                                (45, "already divided by n"), (1.2, "multiply it until its loss is the MSE")],
+    "frameworks.ridge_alpha": [
+        (0.02, "sum of squared errors"),
+        (3, "no ½"),
+        (12, "no factor 2"),
+        (0.02 / 300, "the other way round"),
+        (600, "divide it by n"),
+        ("six", "answer with a number"),
+    ],
+    "frameworks.lasso_lambda": [
+        (0.3, "carries a ½"),
+        (0.15, "multiply, don't divide"),
+        (90, "already divided by n"),
+        (45, "already divided by n"),
+        (1.2, "multiply it until its loss is the MSE"),
+    ],
     "frameworks.weight_decay": [(0.003, "classic mistake"), (0.0015, "factor 2"), (0.012, "gradient of λΣw²")],
-    "frameworks.glmnet_fact": [("a", "(1/2n)RSS"), ("c", "½ on its L2 term"), ("d", "never penalizes the intercept"),
-                               ("e", "choose from a, b, c, d")],
+    "frameworks.glmnet_fact": [
+        ("a", "(1/2n)RSS"),
+        ("c", "½ on its L2 term"),
+        ("d", "never penalizes the intercept"),
+        ("e", "choose from a, b, c, d"),
+    ],
 }

@@ -61,9 +61,15 @@ OTHER_RIGHT = {
 
 WRONG_CODE = {
     "classify.sklearn_C": [
-        (lambda lam, n, kind: 1 / (n * lam), "in front of scikit-learn's L2 term"),  # the forgotten 2 (right for L1, wrong for L2)
+        (
+            lambda lam, n, kind: 1 / (n * lam),
+            "in front of scikit-learn's L2 term",
+        ),  # the forgotten 2 (right for L1, wrong for L2)
         (lambda lam, n, kind: 1 / (2 * lam) if kind == "l2" else 1 / lam, "number of samples"),  # the forgotten n
-        (lambda lam, n, kind: 1 / (2 * n * lam), "constants in front of the two L1 terms"),  # the 2 applied to L1 as well
+        (
+            lambda lam, n, kind: 1 / (2 * n * lam),
+            "constants in front of the two L1 terms",
+        ),  # the 2 applied to L1 as well
         (lambda lam, n, kind: 2 * n * lam if kind == "l2" else n * lam, "inverse strength"),
         (lambda lam, n, kind: 1 / (2 * n * lam) if kind == "l2" else 1 / (n * lam) + 1e-3, "kind='l1'"),
         (lambda lam, n, kind: 1 / (2 * 1000 * lam) if kind == "l2" else 1 / (1000 * lam), "not right"),
@@ -71,31 +77,60 @@ WRONG_CODE = {
     ],
     "classify.gradient": [
         (lambda X, y, w, b, lam: logistic_gradient(X, y, w, b, lam)[0], "return a pair"),
-        (lambda X, y, w, b, lam: (_data_part(X, y, w, b) + 2 * lam * w, (_sigmoid(X @ w + b) - y).sum()),
-         "n times too large"),
-        (lambda X, y, w, b, lam: (-_data_part(X, y, w, b) / len(y) + 2 * lam * w, (y - _sigmoid(X @ w + b)).mean()),
-         "wrong sign"),
-        (lambda X, y, w, b, lam: (X.T @ (X @ w + b - y) / len(y) + 2 * lam * w, (X @ w + b - y).mean()),
-         "apply the sigmoid"),
-        (lambda X, y, w, b, lam: (_data_part(X, y, w, b) / len(y) + lam * w, (_sigmoid(X @ w + b) - y).mean()),
-         "off by a factor"),
-        (lambda X, y, w, b, lam: (_data_part(X, y, w, b) / len(y), (_sigmoid(X @ w + b) - y).mean()),
-         "add its gradient"),
-        (lambda X, y, w, b, lam: (logistic_gradient(X, y, w, b, lam)[0], logistic_gradient(X, y, w, b, lam)[1] + 2 * lam * b),
-         "the bias is not penalized"),
-        (lambda X, y, w, b, lam: (logistic_gradient(X, y, w, b, lam)[0], (_sigmoid(X @ w + b) - y).sum()),
-         "n times too large"),
-        (lambda X, y, w, b, lam: (logistic_gradient(X, y, w, b, lam)[0], np.median(_sigmoid(X @ w + b) - y)),
-         "mean of p − y"),
+        (
+            lambda X, y, w, b, lam: (_data_part(X, y, w, b) + 2 * lam * w, (_sigmoid(X @ w + b) - y).sum()),
+            "n times too large",
+        ),
+        (
+            lambda X, y, w, b, lam: (-_data_part(X, y, w, b) / len(y) + 2 * lam * w, (y - _sigmoid(X @ w + b)).mean()),
+            "wrong sign",
+        ),
+        (
+            lambda X, y, w, b, lam: (X.T @ (X @ w + b - y) / len(y) + 2 * lam * w, (X @ w + b - y).mean()),
+            "apply the sigmoid",
+        ),
+        (
+            lambda X, y, w, b, lam: (_data_part(X, y, w, b) / len(y) + lam * w, (_sigmoid(X @ w + b) - y).mean()),
+            "off by a factor",
+        ),
+        (
+            lambda X, y, w, b, lam: (_data_part(X, y, w, b) / len(y), (_sigmoid(X @ w + b) - y).mean()),
+            "add its gradient",
+        ),
+        (
+            lambda X, y, w, b, lam: (
+                logistic_gradient(X, y, w, b, lam)[0],
+                logistic_gradient(X, y, w, b, lam)[1] + 2 * lam * b,
+            ),
+            "the bias is not penalized",
+        ),
+        (
+            lambda X, y, w, b, lam: (logistic_gradient(X, y, w, b, lam)[0], (_sigmoid(X @ w + b) - y).sum()),
+            "n times too large",
+        ),
+        (
+            lambda X, y, w, b, lam: (logistic_gradient(X, y, w, b, lam)[0], np.median(_sigmoid(X @ w + b) - y)),
+            "mean of p − y",
+        ),
         (lambda X, y, w, b, lam: (logistic_gradient(X, y, w, b, lam)[0], np.zeros(2)), "a single number"),
         (lambda X, y, w, b, lam: (logistic_gradient(X, y, w, b, lam)[0][:1], 0.0), "shape"),
     ],
 }
 
 WRONG_VALUES = {
-    "classify.pixels_used": [(6, "blue pixels are used too"), (2, "red pixels are used too"), (64, "white ones"),
-                             (56, "ignored pixels"), (5, "count the coloured squares"), ("eight", "answer with a number")],
-    "classify.pixels_meaning": [("a", "neighbouring pixels"), ("b", "second digit"), ("d", "how much ink")],
+    "classify.pixels_used": [
+        (6, "blue pixels are used too"),
+        (2, "red pixels are used too"),
+        (64, "white ones"),
+        (56, "ignored pixels"),
+        (5, "count the coloured squares"),
+        ("eight", "answer with a number, such as 12"),
+    ],
+    "classify.pixels_meaning": [
+        ("a", "neighbouring pixels"),
+        ("b", "dark in most 3s and in most 8s alike"),
+        ("d", "how much ink"),
+    ],
     "classify.separable": [("a", "no minimum"), ("b", "grow rather than shrink"), ("d", "keeps decreasing")],
     "classify.strong_lambda": [("a", "not penalized"), ("c", "closer together"), ("d", "how steeply")],
 }

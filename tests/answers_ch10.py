@@ -92,12 +92,30 @@ WRONG_CODE = {
 }
 
 WRONG_VALUES = {
-    "beyond.patience": [(10, "never reaches that epoch"), (8, "at which training stops"),
-                        (3, "one worse epoch does not stop"), (7, "remember the best validation loss"),
-                        ("five", "number")],
-    "beyond.early_stopping_lam": [(0.4, "½·MSE convention"), (2.5, "inverse of a product"),
-                                  (5, "inverse of a product"), (0.8, "factor 2"), (1.0, "ridge factor s/(s + λ)")],
-    "beyond.noise_lam": [(0.3, "standard deviation"), (0.045, "where a ½ would come from"), (0.18, "no factor 2"), (0.9, "cross term")],
-    "beyond.bias_variance": [("b", "misses the truth"), ("c", "less on the particular"), ("d", "narrows"),
-                             ("e", "choose from")],
+    "beyond.patience": [
+        (10, "never reaches that epoch"),
+        (8, "at which training stops"),
+        (3, "one worse epoch does not stop"),
+        (7, "remember the best validation loss"),
+        ("five", "answer with a number, such as 12"),
+    ],
+    "beyond.early_stopping_lam": [
+        (0.4, "½·MSE convention"),
+        (2.5, "inverse of a product"),
+        (5, "inverse of a product"),
+        (0.8, "factor 2"),
+        (1.0, "ridge factor s/(s + λ)"),
+    ],
+    "beyond.noise_lam": [
+        (0.3, "standard deviation"),
+        (0.045, "where a ½ would come from"),
+        (0.18, "no factor 2"),
+        (0.9, "cross term"),
+    ],
+    "beyond.bias_variance": [
+        ("b", "misses the truth"),
+        ("c", "less on the particular"),
+        ("d", "narrows"),
+        ("e", "choose from"),
+    ],
 }

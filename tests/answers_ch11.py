@@ -63,8 +63,19 @@ WRONG_VALUES = {
     "review.genomics": [("a", "short list"), ("b", "partners"), ("d", "infinitely many")],
     "review.sensors": [("b", "near-copies"), ("c", "extra tuning knob"), ("d", "swings")],
     "review.regulator": [("a", "justification"), ("c", "correlated groups"), ("d", "useful or not")],
-    "review.practice": [("a", "more than one"), (["d"], "more than one"), (["a", "b", "d"], "intercept"),
-                        (["a", "c", "d"], "training error"), ("b", "intercept"), ("e", "choose from")],
-    "review.lasso_max_features": [(1000, "how many features"), (0, "not none or one"), (950, "p − n"),
-                                  (100, "depends on the number of samples"), ("fifty", "answer with a number")],
+    "review.practice": [
+        ("a", "more than one"),
+        (["d"], "more than one"),
+        (["a", "b", "d"], "intercept"),
+        (["a", "c", "d"], "training error"),
+        ("b", "intercept"),
+        ("e", "choose from"),
+    ],
+    "review.lasso_max_features": [
+        (1000, "how many features"),
+        (0, "not none or one"),
+        (950, "p − n"),
+        (100, "depends on the number of samples"),
+        ("fifty", "answer with a number, such as 12"),
+    ],
 }

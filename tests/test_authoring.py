@@ -5,10 +5,17 @@ import sys
 
 import nbformat
 import pytest
-from _project import ROOT
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from regcourse.authoring import ANSWER_PROMPT, AuthoringError, build_exercises, exercise_notebook, prompt_markdown, stub_code
+from _project import ROOT
+from regcourse.authoring import (
+    ANSWER_PROMPT,
+    AuthoringError,
+    build_exercises,
+    exercise_notebook,
+    prompt_markdown,
+    stub_code,
+)
 
 
 def test_a_solution_inside_a_function_becomes_a_stub_with_signature_docstring_and_indentation():
@@ -43,7 +50,9 @@ print(1)'''
 
 
 def test_top_level_answers_keep_their_names_so_the_check_below_still_runs():
-    source = '### BEGIN SOLUTION\nanswer = "a"\nx, (y, z) = 1, (2, 3)\nprint(answer)\n### END SOLUTION\ncheck("id", answer)'
+    source = (
+        '### BEGIN SOLUTION\nanswer = "a"\nx, (y, z) = 1, (2, 3)\nprint(answer)\n### END SOLUTION\ncheck("id", answer)'
+    )
     stubbed = stub_code(source, "nb")
     assert stubbed.splitlines() == [
         "answer = ...  # YOUR CODE HERE",
@@ -84,7 +93,11 @@ def test_written_answers_become_a_prompt():
 
 @pytest.mark.parametrize(
     "source",
-    ["<!-- BEGIN SOLUTION --> answer", "answer <!-- END SOLUTION -->", "<!-- BEGIN SOLUTION --> <!-- BEGIN SOLUTION --> <!-- END SOLUTION -->"],
+    [
+        "<!-- BEGIN SOLUTION --> answer",
+        "answer <!-- END SOLUTION -->",
+        "<!-- BEGIN SOLUTION --> <!-- BEGIN SOLUTION --> <!-- END SOLUTION -->",
+    ],
 )
 def test_unpaired_markdown_markers_name_the_notebook_and_cell(source):
     with pytest.raises(AuthoringError, match="^sol.ipynb, cell 2: "):
@@ -95,7 +108,12 @@ def solution_notebook(chapter=4, code="from regcourse.exercises import check\n"
                                        "### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ncheck('l1.zeros_count', x)"):
     cell = new_code_cell(code, execution_count=3, outputs=[new_output("stream", name="stdout", text="hi\n")])
     cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
-    notebook = new_notebook(cells=[new_markdown_cell("[Colab](https://colab.research.google.com/github/o/r/blob/main/solutions/x.ipynb)"), cell])
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("[Colab](https://colab.research.google.com/github/o/r/blob/main/solutions/x.ipynb)"),
+            cell,
+        ]
+    )
     if chapter is not None:
         notebook.metadata["regcourse"] = {"chapter": chapter}
     return notebook
@@ -156,7 +174,9 @@ def test_built_exercises_keep_their_untouched_outputs_and_check_ignores_only_wha
 def test_an_exercise_that_fails_untouched_stops_the_build_naming_it(tmp_path):
     source = tmp_path / "solutions"
     source.mkdir()
-    nbformat.write(solution_notebook(code="### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n1 / 0"), source / "04_bad.ipynb")
+    nbformat.write(
+        solution_notebook(code="### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n1 / 0"), source / "04_bad.ipynb"
+    )
     with pytest.raises(AuthoringError, match="04_bad.ipynb: an untouched exercise notebook must run without an error"):
         build_exercises(source, tmp_path / "exercises")
 

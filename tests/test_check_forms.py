@@ -10,10 +10,9 @@ from torch import nn
 
 import answers_ch07
 from _project import chapter_answer_modules
-from test_checks import RIGHT
-
 from regcourse.exercises import all_exercises, get, run_check
 from regcourse.exercises._result import FAILED, PASSED
+from test_checks import RIGHT
 
 # --- answers to the NumPy exercises, returned in other array forms ------------------------------
 
@@ -182,6 +181,16 @@ def test_grouping_why_not_a_does_not_say_what_each_penalty_does():
     old why-not text of a said the first half of that. The new one names neither method."""
     text = get("enet.quiz_grouping").checker.why_not["a"]
     assert not re.search(r"lasso|elastic|L1|L2|any (split|proportion)", text, flags=re.IGNORECASE), text
+
+
+def test_red_pixel_why_not_b_says_why_b_is_wrong_without_the_right_option():
+    """Exercise 4 of chapter 09: the old why-not text of b ("a positive weight pushes the score
+    towards class 1, which is the second digit of the pair") said option c in other words. The
+    new one explains what is wrong with b (the ink one digit has is not a weight) and names
+    neither the score, its direction nor the class a red pixel stands for."""
+    text = get("classify.pixels_meaning").checker.why_not["b"]
+    assert not re.search(r"score|class|second digit|rais|push|towards|more likely|called", text, flags=re.I), text
+    assert "ink" in text and "3s" in text
 
 
 @pytest.mark.parametrize("kind", _kinds())

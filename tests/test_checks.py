@@ -10,10 +10,8 @@ import numpy as np
 import pytest
 
 from _project import chapter_answer_modules
-
 from regcourse.exercises import CheckError, all_exercises, check, get, run_check
 from regcourse.exercises._result import FAILED, NOT_ATTEMPTED, PASSED
-
 
 # --- learner answers, written independently of regcourse ---------------------------------
 
@@ -172,10 +170,21 @@ WRONG_VALUES = {
     "objective.sse_lambda": [(0.05 / 200, "the other way round"), (20.0, "no factor 2"), (0.05, "n·MSE")],
     "objective.huge_lambda": [("a", "λ = 0"), ("c", "enormous"), ("d", "no upper limit")],
     "overfit.symptom": [("a", "underfitting"), ("d", "still helping")],
-    "l1.zeros_count": [(3, "equals t exactly"), (2, "sizes count"), (5, "at most t"), ("four", "answer with a number")],
+    "l1.zeros_count": [
+        (3, "equals t exactly"),
+        (2, "sizes count"),
+        (5, "at most t"),
+        ("four", "answer with a number, such as 12"),
+    ],
     "l2.value_by_hand": [(3.5, "½"), (1.0, "square each weight"), (3.0, "L1 penalty"), (14.0, "then multiply by λ")],
     "l2.shrink_factor": [(0.95, "factor 2"), (1.1, "against the gradient"), (0.5, "factor out w"), (True, "not True")],
-    "l1.quiz_prefer": [("b", "correlated"), ("c", "kink"), ("d", "common factor"), ("e", "choose from a, b, c, d"), (2, "letter of an option")],
+    "l1.quiz_prefer": [
+        ("b", "correlated"),
+        ("c", "kink"),
+        ("d", "common factor"),
+        ("e", "choose from a, b, c, d"),
+        (2, "letter of an option"),
+    ],
     "l2.quiz_zeros": [("a", "L1 does"), ("C", "no rule"), ("d) ", "λ → ∞")],
 }
 
@@ -195,6 +204,23 @@ def test_wrong_answers_fail_with_the_hint_for_the_property_they_miss(exercise_id
     result = run_check(exercise_id, answer)
     assert result.status == FAILED and result.points == 0
     assert words in result.hint, result.hint
+
+
+# Short answers that count something: a word instead of a number is shown a whole number as the
+# example, never "such as 0.5" (a pixel count of 0.5 makes no sense).
+COUNT_EXERCISES = {"l1.zeros_count", "classify.pixels_used", "beyond.patience", "review.lasso_max_features"}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(ex.id for ex in all_exercises() if ex.kind == "number"))
+def test_a_word_for_a_number_is_shown_an_example_of_the_right_kind(exercise_id):
+    result = run_check(exercise_id, "many")
+    assert result.status == FAILED
+    example = re.fullmatch(r"answer with a number, such as (\S+); 'many' is not one", result.hint).group(1)
+    if exercise_id in COUNT_EXERCISES:
+        assert example.isdigit(), result.hint
+    else:
+        assert example == "0.5", result.hint
+    assert float(example) != RIGHT[exercise_id]
 
 
 @pytest.mark.parametrize("exercise_id, answer, words", CASES, ids=lambda x: x if isinstance(x, str) else "")

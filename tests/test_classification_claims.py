@@ -36,7 +36,9 @@ def test_torch_bce_with_logits_plus_the_penalty_is_the_course_objective_and_mini
     Xt, yt = torch.tensor(X), torch.tensor(y).reshape(-1, 1)
     bce = torch.nn.BCEWithLogitsLoss()(model(Xt), yt)  # reduction="mean"
     objective = bce + penalty(model, pen)
-    assert objective.item() == pytest.approx(log_loss(y, X @ fit.coef + fit.intercept) + float(pen(fit.coef)), rel=1e-12)
+    assert objective.item() == pytest.approx(
+        log_loss(y, X @ fit.coef + fit.intercept) + float(pen(fit.coef)), rel=1e-12
+    )
     bce.backward()  # optimality: −∇ of the data part lies in the penalty's subdifferential
     grad_w, grad_b = model.weight.grad.numpy().ravel(), model.bias.grad.item()
     smooth = grad_w + 2 * pen.l2_coef * fit.coef
@@ -93,7 +95,9 @@ def test_keras_l2_regularizer_has_no_half_so_lambda_equals_k():
 
     keras = import_keras()
     w = np.array([[1.0], [-2.0]], dtype="float32")
-    assert float(keras.ops.convert_to_numpy(keras.regularizers.L2(0.1)(w))) == pytest.approx(float(L2(0.1)(w)), rel=1e-6)
+    assert float(keras.ops.convert_to_numpy(keras.regularizers.L2(0.1)(w))) == pytest.approx(
+        float(L2(0.1)(w)), rel=1e-6
+    )
 
 
 # --- the lecture's statements -----------------------------------------------------------------
@@ -141,7 +145,9 @@ def test_strong_lambda_squeezes_probabilities_towards_the_base_rate_and_makes_th
 
 def test_l1_on_digits_the_lecture_counts():
     data = load_digits_pair(3, 8)
-    counts = [np.count_nonzero(linear.fit(data.X, data.y, L1(lam), loss="logistic").coef) for lam in (0.05, 0.01, 0.002)]
+    counts = [
+        np.count_nonzero(linear.fit(data.X, data.y, L1(lam), loss="logistic").coef) for lam in (0.05, 0.01, 0.002)
+    ]
     assert counts == sorted(counts) and counts[0] <= 6 and counts[-1] >= 15
 
 
@@ -159,7 +165,9 @@ def test_the_sklearn_C_exercise_reference_is_the_conventions_module():
     from regcourse.exercises import ch09_classification as ch09
 
     for pen, kind in ((L2(0.03), "l2"), (L1(0.03), "l1")):
-        assert ch09._sklearn_C(0.03, 123, kind) == pytest.approx(to_sklearn(pen, 123, estimator="LogisticRegression")[1]["C"])
+        assert ch09._sklearn_C(0.03, 123, kind) == pytest.approx(
+            to_sklearn(pen, 123, estimator="LogisticRegression")[1]["C"]
+        )
 
 
 def test_sklearn_default_logistic_regression_is_l2_with_lambda_one_over_2n():

@@ -8,10 +8,12 @@ code under test, a failing cell fails the run, and a package from anywhere else 
 
 import importlib.util
 import json
+import re
 import sys
 
 import nbformat
 import pytest
+
 from _project import ROOT, pyproject
 
 spec = importlib.util.spec_from_file_location("colab_like", ROOT / ".ci" / "colab_like.py")
@@ -20,6 +22,7 @@ sys.modules["colab_like"] = colab_like  # dataclasses look their module up by na
 spec.loader.exec_module(colab_like)
 
 URL = pyproject()["project"]["urls"]["Homepage"]
+TAG = "v" + pyproject()["project"]["version"]
 
 
 def notebook(*sources: str, path) -> object:
@@ -47,6 +50,7 @@ def test_the_requirements_pin_colabs_versions_and_leave_out_torch_and_the_course
     assert not any(line.startswith(("torch", "regcourse")) for line in requirement_lines)
     assert colab_like.TORCH == "torch==2.13.0"
     assert colab_like.repository_url() == URL
+    assert colab_like.release_tag() == TAG
 
 
 @pytest.mark.parametrize("installed, pin, ok", [
@@ -57,8 +61,11 @@ def test_version_matches(installed, pin, ok):
     assert colab_like.version_matches(installed, pin) is ok
 
 
-def test_every_setup_cell_installs_the_course_from_the_repository_url():
-    expected = [f'%pip install --quiet "regcourse @ git+{URL}"']
+def test_every_setup_cell_installs_the_release_from_the_repository_url():
+    """The released version (the tag of pyproject's version), not main: a learner on Colab gets
+    the package the notebook was written for, even after main has moved on."""
+    expected = [f'%pip install --quiet "regcourse @ git+{URL}@{TAG}"']
+    assert colab_like.setup_install_line(URL, TAG) == expected[0]
     paths = sorted(ROOT.glob("*/[0-9][0-9]_*.ipynb"))  # notebooks/, solutions/, exercises/
     assert paths
     for path in paths:
@@ -66,17 +73,18 @@ def test_every_setup_cell_installs_the_course_from_the_repository_url():
 
 
 def test_a_colab_like_kernel_sees_google_colab_and_the_url_leads_to_the_code_under_test(tmp_path):
-    commit = colab_like.make_origin(ROOT, tmp_path / "origin")
+    commit = colab_like.make_origin(ROOT, tmp_path / "origin", TAG)
     assert (tmp_path / "origin" / "regcourse" / "__init__.py").is_file()
     runtime = colab_like.colab_runtime(tmp_path, URL, tmp_path / "origin")
-    cells = ('import sys; print("google.colab" in sys.modules)', f"!git ls-remote {URL} HEAD")
+    cells = ('import sys; print("google.colab" in sys.modules)', f"!git ls-remote {URL} HEAD refs/tags/{TAG}^{{}}")
     for colab in (True, False):
         path = notebook(*cells, path=tmp_path / f"probe_{colab}.ipynb")
         outcome = colab_like.execute(path, tmp_path, colab_like.kernel_environment(runtime, colab=colab), probe=False)
         assert outcome.ok, outcome.problems
         seen, remote = stdout(path)
         assert seen.strip() == str(colab)
-        assert remote.split() == [commit, "HEAD"]  # the URL was rewritten to the local origin
+        # The URL was rewritten to the local origin, whose release tag is the commit under test.
+        assert remote.split() == [commit, "HEAD", commit, f"refs/tags/{TAG}^{{}}"]
 
 
 def test_a_failing_cell_fails_the_notebook(tmp_path):
@@ -90,17 +98,26 @@ def test_a_failing_cell_fails_the_notebook(tmp_path):
 def test_a_course_from_anywhere_but_the_setup_cells_install_is_noticed(tmp_path):
     site = tmp_path / "site-packages"
     good = {"colab": True, "regcourse": str(site / "regcourse" / "__init__.py"),
-            "direct_url": {"url": URL, "vcs_info": {"vcs": "git", "commit_id": "abc123"}},
+            "direct_url": {"url": URL, "vcs_info": {"vcs": "git", "commit_id": "abc123", "requested_revision": TAG}},
             "versions": {"ipywidgets": "7.7.1", "numpy": "2.1.3"}}
     pins = {"ipywidgets": "==7.7.1", "numpy": "~=2.1.0"}
 
     def judged(probe, colab=True):
         outcome = colab_like.Outcome("x.ipynb", probe=json.loads(json.dumps(probe)))
-        colab_like.judge_probe(outcome, colab=colab, site_packages=site, url=URL, commit="abc123", pins=pins)
+        colab_like.judge_probe(outcome, colab=colab, site_packages=site, url=URL, commit="abc123", pins=pins, tag=TAG)
         return outcome.problems
 
     assert judged(good) == []
+    from_main = {"url": URL, "vcs_info": {"vcs": "git", "commit_id": "abc123"}}
+    assert "not installed as the release" in judged(dict(good, direct_url=from_main))[0]
     assert "not from" in judged(dict(good, regcourse=str(ROOT / "regcourse" / "__init__.py")))[0]
     assert "not installed from" in judged(dict(good, direct_url={"url": "file:///elsewhere"}))[0]
     assert "was not imported" in judged(dict(good, colab=False))[0]
     assert "not Colab's" in judged(dict(good, versions={"ipywidgets": "8.1.5", "numpy": "2.1.3"}))[0]
+
+
+def test_the_documents_that_quote_the_setup_cell_quote_the_current_release():
+    for path in (ROOT / "CONTRIBUTING.md", ROOT / ".ci" / "colab_like.py"):
+        quoted = re.findall(r"git\+https://github\.com/[\w.-]+/[\w.-]+?(@[\w.]+)?\"", path.read_text(encoding="utf-8"))
+        quoted = [tag for tag in quoted if tag != "@vX.Y.Z"]  # the placeholder of "Releases"
+        assert quoted and set(quoted) == {f"@{TAG}"}, (path.name, quoted)

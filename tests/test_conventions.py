@@ -162,7 +162,11 @@ def test_a_zero_penalty_is_ordinary_least_squares():
         (lambda: from_sklearn("Lasso", {"alpha": -1.0}), ValueError, "alpha must be >= 0"),
         (lambda: from_sklearn("Lasso", {"alpha": float("nan")}), ValueError, "alpha must be a number"),
         (lambda: from_sklearn("ElasticNet", {"alpha": 1.0, "l1_ratio": 1.5}), ValueError, "l1_ratio must lie in"),
-        (lambda: from_sklearn("Lasso", {"alpha": 1.0, "positive": True}), ValueError, "estimator_or_name: Lasso(positive"),
+        (
+            lambda: from_sklearn("Lasso", {"alpha": 1.0, "positive": True}),
+            ValueError,
+            "estimator_or_name: Lasso(positive",
+        ),
         (lambda: from_sklearn("Lasso", [("alpha", 1.0)]), TypeError, "params must be a dict"),
         (lambda: from_sklearn(linear_model.Lasso(), {"alpha": 1.0}), TypeError, "params is only for a name"),
     ],
@@ -198,7 +202,11 @@ def train(optimizer_class, weight_decay, penalty, steps=50, **options):
 
 @pytest.mark.parametrize(
     "optimizer_class, options",
-    [(torch.optim.SGD, {"lr": 0.05}), (torch.optim.SGD, {"lr": 0.02, "momentum": 0.9}), (torch.optim.Adam, {"lr": 0.05})],
+    [
+        (torch.optim.SGD, {"lr": 0.05}),
+        (torch.optim.SGD, {"lr": 0.02, "momentum": 0.9}),
+        (torch.optim.Adam, {"lr": 0.05}),
+    ],
     ids=["SGD", "SGD+momentum", "Adam"],
 )
 def test_weight_decay_trains_exactly_like_the_l2_penalty_in_the_loss(optimizer_class, options):
@@ -235,7 +243,9 @@ def test_weight_decay_conversions():
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("pen", [L1(0.02), L2(0.5), ElasticNet(l1=0.01, l2=0.03), ElasticNet(l1=0.0, l2=0.03)], ids=repr)
+@pytest.mark.parametrize(
+    "pen", [L1(0.02), L2(0.5), ElasticNet(l1=0.01, l2=0.03), ElasticNet(l1=0.0, l2=0.03)], ids=repr
+)
 def test_the_keras_regularizer_adds_our_penalty(pen):
     from regcourse._keras import import_keras
 

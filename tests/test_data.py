@@ -12,7 +12,6 @@ from regcourse.data import (
     polynomial_features,
 )
 
-
 # --- make_sparse_regression --------------------------------------------------------------------
 
 

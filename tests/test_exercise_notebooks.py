@@ -11,9 +11,9 @@ import sys
 
 import nbformat
 import pytest
-from _project import ROOT
 from nbformat.v4 import new_code_cell
 
+from _project import ROOT
 from regcourse.exercises import chapter_exercises, get
 from regcourse.grading import Graded, _feedback_names, write_gradebook
 
@@ -63,7 +63,9 @@ def test_exercise_notebooks_keep_their_untouched_outputs_and_no_markers_or_solut
     shown = []
     for cell in exercise.cells:
         if cell.cell_type == "code":
-            assert cell.execution_count is not None, "exercises/ must be saved executed: run `regcourse build-exercises`"
+            assert cell.execution_count is not None, (
+                "exercises/ must be saved executed: run `regcourse build-exercises`"
+            )
             assert all(o.output_type != "error" and o.get("name") != "stderr" for o in cell.outputs)
             shown += [o.data["text/plain"] for o in cell.outputs if "text/plain" in o.get("data", {})]
     statuses = [line[:2].strip() for line in shown if line[:1] in "✅❌📝"]
@@ -71,7 +73,7 @@ def test_exercise_notebooks_keep_their_untouched_outputs_and_no_markers_or_solut
     for cell in solution.cells:  # no line of a solution region survives
         if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
             region = cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
-            for line in filter(None, (l.strip() for l in region.splitlines())):
+            for line in filter(None, (part.strip() for part in region.splitlines())):
                 assert line not in text, line
 
 
@@ -220,3 +222,13 @@ def test_the_grader_times_each_code_cell(tmp_path):
     assert set(graded.cell_seconds) == {1, 3}
     assert graded.slowest_cell[0] == 1 and 0.55 <= graded.slowest_cell[1] < 10
     assert graded.cell_seconds[3] < graded.cell_seconds[1]
+
+
+@pytest.mark.parametrize("folder", ["exercises", "solutions"])
+def test_the_folder_readme_names_the_chapters_the_folder_has(folder):
+    """Its "one per chapter (01–NN)" must follow the chapters: it said 01–09 after 10 and 11 came."""
+    chapters = sorted(int(path.name[:2]) for path in (ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
+    assert chapters == list(range(chapters[0], chapters[-1] + 1))  # no gap for the range to hide
+    text = (ROOT / folder / "README.md").read_text(encoding="utf-8")
+    ranges = re.findall(r"\b(\d\d)[–-](\d\d)\b", text)
+    assert ranges == [(f"{chapters[0]:02d}", f"{chapters[-1]:02d}")], ranges

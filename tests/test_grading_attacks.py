@@ -27,9 +27,9 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from _project import ROOT
 from nbformat.v4 import new_code_cell
 
+from _project import ROOT
 from regcourse.grading._sandbox import bwrap_works
 
 TOKEN = f"RCATTACK{uuid.uuid4().hex[:12]}"  # in the command line of every process an attack starts
@@ -61,14 +61,18 @@ def write(folder, name, notebook) -> str:
 
 # --- the attacks: cells appended to the untouched exercise ----------------------------------------
 
-CHECK_ALL = 'check("overfit.mse", mse)\ncheck("overfit.definition", answer_definition)\ncheck("overfit.symptom", answer_symptom)'
+CHECK_ALL = (
+    'check("overfit.mse", mse)\ncheck("overfit.definition", answer_definition)\n'
+    'check("overfit.symptom", answer_symptom)'
+)
 
 ATTACKS = {
     # Forged passes.
     "registry_patched": [
         "from regcourse.exercises import _registry\n"
         "for ex in list(_registry.all_exercises()):\n"
-        "    _registry._REGISTRY[ex.id] = ex.__class__(ex.id, ex.chapter, ex.title, ex.points, ex.kind, lambda a: None)",
+        "    _registry._REGISTRY[ex.id] = ex.__class__(ex.id, ex.chapter, ex.title, ex.points, ex.kind, lambda a: "
+        "None)",
         "mse = lambda y, y_hat: 0.0\nanswer_definition = answer_symptom = 'a'\n" + CHECK_ALL,
     ],
     "run_check_patched": [
@@ -129,7 +133,7 @@ ATTACKS = {
         "end = time.time() + 120\n"
         "while time.time() < end:\n"
         "    for path in [p for root in @ROOTS@ for p in glob.glob(root + '/**/report.json', recursive=True)]:\n"
-        "        try: open(path, 'w').write('{\"results\": [], \"kernel_died\": \"failed\"}')\n"
+        '        try: open(path, \'w\').write(\'{"results": [], "kernel_died": "failed"}\')\n'
         "        except OSError: pass\n"
         "    time.sleep(0.05)\n'''\n"
         "if os.fork() == 0:\n"
@@ -160,7 +164,8 @@ ATTACKS = {
         "seen = []\n"
         "for cmdline in glob.glob('/proc/[0-9]*/cmdline'):\n"
         "    try:\n"
-        "        seen += [a for a in open(cmdline, 'rb').read().decode(errors='replace').split('\\0') if a.endswith('.ipynb')]\n"
+        "        args = open(cmdline, 'rb').read().decode(errors='replace').split('\\0')\n"
+        "        seen += [a for a in args if a.endswith('.ipynb')]\n"
         "    except OSError:\n"
         "        pass\n"
         "seen += glob.glob('@FOLDER@/*.ipynb')\n"
@@ -264,8 +269,16 @@ def build_batch(tmp_path, attacks, listener_port, *, sandboxed=True):
     feedback.mkdir()
     outside = tmp_path / "outside.txt"
     roots = ["/tmp", "/var/tmp", "/dev/shm", str(grader_tmp)] if sandboxed else [str(grader_tmp)]
-    substitutions = {"@ROOTS@": repr(roots), "@TOKEN@": TOKEN, "@TMP@": str(grader_tmp), "@FOLDER@": str(folder), "@SOLUTION@": str(SOLUTION),
-                     "@PORT@": str(listener_port), "@OUTSIDE@": str(outside), "@FEEDBACK@": str(feedback)}
+    substitutions = {
+        "@ROOTS@": repr(roots),
+        "@TOKEN@": TOKEN,
+        "@TMP@": str(grader_tmp),
+        "@FOLDER@": str(folder),
+        "@SOLUTION@": str(SOLUTION),
+        "@PORT@": str(listener_port),
+        "@OUTSIDE@": str(outside),
+        "@FEEDBACK@": str(feedback),
+    }
     paths = {}
     honest = nbformat.read(SOLUTION, as_version=4)
     paths["honest_solution"] = write(folder, "honest_solution.ipynb", honest)

@@ -24,9 +24,9 @@ import time
 
 import nbformat
 import pytest
-from _project import ROOT
 from nbformat.v4 import new_code_cell
 
+from _project import ROOT
 from regcourse.grading._sandbox import bwrap_works
 
 SOLUTION = ROOT / "solutions" / "01_overfitting.ipynb"

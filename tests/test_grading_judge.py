@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from _project import ROOT
 
 torch = pytest.importorskip("torch")

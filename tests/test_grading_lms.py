@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 
 import pytest
+
 from _project import ROOT
 
 SOLUTION = (ROOT / "solutions" / "01_overfitting.ipynb").read_bytes()

@@ -24,13 +24,13 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from _project import ROOT
 from nbformat.v4 import new_code_cell
-from test_grading_attacks import EXERCISE, FULL, SOLUTION, leftovers, notebook_with, read_rows, write
 
+from _project import ROOT
 from regcourse.grading import _limits
 from regcourse.grading._cleanup import remove_tree
 from regcourse.grading._sandbox import bwrap_works, kill_descendants
+from test_grading_attacks import EXERCISE, FULL, SOLUTION, leftovers, notebook_with, read_rows, write
 
 TOKEN = f"RCRES{os.getpid()}x{int(time.time())}"
 MEMORY_MB, DISK_MB = 400, 200
@@ -50,46 +50,48 @@ needs_bwrap = pytest.mark.skipif(
 RESOURCE_ATTACKS = {
     # One validly signed message with 20 frames of 60 MB (each under ZeroMQ's per-frame cap).
     "message_frames": "k = get_ipython().kernel\nblock = b'x' * (60 * 2**20)\n"
-                      "k.session.send(k.iopub_socket, 'display_data', {'data': {'text/plain': 'hi'}, 'metadata': {}}, "
-                      "parent=k.get_parent(), buffers=[block] * 20)\nimport time\ntime.sleep(5)",
+    "k.session.send(k.iopub_socket, 'display_data', {'data': {'text/plain': 'hi'}, 'metadata': {}}, "
+    "parent=k.get_parent(), buffers=[block] * 20)\nimport time\ntime.sleep(5)",
     # A 5 MB "signature" frame: jupyter_client's error would quote all of it.
     "signature_frame": "k = get_ipython().kernel\nk.iopub_socket.send_multipart([b'display_data', b'<IDS|MSG>', "
-                       "b'@TOKEN@' * 250_000, b'{}', b'{}', b'{}', b'{}'])\nimport time\ntime.sleep(5)",
+    "b'@TOKEN@' * 250_000, b'{}', b'{}', b'{}', b'{}'])\nimport time\ntime.sleep(5)",
     # 3 GB into the sandbox's private /tmp and /dev/shm: memory that is in no process's RSS.
     # (in files of 50 MB: one file may not pass --disk-mb, wherever it is)
     "tmpfs_fill": "chunk = b'x' * (50 * 2**20)\nfor i in range(60):\n    with open(f'/tmp/fill{i}', 'wb') as f:\n"
-                  "        f.write(chunk)",
+    "        f.write(chunk)",
     "shm_fill": "chunk = b'x' * (50 * 2**20)\nfor i in range(60):\n    with open(f'/dev/shm/fill{i}', 'wb') as f:\n"
-                "        f.write(chunk)",
+    "        f.write(chunk)",
     # (without a sandbox /dev/shm is the host's: files named for this test run, removed by it)
-    "host_shm_fill": "chunk = b'x' * (50 * 2**20)\nfor i in range(60):\n    with open(f'/dev/shm/@TOKEN@-{i}', 'wb') as f:\n"
-                     "        f.write(chunk)",
+    "host_shm_fill": "chunk = b'x' * (50 * 2**20)\nfor i in range(60):\n"
+    "    with open(f'/dev/shm/@TOKEN@-{i}', 'wb') as f:\n        f.write(chunk)",
     "tmpfs_one_file": "chunk = b'x' * (50 * 2**20)\nwith open('/tmp/fill', 'wb') as f:\n    for i in range(60):\n"
-                      "        f.write(chunk)\n        f.flush()",
+    "        f.write(chunk)\n        f.flush()",
     # bwrap's own /dev is a memory file system too
     "dev_fill": "with open('/dev/fill', 'wb') as f:\n    f.write(b'x' * (300 * 2**20))",
     # 5 GB into the working copy, as one file and as many files each under the limit.
     "disk_one_file": "chunk = b'x' * (50 * 2**20)\nwith open('fill', 'wb') as f:\n    for i in range(100):\n"
-                     "        f.write(chunk)\n        f.flush()",
+    "        f.write(chunk)\n        f.flush()",
     "disk_many_files": "chunk = b'x' * (20 * 2**20)\nfor i in range(250):\n    with open(f'fill{i}', 'wb') as f:\n"
-                       "        f.write(chunk)",
+    "        f.write(chunk)",
     # More entries than a working folder may hold (empty files: no bytes to count)
     "many_entries": "import os\nos.mkdir('many')\nfor i in range(120_000):\n    open(f'many/{i}', 'w').close()\n"
-                    "import time\ntime.sleep(3)",
+    "import time\ntime.sleep(3)",
     # More processes than a submission may have (small ones: the memory limit is not what stops them).
     "process_flood": "import subprocess\nchildren = []\nfor i in range(1500):\n    try:\n"
-                     "        children.append(subprocess.Popen(['sh', '-c', 'sleep 120; :', '@TOKEN@']))\n"
-                     "    except OSError:\n        break\nimport time\ntime.sleep(3)",
+    "        children.append(subprocess.Popen(['sh', '-c', 'sleep 120; :', '@TOKEN@']))\n"
+    "    except OSError:\n        break\nimport time\ntime.sleep(3)",
     # Plain memory, in the kernel itself
     "memory_hog": "block = bytearray(700 * 2**20)\nfor i in range(0, len(block), 4096):\n    block[i] = 1\n"
-                  "import time\ntime.sleep(5)",
+    "import time\ntime.sleep(5)",
     # A process that forks and exits in a loop, in its own session: always one step ahead of a scan.
     "fork_exit_loop": "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import os, time  # @TOKEN@\\n"
-                      "end = time.time() + 120\\nwhile time.time() < end:\\n    if os.fork():\\n        os._exit(0)\\n'], "
-                      "start_new_session=True)\nimport time\ntime.sleep(2)",
+    "end = time.time() + 120\\nwhile time.time() < end:\\n    if os.fork():\\n        os._exit(0)\\n'], "
+    "start_new_session=True)\nimport time\ntime.sleep(2)",
 }
-BUSY_SESSIONS = ("import subprocess\nfor i in range(150):\n    subprocess.Popen(['sh', '-c', 'while :; do :; done # @TOKEN@'], "
-                 "start_new_session=True)\nimport time\ntime.sleep(25)")
+BUSY_SESSIONS = (
+    "import subprocess\nfor i in range(150):\n    subprocess.Popen(['sh', '-c', 'while :; do :; done # @TOKEN@'], "
+    "start_new_session=True)\nimport time\ntime.sleep(25)"
+)
 
 
 def _cells(source: str) -> list[str]:
@@ -163,9 +165,16 @@ def grade_batch(tmp_path, notebooks: dict, *extra, env=None):
     time.sleep(1.0)
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     rows = dict(zip(paths, read_rows(out)))
-    return {"rows": rows, "out": out, "peaks": peaks, "stderr": result.stderr.decode(errors="replace"),
-            "left": leftovers(TOKEN) + leftovers(str(grader_tmp)), "grader_tmp": grader_tmp, "groups": run_groups_left(),
-            "tmp_left": sorted(p.name for p in grader_tmp.iterdir())}
+    return {
+        "rows": rows,
+        "out": out,
+        "peaks": peaks,
+        "stderr": result.stderr.decode(errors="replace"),
+        "left": leftovers(TOKEN) + leftovers(str(grader_tmp)),
+        "grader_tmp": grader_tmp,
+        "groups": run_groups_left(),
+        "tmp_left": sorted(p.name for p in grader_tmp.iterdir()),
+    }
 
 
 def honest_notebooks() -> dict:
@@ -309,9 +318,11 @@ def test_a_classmate_beside_150_busy_sessions_keeps_its_time():
 
 # --- without a sandbox: planted modules, fork loops; with cgroups and without -------------------------
 
-PLANTED = ("import os\nfor name in ('torch', 'scipy', 'sklearn', 'matplotlib', 'pandas', 'nbformat', 'zmq'):\n"
-           "    for folder in ('..', '.'):\n"
-           "        open(os.path.join(folder, name + '.py'), 'w').write(\"open('@MARKER@-' + __name__, 'w').write('x')\\n\")\n")
+PLANTED = (
+    "import os\nfor name in ('torch', 'scipy', 'sklearn', 'matplotlib', 'pandas', 'nbformat', 'zmq'):\n"
+    "    for folder in ('..', '.'):\n"
+    "        open(os.path.join(folder, name + '.py'), 'w').write(\"open('@MARKER@-' + __name__, 'w').write('x')\\n\")\n"
+)
 
 
 def planted_chapter_07(marker: Path):

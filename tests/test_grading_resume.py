@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from _project import ROOT
 
+from _project import ROOT
 from regcourse.grading import Graded
 from regcourse.grading._cleanup import remove_tree
 from regcourse.grading._limits import detect
@@ -199,7 +199,10 @@ def test_a_folder_without_a_notebook_is_an_error_naming_it(tmp_path):
         result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "fine.ipynb"), str(folder),
                                  "--out", str(out), "--feedback", str(tmp_path / "fb"), "--chapter", "1"],
                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 2 and f"error: nothing to grade: {folder}: a folder with no notebook in it" in result.stderr
+        assert (
+            result.returncode == 2
+            and f"error: nothing to grade: {folder}: a folder with no notebook in it" in result.stderr
+        )
         assert not out.exists() and not (tmp_path / "fb").exists()
 
 

@@ -22,16 +22,16 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from _project import ROOT
 from nbformat.v4 import new_code_cell
-from test_grading_runs import running_under
 
+from _project import ROOT
 from regcourse._text import bounded
 from regcourse.exercises._result import FAILED, Result
 from regcourse.grading import Graded, _read_original, feedback_text, read_gradebook_rows, write_gradebook
 from regcourse.grading._cleanup import remove_tree
 from regcourse.grading._gradebook import gradebook_cell
 from regcourse.grading._sandbox import bwrap_works
+from test_grading_runs import running_under
 
 EXERCISE = ROOT / "exercises" / "01_overfitting.ipynb"
 SOLUTION = ROOT / "solutions" / "01_overfitting.ipynb"

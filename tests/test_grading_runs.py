@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from _project import ROOT
 
+from _project import ROOT
 from regcourse.exercises import all_exercises, check, run_check
 from regcourse.exercises._checking import case_rng, secret_cases
 from regcourse.exercises._probes import ANSWER_NAMES

@@ -4,6 +4,7 @@ are computed outside the kernel; detached processes are killed and counted again
 limit, because the worker is a child subreaper; odd text still gives rows and feedback."""
 
 import pytest
+
 from test_grading_attacks import ATTACKS, EXPECTED_HONEST, FULL, SANDBOX_ONLY, check_batch, sha
 
 NONE_ATTACKS = [name for name in ATTACKS if name not in SANDBOX_ONLY]

@@ -158,10 +158,29 @@ def test_grade_takes_lms_zips_and_folders_and_names_each_student(tmp_path):
     (tmp_path / "class" / "bob" / "01.ipynb").write_bytes(solution)
     out = tmp_path / "gradebook.csv"
     grader_tmp = tempfile.mkdtemp(prefix="rcs-", dir="/tmp")
-    result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(canvas), str(moodle), str(tmp_path / "class"),
-                             "--out", str(out), "--chapter", "1", "--jobs", "2", "--quiet"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=600,
-                            env=dict(os.environ, TMPDIR=grader_tmp))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regcourse",
+            "grade",
+            str(canvas),
+            str(moodle),
+            str(tmp_path / "class"),
+            "--out",
+            str(out),
+            "--chapter",
+            "1",
+            "--jobs",
+            "2",
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, TMPDIR=grader_tmp),
+    )
     assert result.returncode == 0, result.stderr
     with open(out, newline="", encoding="utf-8") as stream:
         rows = {row["student"]: row for row in csv.DictReader(stream)}

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from _project import ROOT
 
 SOLUTION = ROOT / "solutions" / "01_overfitting.ipynb"

@@ -12,9 +12,8 @@ import sys
 import tempfile
 
 import nbformat
-import pytest
-from _project import ROOT
 
+from _project import ROOT
 from regcourse.exercises._written import PLACEHOLDER, WRITTEN, written_answer
 from regcourse.grading._written_sheet import FEEDBACK_MARK
 
@@ -61,9 +60,14 @@ def test_the_answer_is_the_text_the_student_wrote():
 def grade(folder, *args):
     grader_tmp = tempfile.mkdtemp(prefix="rcw-", dir="/tmp")
     try:
-        return subprocess.run([sys.executable, "-m", "regcourse", "grade", *map(str, args), "--chapter", "1", "--jobs", "2",
-                               "--quiet"], cwd=folder, capture_output=True, text=True, timeout=600,
-                              env=dict(os.environ, TMPDIR=grader_tmp))
+        return subprocess.run(
+            [sys.executable, "-m", "regcourse", "grade", *map(str, args), "--chapter", "1", "--jobs", "2", "--quiet"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=dict(os.environ, TMPDIR=grader_tmp),
+        )
     finally:
         os.rmdir(grader_tmp)
 

@@ -2,9 +2,9 @@
 
 scikit-learn's objectives, converted to the course's MSE + penalty (each constant is derived in
 regcourse.conventions and verified in tests/test_conventions.py):
-    Ridge(alpha):            ‖y − Xw‖² + α‖w‖²                 → L2(λ) with α = n·λ
-    Lasso(alpha):            (1/2n)‖y − Xw‖² + α‖w‖₁           → L1(λ) with α = λ/2
-    ElasticNet(alpha, ρ):    (1/2n)‖·‖² + αρ‖w‖₁ + ½α(1−ρ)‖w‖² → ElasticNet(λ₁, λ₂) with α = λ₁/2 + λ₂, ρ = λ₁/(λ₁ + 2λ₂)
+    Ridge(alpha):          ‖y − Xw‖² + α‖w‖²                 → L2(λ) with α = n·λ
+    Lasso(alpha):          (1/2n)‖y − Xw‖² + α‖w‖₁           → L1(λ) with α = λ/2
+    ElasticNet(alpha, ρ):  (1/2n)‖·‖² + αρ‖w‖₁ + ½α(1−ρ)‖w‖² → ElasticNet(λ₁, λ₂) with α = λ₁/2 + λ₂, ρ = λ₁/(λ₁ + 2λ₂)
 """
 
 import warnings

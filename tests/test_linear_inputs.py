@@ -155,22 +155,37 @@ X_OK = np.random.default_rng(5).normal(size=(20, 3))
 Y_OK = X_OK @ np.array([1.0, -1.0, 0.0]) + 0.1
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: fit(X_OK * 1e200, Y_OK, L1(0.1)), ValueError, "X is too large"),
-    (lambda: path(X_OK * 1e200, Y_OK, "l1"), ValueError, "X is too large"),
-    (lambda: fit(np.hstack([X_OK, np.full((20, 1), 1e300)]), Y_OK, L1(0.1)), ValueError, "X is too large"),
-    (lambda: fit(scipy.sparse.csr_matrix(X_OK * 1e200), Y_OK, L1(0.1)), ValueError, "X is too large"),
-    (lambda: fit(X_OK, Y_OK * 1e200, L1(0.1)), ValueError, "y is too large"),
-    (lambda: fit(X_OK + 1j, Y_OK, L1(0.1)), TypeError, "X must hold real numbers, got complex"),
-    (lambda: fit(scipy.sparse.csr_matrix(X_OK + 1j), Y_OK, L1(0.1)), TypeError, "X must hold real numbers, got complex"),
-    (lambda: fit(X_OK, Y_OK + 0j, L1(0.1)), TypeError, "y must hold real numbers"),
-    (lambda: fit(scipy.sparse.csr_matrix(np.where(X_OK > 1, np.nan, X_OK)), Y_OK, L1(0.1)), ValueError, "X contains NaN"),
-    (lambda: fit(X_OK, Y_OK, L1(0.1), loss="hinge"), ValueError, "loss must be one of 'squared'"),
-    (lambda: fit(pd.DataFrame({"a": ["x"] * 20, "b": X_OK[:, 0]}), Y_OK, L1(0.1)), TypeError, "X must be an array of numbers"),
-    (lambda: cross_validate(X_OK, Y_OK, "l1", seed="a"), TypeError, "seed must be an integer, got str"),
-    (lambda: cross_validate(X_OK, Y_OK, "l1", seed=-1), ValueError, "seed must be >= 0"),
-    (lambda: train_val_split(X_OK, Y_OK, seed=1.5), TypeError, "seed must be an integer"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: fit(X_OK * 1e200, Y_OK, L1(0.1)), ValueError, "X is too large"),
+        (lambda: path(X_OK * 1e200, Y_OK, "l1"), ValueError, "X is too large"),
+        (lambda: fit(np.hstack([X_OK, np.full((20, 1), 1e300)]), Y_OK, L1(0.1)), ValueError, "X is too large"),
+        (lambda: fit(scipy.sparse.csr_matrix(X_OK * 1e200), Y_OK, L1(0.1)), ValueError, "X is too large"),
+        (lambda: fit(X_OK, Y_OK * 1e200, L1(0.1)), ValueError, "y is too large"),
+        (lambda: fit(X_OK + 1j, Y_OK, L1(0.1)), TypeError, "X must hold real numbers, got complex"),
+        (
+            lambda: fit(scipy.sparse.csr_matrix(X_OK + 1j), Y_OK, L1(0.1)),
+            TypeError,
+            "X must hold real numbers, got complex",
+        ),
+        (lambda: fit(X_OK, Y_OK + 0j, L1(0.1)), TypeError, "y must hold real numbers"),
+        (
+            lambda: fit(scipy.sparse.csr_matrix(np.where(X_OK > 1, np.nan, X_OK)), Y_OK, L1(0.1)),
+            ValueError,
+            "X contains NaN",
+        ),
+        (lambda: fit(X_OK, Y_OK, L1(0.1), loss="hinge"), ValueError, "loss must be one of 'squared'"),
+        (
+            lambda: fit(pd.DataFrame({"a": ["x"] * 20, "b": X_OK[:, 0]}), Y_OK, L1(0.1)),
+            TypeError,
+            "X must be an array of numbers",
+        ),
+        (lambda: cross_validate(X_OK, Y_OK, "l1", seed="a"), TypeError, "seed must be an integer, got str"),
+        (lambda: cross_validate(X_OK, Y_OK, "l1", seed=-1), ValueError, "seed must be >= 0"),
+        (lambda: train_val_split(X_OK, Y_OK, seed=1.5), TypeError, "seed must be an integer"),
+    ],
+)
 def test_bad_input_gets_an_error_naming_the_parameter(call, error, words):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # and no flood of overflow warnings before it
@@ -264,6 +279,9 @@ def test_importing_regcourse_linear_loads_numpy_only():
     import sys
 
     heavy = ["scipy", "sklearn", "pandas", "torch", "matplotlib"]
-    code = f"import sys, json, regcourse.linear, regcourse.selection; print(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
+    code = (
+        "import sys, json, regcourse.linear, regcourse.selection; "
+        f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []

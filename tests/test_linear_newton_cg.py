@@ -11,7 +11,6 @@ from regcourse import ElasticNet
 from regcourse.linear import default_lams, fit, path
 from regcourse.linear import solvers as solvers_module
 from regcourse.linear.newton_cg import _pcg
-
 from test_linear_inputs import kkt
 
 
@@ -41,7 +40,9 @@ def calls(monkeypatch):
     return counter
 
 
-@pytest.mark.parametrize("kind, rho, fit_intercept", [("l1", 1.0, False), ("l1", 1.0, True), ("elastic_net", 0.6, True)])
+@pytest.mark.parametrize(
+    "kind, rho, fit_intercept", [("l1", 1.0, False), ("l1", 1.0, True), ("elastic_net", 0.6, True)]
+)
 def test_large_sparse_paths_match_scikit_learn_and_meet_the_optimality_conditions(kind, rho, fit_intercept, calls):
     X, y = big_support_problem()
     lams = default_lams(X, y, kind, l1_ratio=rho, n_lams=25, eps=1e-3, fit_intercept=fit_intercept)

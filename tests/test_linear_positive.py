@@ -10,7 +10,6 @@ from sklearn.linear_model import enet_path, lasso_path
 
 from regcourse import L1, L2, ElasticNet
 from regcourse.linear import default_lams, fit, path
-
 from test_linear_newton_cg import big_support_problem
 
 # scikit-learn's duality gap is not meaningful at l1_ratio = 0 (ridge) and it warns; our KKT checks decide

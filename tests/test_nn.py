@@ -40,7 +40,9 @@ def test_penalty_value_and_gradient_match_the_formula_on_the_weights(pen, dtype)
 def test_include_bias_penalizes_every_parameter_like_the_source_loop():
     net = conv_net()
     value = rnn.penalty(net, L2(0.1), include_bias=True).detach()
-    assert float(value) == pytest.approx(0.1 * float(sum(p.detach().square().sum() for p in net.parameters())), rel=1e-6)
+    assert float(value) == pytest.approx(
+        0.1 * float(sum(p.detach().square().sum() for p in net.parameters())), rel=1e-6
+    )
 
 
 def test_the_simple_net_example_shows_the_bias_difference():
@@ -54,7 +56,11 @@ def test_the_simple_net_example_shows_the_bias_difference():
 def train_linear(seed, **kwargs):
     torch.manual_seed(seed)
     X = torch.randn(64, 5, dtype=torch.float64)
-    y = X @ torch.tensor([[2.0], [0.0], [-1.0], [0.05], [0.0]], dtype=torch.float64) + 3.0 + 0.1 * torch.randn(64, 1, dtype=torch.float64)
+    y = (
+        X @ torch.tensor([[2.0], [0.0], [-1.0], [0.05], [0.0]], dtype=torch.float64)
+        + 3.0
+        + 0.1 * torch.randn(64, 1, dtype=torch.float64)
+    )
     net = nn.Linear(5, 1).double()
     history = rnn.train(net, X, y, progress=False, seed=seed, **kwargs)
     return net, history
@@ -151,7 +157,9 @@ def test_the_keras_dense_example_adds_our_elastic_net():
     import keras
 
     kernel = keras.ops.convert_to_numpy(model.layers[0].kernel)
-    assert float(keras.ops.convert_to_numpy(model.losses[0])) == pytest.approx(float(ElasticNet(l1=0.01, l2=0.02)(kernel)), rel=1e-5)
+    assert float(keras.ops.convert_to_numpy(model.losses[0])) == pytest.approx(
+        float(ElasticNet(l1=0.01, l2=0.02)(kernel)), rel=1e-5
+    )
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
@@ -245,6 +253,7 @@ def lecture_function(notebook: str, name: str):
     import ast
 
     import nbformat
+
     from _project import ROOT
 
     for cell in nbformat.read(ROOT / "notebooks" / notebook, as_version=4).cells:
@@ -265,8 +274,12 @@ def test_chapter_07s_penalty_loop_equals_regcourse_nn_penalty_in_value_and_gradi
     models = {
         "SimpleNet": SimpleNet(),
         "mlp": mlp((3, 8, 8, 1)),
-        "nested": torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Sequential(torch.nn.Tanh(), torch.nn.Linear(6, 2)),
-                                      torch.nn.LayerNorm(2), torch.nn.Linear(2, 1)),
+        "nested": torch.nn.Sequential(
+            torch.nn.Linear(4, 6),
+            torch.nn.Sequential(torch.nn.Tanh(), torch.nn.Linear(6, 2)),
+            torch.nn.LayerNorm(2),
+            torch.nn.Linear(2, 1),
+        ),
         "bare Linear": torch.nn.Linear(5, 3),
     }
     for name, model in models.items():

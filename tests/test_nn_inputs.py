@@ -90,35 +90,72 @@ def test_class_index_targets_stay_integers_and_are_checked():
     labels = torch.tensor([0, 1] * 8)
     model = nn.Linear(3, 2)
     rnn.train(model, X, labels.numpy(), loss_fn=nn.CrossEntropyLoss(), epochs=2, progress=False)
-    with pytest.raises(ValueError, match=r"y must hold class indices from 0 to 1 for a model with 2 outputs, got 0 to 2"):
+    with pytest.raises(
+        ValueError, match=r"y must hold class indices from 0 to 1 for a model with 2 outputs, got 0 to 2"
+    ):
         rnn.train(model, X, labels * 2 % 3, loss_fn=nn.CrossEntropyLoss(), epochs=1, progress=False)
 
 
 BAD_TRAINING_INPUTS = {
     "NaN in X": (lambda X, y: dict(X=torch.where(X > 1.0, torch.nan, X), y=y), ValueError, "X contains NaN"),
-    "inf in y": (lambda X, y: dict(X=X, y=y.index_fill(0, torch.tensor([2]), torch.inf)), ValueError,
-                 "y contains infinite values in 1 of its 16 entries"),
-    "NaN in X_val": (lambda X, y: dict(X=X, y=y, X_val=np.full((3, 3), np.nan), y_val=y[:3]), ValueError,
-                     "X_val contains NaN"),
-    "NaN in y_val": (lambda X, y: dict(X=X, y=y, X_val=X[:3], y_val=[np.nan, 1.0, 2.0]), ValueError,
-                     "y_val contains NaN"),
-    "too large for float32": (lambda X, y: dict(X=X.double() * 1e300, y=y), ValueError,
-                              "X has values too large for the model's dtype torch.float32"),
-    "X_val without y_val": (lambda X, y: dict(X=X, y=y, X_val=X), ValueError, "y_val must be given together with X_val"),
-    "y_val without X_val": (lambda X, y: dict(X=X, y=y, y_val=y), ValueError, "X_val must be given together with y_val"),
-    "wrong feature count": (lambda X, y: dict(X=torch.randn(16, 4), y=y), ValueError,
-                            "X must have 3 features per sample for the model's first layer (Linear(in_features=3, "
-                            "out_features=1, bias=True)), got 4 (X has shape (16, 4))"),
-    "wrong feature count in X_val": (lambda X, y: dict(X=X, y=y, X_val=torch.randn(5, 2), y_val=y[:5]), ValueError,
-                                     "X_val must have the shape of X per sample"),
-    "targets of the wrong shape": (lambda X, y: dict(X=X, y=torch.randn(16, 2)), ValueError,
-                                   "y must have the model's output shape per sample: the model gives (n, 1) and y "
-                                   "has shape (16, 2)"),
-    "fewer targets than samples": (lambda X, y: dict(X=X, y=y[:10]), ValueError,
-                                   "X and y must have the same number of samples, got 16 and 10"),
+    "inf in y": (
+        lambda X, y: dict(X=X, y=y.index_fill(0, torch.tensor([2]), torch.inf)),
+        ValueError,
+        "y contains infinite values in 1 of its 16 entries",
+    ),
+    "NaN in X_val": (
+        lambda X, y: dict(X=X, y=y, X_val=np.full((3, 3), np.nan), y_val=y[:3]),
+        ValueError,
+        "X_val contains NaN",
+    ),
+    "NaN in y_val": (
+        lambda X, y: dict(X=X, y=y, X_val=X[:3], y_val=[np.nan, 1.0, 2.0]),
+        ValueError,
+        "y_val contains NaN",
+    ),
+    "too large for float32": (
+        lambda X, y: dict(X=X.double() * 1e300, y=y),
+        ValueError,
+        "X has values too large for the model's dtype torch.float32",
+    ),
+    "X_val without y_val": (
+        lambda X, y: dict(X=X, y=y, X_val=X),
+        ValueError,
+        "y_val must be given together with X_val",
+    ),
+    "y_val without X_val": (
+        lambda X, y: dict(X=X, y=y, y_val=y),
+        ValueError,
+        "X_val must be given together with y_val",
+    ),
+    "wrong feature count": (
+        lambda X, y: dict(X=torch.randn(16, 4), y=y),
+        ValueError,
+        "X must have 3 features per sample for the model's first layer (Linear(in_features=3, "
+        "out_features=1, bias=True)), got 4 (X has shape (16, 4))",
+    ),
+    "wrong feature count in X_val": (
+        lambda X, y: dict(X=X, y=y, X_val=torch.randn(5, 2), y_val=y[:5]),
+        ValueError,
+        "X_val must have the shape of X per sample",
+    ),
+    "targets of the wrong shape": (
+        lambda X, y: dict(X=X, y=torch.randn(16, 2)),
+        ValueError,
+        "y must have the model's output shape per sample: the model gives (n, 1) and y has shape (16, 2)",
+    ),
+    "fewer targets than samples": (
+        lambda X, y: dict(X=X, y=y[:10]),
+        ValueError,
+        "X and y must have the same number of samples, got 16 and 10",
+    ),
     "complex X": (lambda X, y: dict(X=X.to(torch.complex64), y=y), TypeError, "X must hold real numbers"),
     "X a string": (lambda X, y: dict(X="data.csv", y=y), TypeError, "X must be an array or tensor of numbers, got str"),
-    "object y": (lambda X, y: dict(X=X, y=np.array([{"a": 1}] * 16)), TypeError, "y must be an array or tensor of numbers"),
+    "object y": (
+        lambda X, y: dict(X=X, y=np.array([{"a": 1}] * 16)),
+        TypeError,
+        "y must be an array or tensor of numbers",
+    ),
     "no samples": (lambda X, y: dict(X=X[:0], y=y[:0]), ValueError, "X holds no samples"),
     "a single number as y": (lambda X, y: dict(X=X, y=3.0), ValueError, "y must hold one row per sample"),
     "seed a string": (lambda X, y: dict(X=X, y=y, seed="a"), TypeError, "seed must be an integer"),

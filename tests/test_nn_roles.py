@@ -58,32 +58,64 @@ CASES = {
     "Linear": (lambda: nn.Linear(4, 3), {"weight"}),
     "Bilinear": (lambda: nn.Bilinear(3, 2, 4), {"weight"}),
     "Conv1d/2d/3d with norms": (
-        lambda: nn.Sequential(nn.Conv1d(2, 3, 3), nn.BatchNorm1d(3), nn.Conv2d(3, 2, 2), nn.GroupNorm(1, 2),
-                              nn.Conv3d(2, 2, 1), nn.InstanceNorm3d(2, affine=True), nn.ConvTranspose2d(2, 2, 2)),
-        {"0.weight", "2.weight", "4.weight", "6.weight"}),
-    "Embedding": (lambda: nn.Sequential(nn.Embedding(10, 4), nn.LayerNorm(4), nn.Linear(4, 1)), {"0.weight", "2.weight"}),
+        lambda: nn.Sequential(
+            nn.Conv1d(2, 3, 3),
+            nn.BatchNorm1d(3),
+            nn.Conv2d(3, 2, 2),
+            nn.GroupNorm(1, 2),
+            nn.Conv3d(2, 2, 1),
+            nn.InstanceNorm3d(2, affine=True),
+            nn.ConvTranspose2d(2, 2, 2),
+        ),
+        {"0.weight", "2.weight", "4.weight", "6.weight"},
+    ),
+    "Embedding": (
+        lambda: nn.Sequential(nn.Embedding(10, 4), nn.LayerNorm(4), nn.Linear(4, 1)),
+        {"0.weight", "2.weight"},
+    ),
     "EmbeddingBag": (lambda: nn.EmbeddingBag(10, 4), {"weight"}),
     "RNN": (lambda: nn.RNN(3, 4, num_layers=2), {"weight_ih_l0", "weight_hh_l0", "weight_ih_l1", "weight_hh_l1"}),
-    "LSTM": (lambda: nn.LSTM(3, 4, proj_size=2, bidirectional=True),
-             {"weight_ih_l0", "weight_hh_l0", "weight_hr_l0", "weight_ih_l0_reverse", "weight_hh_l0_reverse",
-              "weight_hr_l0_reverse"}),
+    "LSTM": (
+        lambda: nn.LSTM(3, 4, proj_size=2, bidirectional=True),
+        {
+            "weight_ih_l0",
+            "weight_hh_l0",
+            "weight_hr_l0",
+            "weight_ih_l0_reverse",
+            "weight_hh_l0_reverse",
+            "weight_hr_l0_reverse",
+        },
+    ),
     "GRU": (lambda: nn.GRU(3, 4), {"weight_ih_l0", "weight_hh_l0"}),
     "MultiheadAttention": (lambda: nn.MultiheadAttention(8, 2), {"in_proj_weight", "out_proj.weight"}),
     "MultiheadAttention, other kdim/vdim, bias_kv": (
         lambda: nn.MultiheadAttention(8, 2, kdim=4, vdim=6, add_bias_kv=True),
-        {"q_proj_weight", "k_proj_weight", "v_proj_weight", "out_proj.weight"}),
+        {"q_proj_weight", "k_proj_weight", "v_proj_weight", "out_proj.weight"},
+    ),
     "TransformerEncoder": (
         transformer,
-        {f"layers.{i}.{name}" for i in range(2)
-         for name in ("self_attn.in_proj_weight", "self_attn.out_proj.weight", "linear1.weight", "linear2.weight")}),
-    "custom Module with its own Parameter": (lambda: nn.Sequential(Scaled(), nn.PReLU(2)),
-                                             {"0.scale", "0.lin.weight", "1.weight"}),
+        {
+            f"layers.{i}.{name}"
+            for i in range(2)
+            for name in ("self_attn.in_proj_weight", "self_attn.out_proj.weight", "linear1.weight", "linear2.weight")
+        },
+    ),
+    "custom Module with its own Parameter": (
+        lambda: nn.Sequential(Scaled(), nn.PReLU(2)),
+        {"0.scale", "0.lin.weight", "1.weight"},
+    ),
     "hand-written RMSNorm, tied embedding": (TiedLM, {"embed.weight"}),
     "RMSNorm": (lambda: nn.Sequential(nn.Linear(3, 5), nn.RMSNorm(5)), {"0.weight"}),
-    "weight_norm parametrization": (lambda: nn.utils.parametrizations.weight_norm(nn.Linear(3, 2)),
-                                    {"parametrizations.weight.original0", "parametrizations.weight.original1"}),
+    "weight_norm parametrization": (
+        lambda: nn.utils.parametrizations.weight_norm(nn.Linear(3, 2)),
+        {"parametrizations.weight.original0", "parametrizations.weight.original1"},
+    ),
 }
-EMBEDDINGS = {"Embedding": {"0.weight"}, "EmbeddingBag": {"weight"}, "hand-written RMSNorm, tied embedding": {"embed.weight"}}
+EMBEDDINGS = {
+    "Embedding": {"0.weight"},
+    "EmbeddingBag": {"weight"},
+    "hand-written RMSNorm, tied embedding": {"embed.weight"},
+}
 
 
 def build(case):

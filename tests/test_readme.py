@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+
 from _project import ROOT, pyproject
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -20,15 +21,40 @@ def code_blocks(text: str, language: str) -> list[str]:
     return [block.strip() for block in re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)]
 
 
-def quick_start_commands() -> list[str]:
+def quick_start_steps() -> list[tuple[str, list[str]]]:
+    """The quick start's numbered steps ("**1. A virtual environment.**", ...) with their code
+    blocks, in order, up to the first note that is not a step (conda)."""
     quick_start = section("Quick start")
-    # The two commands come before any optional notes (the CPU wheel, conda).
-    return code_blocks(quick_start.split("**Linux")[0], "bash")
+    parts = re.split(r"^\*\*(\d+\. [^*]+)\*\*", quick_start, flags=re.M)
+    steps = []
+    for title, body in zip(parts[1::2], parts[2::2], strict=True):
+        steps.append((title, code_blocks(re.split(r"^\*\*", body, flags=re.M)[0], "bash")))
+    return steps
+
+
+def quick_start_commands() -> list[str]:
+    """The two commands: the last step's code blocks."""
+    title, blocks = quick_start_steps()[-1]
+    assert "two commands" in title, title
+    return blocks
 
 
 def test_quick_start_has_exactly_two_one_line_commands():
     commands = quick_start_commands()
     assert len(commands) == 2 and all("\n" not in c for c in commands), commands
+
+
+def test_a_reader_makes_a_venv_and_gets_cpu_torch_before_the_two_commands():
+    """Read top to bottom, the quick start must not install anything into the system's Python,
+    nor let Linux's pip fetch the CUDA build of torch before the CPU wheel is there."""
+    steps = quick_start_steps()
+    assert [len(blocks) for _, blocks in steps] == [1, 1, 2], steps
+    (venv_title, [venv]), (torch_title, [cpu_torch]), _ = steps
+    assert "virtual environment" in venv_title and re.search(r"-m venv (\S+) && source \1/bin/activate$", venv)
+    assert "Linux" in torch_title and "CPU" in torch_title
+    assert cpu_torch == "python -m pip install torch --index-url https://download.pytorch.org/whl/cpu"
+    venv_folder = re.search(r"-m venv (\S+)", venv).group(1)
+    assert f"{venv_folder}/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
 def test_first_command_installs_the_lab_and_opens_an_existing_notebook():
@@ -68,7 +94,11 @@ def test_every_repository_url_names_the_one_repository():
     repository = re.fullmatch(r"https://github.com/([\w.-]+/[\w.-]+)", homepage).group(1)
     texts = [text for _, text in documents_with_links()]
     texts += [path.read_text(encoding="utf-8") for path in ROOT.glob("*/*.ipynb")]
-    patterns = [r"github\.com/([\w.-]+/[\w.-]+?)(?:/|\.git|\"|\)|$)", r"/gh/([\w.-]+/[\w.-]+?)/", r"/github/([\w.-]+/[\w.-]+?)/"]
+    patterns = [
+        r"github\.com/([\w.-]+/[\w.-]+?)(?:/|\.git|\"|\)|@|$)",  # @: a setup cell's git+URL@tag
+        r"/gh/([\w.-]+/[\w.-]+?)/",
+        r"/github/([\w.-]+/[\w.-]+?)/",
+    ]
     found = {match for text in texts for pattern in patterns for match in re.findall(pattern, text, flags=re.M)}
     assert found == {repository}
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes
 
-from regcourse.linear import fit, penalty_for
 from regcourse import selection
+from regcourse.linear import fit, penalty_for
 from regcourse.selection import cross_validate, grid_search, holdout, train_val_split
 
 

@@ -57,7 +57,8 @@ class Summary:
 
     def _repr_html_(self) -> str:
         rows = "".join(r._repr_html_() for r in self.results)
-        return f"<h4 style='font-family:sans-serif'>Chapter {self.chapter:02d}: {self.score}/{self.max_score} points</h4>{rows}"
+        heading = f"Chapter {self.chapter:02d}: {self.score}/{self.max_score} points"
+        return f"<h4 style='font-family:sans-serif'>{heading}</h4>{rows}"
 
 
 def summary(chapter: int) -> None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import sys
 import zlib
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
-from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -215,14 +215,20 @@ def compare(fn: Callable, reference: Callable, cases: Iterable[tuple], hint: str
 # --- whole exercises for short answers -------------------------------------------------
 
 
-def _as_float_answer(answer) -> float:
+# The example a non-number answer is shown: a fraction for most short answers, a whole number
+# for those that count something (pixels, zeros, an epoch), where "such as 0.5" would mislead.
+FRACTION_EXAMPLE = "0.5"
+COUNT_EXAMPLE = "12"
+
+
+def _as_float_answer(answer, example: str = FRACTION_EXAMPLE) -> float:
     if isinstance(answer, bool):
         raise Failed("answer with a number, not True or False")
     if isinstance(answer, str):
         try:
             return float(answer.replace(",", "."))
         except ValueError:
-            raise Failed(f"answer with a number, such as 0.5; {answer!r} is not one") from None
+            raise Failed(f"answer with a number, such as {example}; {answer!r} is not one") from None
     try:
         return as_number(answer)
     except Failed:
@@ -240,17 +246,25 @@ def number_exercise(
     rtol: float = 1e-3,
     atol: float = 1e-9,
     mistakes: Iterable[tuple[float, str]] = (),
+    count: bool = False,
 ) -> None:
     """Register a short numeric question.
 
     ``hint`` is shown for a wrong answer; ``mistakes`` pairs known wrong values with a more
     specific hint (for instance the value you get by putting in a ½ the course does not use).
+    ``count=True`` for an answer that counts something: a non-number answer is then shown a whole
+    number as the example (``COUNT_EXAMPLE``), not a fraction.
     """
     mistakes = tuple(mistakes)
+    example = COUNT_EXAMPLE if count else FRACTION_EXAMPLE
+    if count:
+        assert float(answer).is_integer(), f"{id}: count=True but the answer is not a whole number"
+    # The example must never give the answer away.
+    assert not np.isclose(float(example), answer, rtol=rtol, atol=atol), f"{id}: the example {example} is the answer"
 
     @exercise(id, chapter=chapter, title=title, points=points, kind="number")
     def check_number(given):
-        value = _as_float_answer(given)
+        value = _as_float_answer(given, example)
         if np.isclose(value, answer, rtol=rtol, atol=atol):
             return
         for wrong, specific in mistakes:

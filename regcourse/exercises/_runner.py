@@ -16,7 +16,8 @@ import signal
 import sys
 import threading
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from regcourse.exercises import _registry
 from regcourse.exercises._checking import Failed, LearnerError
@@ -139,7 +140,9 @@ def run_check(exercise_id: str, answer: Any = ...) -> Result:
     except LearnerError as err:
         return result(FAILED, f"your code raised {err}")
     except _TimeLimit:
-        return result(FAILED, f"your code ran for more than {seconds:g} s and was stopped: look for a loop that never ends")
+        return result(
+            FAILED, f"your code ran for more than {seconds:g} s and was stopped: look for a loop that never ends"
+        )
     except RecursionError:
         return result(FAILED, "your code raised RecursionError: a function that calls itself never stops")
     except Exception as err:  # a bug in the checker must not reach the learner as a traceback

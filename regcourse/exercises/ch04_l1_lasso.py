@@ -25,8 +25,13 @@ def check_l1_penalty(l1_penalty):
             "negative weights should add to the penalty just as much as positive ones", scalar=True)
     compare(l1_penalty, reference, [(rng.normal(size=(3, 4)), 0.1)],
             "for a weight matrix, add up every entry, not only one row or column", scalar=True)
-    compare(l1_penalty, reference, [(np.zeros(3), 0.5)] + [(rng.normal(size=n), rng.uniform(0, 3)) for n in (1, 10, 50)],
-            "on some random inputs the value is not λ·Σ|wⱼ|", scalar=True)
+    compare(
+        l1_penalty,
+        reference,
+        [(np.zeros(3), 0.5)] + [(rng.normal(size=n), rng.uniform(0, 3)) for n in (1, 10, 50)],
+        "on some random inputs the value is not λ·Σ|wⱼ|",
+        scalar=True,
+    )
 
 
 @exercise("l1.subgradient", chapter=CHAPTER, title="A subgradient of λ·Σ|w|", points=2)
@@ -51,8 +56,12 @@ def check_l1_subgradient(l1_subgradient):
 @exercise("l1.soft_threshold", chapter=CHAPTER, title="Soft-thresholding", points=3)
 def check_soft_threshold(soft_threshold_fn):
     rng = case_rng("l1.soft_threshold")
-    compare(soft_threshold_fn, soft_threshold, [(np.array([-0.5, 0.2, 0.0, 0.9]), 1.0), (rng.uniform(-0.4, 0.4, 5), 0.5)],
-            "inputs with |w| ≤ t should become 0")
+    compare(
+        soft_threshold_fn,
+        soft_threshold,
+        [(np.array([-0.5, 0.2, 0.0, 0.9]), 1.0), (rng.uniform(-0.4, 0.4, 5), 0.5)],
+        "inputs with |w| ≤ t should become 0",
+    )
     compare(soft_threshold_fn, soft_threshold, [(np.array([-1.0, 1.0]), 1.0)],
             "inputs with |w| exactly equal to t should become 0 too")
     compare(soft_threshold_fn, soft_threshold, [(np.array([2.0, 3.5]), 1.0), (rng.uniform(1.0, 3.0, 4), 0.7)],
@@ -63,19 +72,26 @@ def check_soft_threshold(soft_threshold_fn):
             "with t = 0 nothing should change")
     compare(soft_threshold_fn, soft_threshold, [(rng.normal(size=(3, 2)), 0.5)],
             "for a matrix, threshold every entry and keep the shape")
-    compare(soft_threshold_fn, soft_threshold, [(rng.normal(scale=2.0, size=n), rng.uniform(0.0, 2.0)) for n in (1, 20)],
-            "on a mix of small and large random inputs, some entries are wrong")
+    compare(
+        soft_threshold_fn,
+        soft_threshold,
+        [(rng.normal(scale=2.0, size=n), rng.uniform(0.0, 2.0)) for n in (1, 20)],
+        "on a mix of small and large random inputs, some entries are wrong",
+    )
 
 
 number_exercise(
-    "l1.zeros_count", chapter=CHAPTER, title="Counting exact zeros", points=1, answer=4,
+    "l1.zeros_count", chapter=CHAPTER, title="Counting exact zeros", points=1, answer=4, count=True,
     hint="count the entries whose size |wⱼ| is at most t",
     mistakes=[(3, "look again at the entry whose size equals t exactly: it becomes 0 as well"),
               (2, "sizes count, not signs: a negative entry close to 0 becomes 0 too")],
 )
 
 choice_exercise(
-    "l1.quiz_prefer", chapter=CHAPTER, title="When would you prefer L1 over L2?", points=1,
+    "l1.quiz_prefer",
+    chapter=CHAPTER,
+    title="When would you prefer L1 over L2?",
+    points=1,
     options={
         "a": "When you expect only a few of many features to matter and want the model to pick them out",
         "b": "When several features are strongly correlated and you want to keep all of them with similar weights",
@@ -85,7 +101,8 @@ choice_exercise(
     correct="a",
     hint="think about what the corners of the L1 diamond do to the weights",
     why_not={
-        "b": "with correlated features L1 tends to keep one of the group and drop the others; keeping them all is what L2 and the elastic net do",
+        "b": "with correlated features L1 tends to keep one of the group and drop the others; keeping them all is what "
+             "L2 and the elastic net do",
         "c": "|w| has a kink at 0; that kink is what creates exact zeros, and Σw² is the smooth one",
         "d": "shrinking every weight by a common factor without zeros describes L2",
     },

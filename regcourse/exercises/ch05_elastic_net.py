@@ -56,24 +56,38 @@ def check_enet_prox(elastic_net_prox):
             "with both parts, threshold at t·λ₁ first, then divide by 1 + 2·t·λ₂")
     compare(elastic_net_prox, reference, [(rng.normal(size=(2, 3)), 0.5, 0.4, 0.3)],
             "for a matrix, apply the step to every entry and keep the shape")
-    compare(elastic_net_prox, reference,
-            [(rng.normal(scale=2.0, size=n), rng.uniform(0.1, 1), rng.uniform(0, 2), rng.uniform(0, 2)) for n in (1, 25)],
-            "on some random inputs the step is wrong")
+    compare(
+        elastic_net_prox,
+        reference,
+        [(rng.normal(scale=2.0, size=n), rng.uniform(0.1, 1), rng.uniform(0, 2), rng.uniform(0, 2)) for n in (1, 25)],
+        "on some random inputs the step is wrong",
+    )
 
 
 number_exercise(
-    "enet.sklearn_l1", chapter=CHAPTER, title="λ₁ from scikit-learn's alpha and l1_ratio", points=1, answer=0.1,
-    hint="multiply scikit-learn's whole objective by 2 so that its loss becomes the MSE, then read off the factor in front of Σ|wⱼ|",
-    mistakes=[(0.05, "that is the factor in scikit-learn's objective; the course's objective is twice it, so multiply by 2"),
-              (0.15, "l1_ratio is the share that goes to the L1 term, not to the L2 term"),
-              (0.3, "l1_ratio is the share that goes to the L1 term, not to the L2 term; and remember the factor 2")],
+    "enet.sklearn_l1",
+    chapter=CHAPTER,
+    title="λ₁ from scikit-learn's alpha and l1_ratio",
+    points=1,
+    answer=0.1,
+    hint="multiply scikit-learn's whole objective by 2 so that its loss becomes the MSE, then read off the factor in "
+         "front of Σ|wⱼ|",
+    mistakes=[
+        (0.05, "that is the factor in scikit-learn's objective; the course's objective is twice it, so multiply by 2"),
+        (0.15, "l1_ratio is the share that goes to the L1 term, not to the L2 term"),
+        (0.3, "l1_ratio is the share that goes to the L1 term, not to the L2 term; and remember the factor 2"),
+    ],
 )
 
 choice_exercise(
-    "enet.quiz_grouping", chapter=CHAPTER, title="Two identical features", points=1,
+    "enet.quiz_grouping",
+    chapter=CHAPTER,
+    title="Two identical features",
+    points=1,
     options={
         "a": "Both give the two copies the same weight",
-        "b": "The lasso may split the weight between the copies in any proportion; the elastic net gives them equal weights",
+        "b": "The lasso may split the weight between the copies in any proportion; the elastic net gives them equal "
+             "weights",
         "c": "The lasso gives them equal weights; the elastic net keeps one and sets the other to zero",
         "d": "Both set one copy to zero, because exact zeros are what the L1 term produces",
     },
@@ -81,8 +95,10 @@ choice_exercise(
     hint="compare Σ|wⱼ| and Σwⱼ² for two splits of the same total, such as (2, 0) and (1, 1)",
     why_not={
         "a": "not both: only one of the two penalties prefers an even split; work out its cost for (2, 0) and (1, 1) "
-             "with each penalty to see which",
-        "c": "the squared term is smallest for an even split, and the elastic net has a squared term; the lasso does not",
-        "d": "the elastic net's squared term makes an uneven split cost more than an even one, so it does not drop one copy",
+        "with each penalty to see which",
+        "c": "the squared term is smallest for an even split, and the elastic net has a squared term; the lasso does "
+             "not",
+        "d": "the elastic net's squared term makes an uneven split cost more than an even one, so it does not drop one "
+             "copy",
     },
 )

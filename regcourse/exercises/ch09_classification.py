@@ -56,8 +56,16 @@ def _mistakes_C(n, kind):
 def check_sklearn_C(sklearn_C):
     rng = case_rng("classify.sklearn_C")
     for kind, cases, hint in (
-        ("l2", [(0.01, 200), (0.5, 40)], "for kind='l2' the value of C is not right: derive it from scikit-learn's objective"),
-        ("l1", [(0.01, 200), (0.5, 40)], "for kind='l1' the value of C is not right: derive it from scikit-learn's objective"),
+        (
+            "l2",
+            [(0.01, 200), (0.5, 40)],
+            "for kind='l2' the value of C is not right: derive it from scikit-learn's objective",
+        ),
+        (
+            "l1",
+            [(0.01, 200), (0.5, 40)],
+            "for kind='l1' the value of C is not right: derive it from scikit-learn's objective",
+        ),
     ):
         for lam, n in cases:
             compare(sklearn_C, _sklearn_C, [(lam, n, kind)], hint, scalar=True, mistakes=_mistakes_C(n, kind))
@@ -107,9 +115,15 @@ def _compare_gradient(fn, X, y, w, b, lam, hint):
     data_w = X.T @ (_sigmoid(X @ w + b) - y) / len(y)
     n = len(y)
     mistakes_w = [
-        (data_w * n + 2.0 * lam * w, "the data part of your gradient is n times too large: the loss is a mean over the samples"),
+        (
+            data_w * n + 2.0 * lam * w,
+            "the data part of your gradient is n times too large: the loss is a mean over the samples",
+        ),
         (-data_w + 2.0 * lam * w, "the data part has the wrong sign: it is Xᵀ(p − y)/n, predictions minus labels"),
-        (X.T @ (X @ w + b - y) / n + 2.0 * lam * w, "apply the sigmoid: the residual is p − y with p = σ(Xw + b), not the raw scores"),
+        (
+            X.T @ (X @ w + b - y) / n + 2.0 * lam * w,
+            "apply the sigmoid: the residual is p − y with p = σ(Xw + b), not the raw scores",
+        ),
         (data_w + lam * w, "the penalty's part is off by a factor: differentiate λ·Σw² carefully"),
         (data_w, "the penalty λ·Σw² is part of the objective: add its gradient for the weights"),
     ]
@@ -132,8 +146,15 @@ def check_gradient(logistic_gradient):
     X, y, w, b = _case(rng, 6, 3)
     _compare_gradient(logistic_gradient, X, y, w, b, 0.0,
                       "with λ = 0 the gradient for the weights should be Xᵀ(p − y)/n, with p = σ(Xw + b)")
-    _compare_gradient(logistic_gradient, X, y, w, b, 0.3,
-                      "with λ > 0 the gradient for the weights is not right: add the penalty's gradient to the data part")
+    _compare_gradient(
+        logistic_gradient,
+        X,
+        y,
+        w,
+        b,
+        0.3,
+        "with λ > 0 the gradient for the weights is not right: add the penalty's gradient to the data part",
+    )
     X, y, w, b = _case(rng, 4, 2)
     _compare_gradient(logistic_gradient, X, y, np.zeros(2), 1.5, 2.0,
                       "at w = 0 with a non-zero bias the gradient is not right")
@@ -150,7 +171,7 @@ def check_gradient(logistic_gradient):
 
 number_exercise(
     "classify.pixels_used", chapter=CHAPTER, title="How many pixels does the L1 model use?", points=1,
-    answer=DIGITS_PIXELS_USED, atol=0.0,
+    answer=DIGITS_PIXELS_USED, atol=0.0, count=True,
     hint="count the coloured squares, red and blue: every pixel whose weight is not exactly zero",
     mistakes=[(DIGITS_PIXELS_POSITIVE, "blue pixels are used too: a negative weight pushes towards the other digit"),
               (DIGITS_PIXELS_USED - DIGITS_PIXELS_POSITIVE, "red pixels are used too, not only blue ones"),
@@ -171,7 +192,8 @@ choice_exercise(
     why_not={
         "a": "L1 keeps a few pixels that suffice; other pixels can differ between the digits too, but "
              "add little once the kept ones are known (neighbouring pixels carry much the same information)",
-        "b": "a positive weight pushes the score towards class 1, which is the second digit of the pair",
+        "b": "a weight does not measure how much ink one digit has in its pixel: a pixel that is dark in most 3s and "
+             "in most 8s alike does not help to tell them apart, however much ink the 3s have there",
         "d": "a weight says how much a pixel's ink moves the score, not how much ink the pixel holds",
     },
 )
@@ -196,7 +218,10 @@ choice_exercise(
 )
 
 choice_exercise(
-    "classify.strong_lambda", chapter=CHAPTER, title="Probabilities under a very strong L2 penalty", points=1,
+    "classify.strong_lambda",
+    chapter=CHAPTER,
+    title="Probabilities under a very strong L2 penalty",
+    points=1,
     options={
         "a": "They all approach 0, because the penalty pulls everything towards zero",
         "b": "They all approach the fraction of class 1 in the training data",
@@ -206,7 +231,8 @@ choice_exercise(
     correct="b",
     hint="as λ grows, w goes to 0; the bias is not penalized. What probability does every point then get?",
     why_not={
-        "a": "the bias is not penalized, so the scores approach the bias, not 0, and the sigmoid of the bias need not be small",
+        "a": "the bias is not penalized, so the scores approach the bias, not 0, and the sigmoid of the bias need not "
+             "be small",
         "c": "a smaller ‖w‖ makes the scores, and so the probabilities, closer together, not further apart",
         "d": "λ changes ‖w‖, which sets how steeply the probability changes across the boundary",
     },

@@ -42,7 +42,7 @@ def _kept_epoch(losses, patience: int) -> int:
 
 number_exercise(
     "beyond.patience", chapter=CHAPTER, title="The epoch early stopping keeps", points=1,
-    answer=float(_kept_epoch(VALIDATION_LOSSES, PATIENCE)),
+    answer=float(_kept_epoch(VALIDATION_LOSSES, PATIENCE)), count=True,
     hint="go through the epochs in order, remember the best validation loss so far, and stop as soon as "
          "`patience` epochs in a row bring no new best; the weights kept are those of the best epoch seen by then",
     mistakes=[
@@ -142,7 +142,9 @@ def check_dropout_eval(predict):
         expect_shape(got, expected.shape)
         if matches(got, expected, rtol=1e-6, atol=1e-9):
             continue
-        if matches(got, expected * (1 - p), rtol=1e-6, atol=1e-9) or matches(got, expected / (1 - p), rtol=1e-6, atol=1e-9):
+        if matches(got, expected * (1 - p), rtol=1e-6, atol=1e-9) or matches(
+            got, expected / (1 - p), rtol=1e-6, atol=1e-9
+        ):
             raise Failed("torch's Dropout already scales the kept units by 1/(1 − p) during training, so in "
                          "evaluation mode the output needs no rescaling")
         if kind != "one dropout":  # the first network passed: some dropout layer here was missed

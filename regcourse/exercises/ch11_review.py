@@ -4,6 +4,7 @@ features, good practice, and the one-standard-error rule computed by hand."""
 import numpy as np
 
 from regcourse.exercises._checking import (
+    COUNT_EXAMPLE,
     Failed,
     _as_float_answer,
     as_number,
@@ -90,7 +91,7 @@ choice_exercise(
 @exercise("review.lasso_max_features", chapter=CHAPTER, title="How many features can the lasso keep?",
           points=1, kind="number")
 def check_lasso_max_features(given):
-    value = _as_float_answer(given)
+    value = _as_float_answer(given, COUNT_EXAMPLE)
     # At most n in general position; n − 1 once the intercept is fitted (centring uses one degree
     # of freedom). Both show the idea, so both pass.
     if value in (49.0, 50.0):

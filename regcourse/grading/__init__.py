@@ -44,10 +44,11 @@ import stat
 import threading
 import warnings
 import zipfile
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
 
 from regcourse._text import path_name
+from regcourse.grading import _limits
 from regcourse.grading._cleanup import remove_tree
 from regcourse.grading._gradebook import (  # noqa: F401 (_feedback_names: for the tests)
     _feedback_names,
@@ -63,7 +64,6 @@ from regcourse.grading._gradebook import (  # noqa: F401 (_feedback_names: for t
     write_gradebook,
     write_one_feedback,
 )
-from regcourse.grading import _limits
 from regcourse.grading._sandbox import AUTO, MODES, SandboxUnavailable
 from regcourse.grading._sources import Submission
 from regcourse.grading._submission import (
@@ -275,8 +275,15 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
     assignment = _assignment_chapter(datas) if chapter is None else None
     fallback = chapter if chapter is not None else assignment
     # Every option that can change a grade: a row graded with other values is not kept by --resume.
-    settings = graded_with({"chapter": chapter, "timeout": timeout, "cell_timeout": cell_timeout, "memory_mb": memory_mb,
-                            "disk_mb": disk_mb})
+    settings = graded_with(
+        {
+            "chapter": chapter,
+            "timeout": timeout,
+            "cell_timeout": cell_timeout,
+            "memory_mb": memory_mb,
+            "disk_mb": disk_mb,
+        }
+    )
     kept = {(row.get("submission"), row.get("sha256")): row for row in resume_rows or []}
     regraded = 0  # rows of this run's files, unchanged, but graded with other settings
     seed = secrets.randbits(62)

@@ -410,7 +410,7 @@ def _rmdir(folder: Path) -> None:
 def clean_stale_groups(support: Support) -> list[str]:
     """Kill what is left in, and remove, the run groups of graders that are no longer running."""
     removed = []
-    for controller, parent in support.parents.items():
+    for parent in support.parents.values():
         for folder in parent.glob(RUN_GROUP_PREFIX + "*"):
             owner = folder.name[len(RUN_GROUP_PREFIX):].split("-")
             if owner and owner[0] == "grader":

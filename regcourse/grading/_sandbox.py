@@ -235,8 +235,12 @@ def readable_paths(exclude: Path | None = None) -> list[str]:
     candidates.update(p for p in sys.path if p and os.path.isabs(p))
     hidden = [str(Path(exclude).resolve())] if exclude else []
     paths = sorted(str(Path(p).resolve()) for p in candidates if os.path.exists(p))
-    paths = [p for p in paths if not any(p == h or p.startswith(h.rstrip("/") + "/") or h.startswith(p.rstrip("/") + "/")
-                                         for h in hidden) or p in (sys.prefix, sys.base_prefix)]
+    paths = [
+        p
+        for p in paths
+        if not any(p == h or p.startswith(h.rstrip("/") + "/") or h.startswith(p.rstrip("/") + "/") for h in hidden)
+        or p in (sys.prefix, sys.base_prefix)
+    ]
     kept = []
     for path in paths:  # drop paths inside one already kept
         if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):

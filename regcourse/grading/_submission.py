@@ -25,8 +25,8 @@ from pathlib import Path
 
 from regcourse._text import bounded, path_name, printable
 from regcourse.exercises import _registry
+from regcourse.exercises._result import FAILED, MISSING, PASSED, STATUSES, Result
 from regcourse.exercises._written import chapter_written, written_answer
-from regcourse.exercises._result import FAILED, MISSING, STATUSES, PASSED, Result
 from regcourse.grading import _limits, _sandbox
 
 OK, ERROR, TIMEOUT, INVALID = "ok", "error", "timeout", "invalid"

@@ -182,7 +182,9 @@ def _gradients(result, modules):
                                     retain_graph=True)
     except Exception:
         return None
-    return [[i, name, None if g is None else encode(g.detach().cpu().numpy())] for (i, name, _), g in zip(params, grads)]
+    return [
+        [i, name, None if g is None else encode(g.detach().cpu().numpy())] for (i, name, _), g in zip(params, grads)
+    ]
 
 
 class _TimeLimit(BaseException):

@@ -228,8 +228,10 @@ def run(config: dict) -> dict:
                                "evalue": str(out.get("evalue", ""))[:300]})
     outcome["errors"] = errors
     outcome["cell_seconds"] = {
-        index: seconds for index, cell in enumerate(notebook.cells, start=1)
-        if cell.cell_type == "code" and (seconds := _duration(cell.get("metadata", {}).get("execution", {}))) is not None
+        index: seconds
+        for index, cell in enumerate(notebook.cells, start=1)
+        if cell.cell_type == "code"
+        and (seconds := _duration(cell.get("metadata", {}).get("execution", {}))) is not None
     }
     phases["notebook"] = time.monotonic()
     chapter = config["chapter"]

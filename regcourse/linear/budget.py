@@ -83,7 +83,7 @@ def fit_constrained(X, y, kind: str, radius: float, *, l1_ratio: float = 0.5, fi
     goal = tol * prob.scale
     w = np.zeros(prob.p)
     v, t, residual, converged, k = w.copy(), 1.0, math.inf, False, 0
-    for k in range(1, max_iter + 1):
+    for k in range(1, max_iter + 1):  # noqa: B007 (k, the iterations done, is returned)
         new = _project(v - (2.0 / L) * (prob.gram_matvec(v) - prob.c), rho, radius)
         residual = float(np.abs(new - v).max()) * L
         if (v - new) @ (new - w) > 0:

@@ -28,8 +28,16 @@ import numpy as np
 from regcourse._arrays import check_shapes
 from regcourse.penalties import Penalty
 
-__all__ = ["KINDS", "GRAM_MAX_FEATURES", "check_kind", "check_penalty", "check_design", "check_logistic_design", "is_sparse",
-           "Problem"]
+__all__ = [
+    "KINDS",
+    "GRAM_MAX_FEATURES",
+    "check_kind",
+    "check_penalty",
+    "check_design",
+    "check_logistic_design",
+    "is_sparse",
+    "Problem",
+]
 
 KINDS = ("l1", "l2", "elastic_net")
 GRAM_MAX_FEATURES = 4096  # a 4096×4096 Gram matrix is 128 MB
@@ -207,7 +215,9 @@ class Problem:
             return self.G[:, columns]
         if self.sparse:
             block = self.X[:, columns]
-            return (np.asarray((self.X.T @ block).todense()) - self.n * np.outer(self.x_mean, self.x_mean[columns])) / self.n
+            return (
+                np.asarray((self.X.T @ block).todense()) - self.n * np.outer(self.x_mean, self.x_mean[columns])
+            ) / self.n
         return self.X.T @ self.X[:, columns] / self.n
 
     def _cross(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:

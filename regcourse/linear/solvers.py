@@ -157,7 +157,12 @@ def _coordinate_descent(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, 
     residual = math.inf
 
     def objective(v):
-        return float(v @ prob.gram_matvec(v)) - 2.0 * float(c @ v) + 2.0 * half_l1 * float(np.abs(v).sum()) + l2 * float(v @ v)
+        return (
+            float(v @ prob.gram_matvec(v))
+            - 2.0 * float(c @ v)
+            + 2.0 * half_l1 * float(np.abs(v).sum())
+            + l2 * float(v @ v)
+        )
 
     for rounds in range(1, max_iter + 1):
         support = np.flatnonzero(w)
@@ -262,7 +267,11 @@ class Factor:
             return True
         cross = self._entries(self.order, features)
         corner = self._entries(features, features) + self.l2 * np.eye(features.size)
-        B = solve_triangular(self.R, cross, trans="T", lower=False, check_finite=False) if self.order.size else cross[:0]
+        B = (
+            solve_triangular(self.R, cross, trans="T", lower=False, check_finite=False)
+            if self.order.size
+            else cross[:0]
+        )
         schur = corner - B.T @ B
         try:
             R22 = np.linalg.cholesky(schur).T
