@@ -179,10 +179,11 @@ _CSS = """
 .regcourse-part-slider input[type="range"] { width: 9em; margin: 0; accent-color: var(--jp-brand-color1, #1976d2); }
 .regcourse-value { min-width: 3.5em; font-variant-numeric: tabular-nums; }
 .regcourse-buttons { display: flex; gap: 2px; }
+.regcourse-buttons .widget-toggle-button { width: auto; min-width: 4.5em; padding: 0 1em; }
 .regcourse-buttons button[aria-pressed="true"] { font-weight: bold; }
 .regcourse-picture { display: block; max-width: 100%; height: auto; }
 .regcourse-readout {
-  margin: 2px 0; white-space: pre-wrap; font-family: var(--jp-code-font-family, monospace); font-size: 12px;
+  display: inline-block; max-width: 100%; margin: 2px 0 2px 0.5em; white-space: pre-wrap; font-family: var(--jp-code-font-family, monospace); font-size: 12px;
   color: var(--jp-content-font-color1, #000);
 }
 """
