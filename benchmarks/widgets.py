@@ -58,7 +58,7 @@ KERNEL_CODE = textwrap.dedent('''
             ("kind", {{}}, cycle(["l2", "elastic_net", "l1"])),
             ("mode", {{}}, cycle(["lam", "budget"])),
             ("radius", {{}}, lambda i: 0.3 + 0.05 * (i % 40)),
-            ("lam", {{"mode": "lam"}}, lambda i: 10.0 ** (-2 + 0.05 * (i % 40))),
+            ("lam", {{"mode": "lam"}}, cycle(geometry_explorer().controls["lam"].values[10:])),  # its round values
             ("l1_ratio", {{"kind": "elastic_net"}}, lambda i: 0.05 + 0.05 * (i % 18)),
             ("centre_x", {{}}, lambda i: -1.9 + 0.1 * (i % 38)),
             ("centre_y", {{}}, lambda i: -1.9 + 0.1 * (i % 38)),
@@ -109,7 +109,7 @@ KERNEL_CODE = textwrap.dedent('''
     results["path: step, naive"] = median_ms(naive_path)
 
     lp = lp_explorer()
-    results["lp: p"] = median_ms(lambda i: lp.update(p=10.0 ** (-0.6 + 0.03 * (i % 50))))
+    results["lp: p"] = median_ms(lambda i: lp.update(p=lp.controls["p"].values[i % len(lp.controls["p"].values)]))
     results["lp: budget"] = median_ms(lambda i: lp.update(budget=0.1 + 0.05 * (i % 38)))
 
     timed = {{name.split(": ")[0]: [] for name in results}}

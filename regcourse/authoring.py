@@ -62,21 +62,42 @@ def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str =
     return elapsed
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+NBVAL_IGNORE_OUTPUT = "nbval-ignore-output"
+
+
 def static_images_into_outputs(notebook) -> int:
-    """Move each explorer's static PNG from its output's metadata into the output's data, in place,
-    so readers without a kernel (GitHub, nbviewer) see the picture; returns how many moved.
+    """Save each explorer's output as its static picture alone, in place; returns how many.
 
-    A live frontend never gets the PNG as data, so it shows the widget alone (one picture).
+    A live explorer output holds the widget view as data and an ``<img>`` (a PNG data URL with alt
+    text) in its metadata (``widgets.STATIC_IMAGE_KEY``). The saved output keeps the ``<img>`` as
+    its ``text/html`` and its ``text/plain``, and loses the widget view; the notebook's saved
+    widget state loses that explorer's models (its controls, and an Image widget that held the
+    PNG a second time). So every reader without a kernel shows the one picture with its alt text:
+    JupyterLab (no "model not found" error, no second picture), nbconvert and nbviewer (no widget
+    script from a CDN, which drew nothing offline), GitHub. The cell gets the ``nbval-ignore-output``
+    tag: running it makes a widget view, never that picture, and its pixels are not compared anyway.
     """
-    from regcourse.widgets import STATIC_IMAGE_KEY
+    from regcourse.widgets import STATIC_IMAGE_KEY, WIDGET_VIEW
 
-    moved = 0
+    moved, explorer_models, kept_views = 0, set(), set()
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            image = output.get("metadata", {}).pop(STATIC_IMAGE_KEY, None)
-            if image and "data" in output:
-                output["data"].update(image)
+            static = output.get("metadata", {}).pop(STATIC_IMAGE_KEY, None)
+            data = output.get("data", {})
+            if static and "data" in output:
+                view = data.pop(WIDGET_VIEW, None)
+                if view:
+                    explorer_models.add(view.get("model_id"))
+                output["metadata"].pop(WIDGET_VIEW, None)  # Colab's widget manager note, if any
+                output["data"] = {**static, **{k: v for k, v in data.items() if k == "text/plain"}}
+                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+                if NBVAL_IGNORE_OUTPUT not in tags:
+                    tags.append(NBVAL_IGNORE_OUTPUT)
                 moved += 1
+            elif WIDGET_VIEW in data:
+                kept_views.add(data[WIDGET_VIEW].get("model_id"))
+    _forget_widget_models(notebook, explorer_models, kept_views)
     return moved
 
 
@@ -105,6 +126,42 @@ def alt_text_into_cells(notebook) -> int:
         if not cell.metadata["mystnb"]:
             del cell.metadata["mystnb"]
     return carried
+
+
+def _forget_widget_models(notebook, roots, kept_roots) -> None:
+    """Drop from the notebook's saved widget state the models that only ``roots`` reach (a model
+    reaches the models it names as ``IPY_MODEL_<id>``); no state left: no widget metadata."""
+    widgets = notebook.metadata.get("widgets", {})
+    state = widgets.get(WIDGET_STATE, {}).get("state")
+    if not roots or not state:
+        return
+
+    def reached(starts) -> set:
+        seen, todo = set(), [m for m in starts if m in state]
+        while todo:
+            model = todo.pop()
+            if model not in seen:
+                seen.add(model)
+                todo += [m for m in _model_references(state[model]) if m in state]
+        return seen
+
+    for model in reached(roots) - reached(kept_roots):
+        del state[model]
+    if not state:
+        del widgets[WIDGET_STATE]
+    if not widgets:
+        notebook.metadata.pop("widgets", None)
+
+
+def _model_references(value) -> list:
+    """The model ids that ``IPY_MODEL_<id>`` strings anywhere in ``value`` name."""
+    if isinstance(value, str):
+        return [value[len("IPY_MODEL_"):]] if value.startswith("IPY_MODEL_") else []
+    if isinstance(value, dict):
+        return [m for item in value.values() for m in _model_references(item)]
+    if isinstance(value, list):
+        return [m for item in value for m in _model_references(item)]
+    return []
 
 
 # --- building exercises/ from solutions/ ---------------------------------------------

@@ -25,6 +25,7 @@ COURSE_LIBRARIES = {
     "numpy": "numpy",
     "matplotlib": "matplotlib",
     "ipywidgets": "ipywidgets",
+    "anywidget": "anywidget",
     "scikit-learn": "sklearn",
     "scipy": "scipy",
     "torch": "torch",

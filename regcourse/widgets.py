@@ -1,29 +1,36 @@
 """Interactive explorers: move a control, watch the picture change.
 
-Each explorer displays itself in Jupyter, exposes ``.controls`` (name → ipywidgets control)
-and ``.update(**values)``, which moves those controls and redraws — the same call a slider
-makes, so tests and benchmarks can drive it without a browser.
+Each explorer displays itself in Jupyter, exposes ``.controls`` (name → control, each with a
+``.value`` and ``.observe``) and ``.update(**values)``, which moves those controls and redraws — the
+same call a slider makes, so tests and benchmarks can drive it without a browser.
 
-They work on ipywidgets 7.7 (Google Colab) and 8.x (JupyterLab, Binder) with the default
-inline backend: plain controls and an Image widget showing a PNG. Artists are updated in
-place and only they are redrawn: the parts that do not change (contours, axes, text) are
-rendered once into a background that each update restores (blitting, off screen). When
-ipympl is active (``%matplotlib widget``), the live canvas is shown instead and redrawn with
-``draw_idle``.
+They work on ipywidgets 7.7 (Google Colab) and 8.x (JupyterLab, Binder) with the default inline
+backend. The controls, the picture and the numbers beside it are the small accessible widgets of
+``regcourse._controls`` (drawn through anywidget): each slider is named by its label and announces
+its value as text, toggle buttons say which one is pressed, the picture has alt text that follows
+the state, and the numbers are a polite live region. A slider moves over a fixed list of round
+values (p = 2 stays 2; a log slider's λ is 0.5, not 10^-0.3). Artists are updated in place and
+only they are redrawn: the parts that do not change (contours, axes, text) are rendered once into a
+background that each update restores (blitting, off screen). When ipympl is active
+(``%matplotlib widget``), the live canvas is shown instead and redrawn with ``draw_idle``.
 
-One picture, wherever the notebook is read: an explorer displays itself as a single output, the
-widget view, and sends a PNG of its starting state along in that output's metadata
-(``STATIC_IMAGE_KEY``), which frontends ignore. A live frontend therefore shows the widget and
-nothing else. When a maintainer saves a notebook with ``regcourse execute``, the PNG moves into the
-output's data (``regcourse.authoring.static_images_into_outputs``), so GitHub and nbviewer, which
-run no kernel, show the picture. Updates change the Image widget's value and send no display
-messages, so a saved notebook's text outputs are exactly what re-running it produces (strict
-nbval; images are not compared).
+One picture, wherever the notebook is read: live, an explorer displays itself as a single output,
+the widget view, and sends its starting picture along in that output's metadata
+(``STATIC_IMAGE_KEY``: an ``<img>`` with alt text as ``text/html``), which frontends ignore.
+``regcourse execute`` saves the output as that picture alone
+(``regcourse.authoring.static_images_into_outputs``): no widget view and no widget state, so
+JupyterLab, nbconvert, nbviewer and GitHub all show the one picture, with its alt text, without a
+kernel or a widget script, and the PNG is stored once. Updates change the picture's value and
+send no display messages, so re-running a notebook leaves its text outputs as they were.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import struct
+import sys
 import zlib
 
 import numpy as np
@@ -33,8 +40,10 @@ from regcourse.plots._style import BLUE, GREEN, ORANGE, VERMILLION, opaque_legen
 
 __all__ = ["geometry_explorer", "overfitting_explorer", "path_explorer", "lp_explorer", "Explorer", "STATIC_IMAGE_KEY"]
 
-# Where an explorer's output carries its static PNG: metadata[STATIC_IMAGE_KEY]["image/png"].
+# Where an explorer's live output carries its static picture: metadata[STATIC_IMAGE_KEY]["text/html"],
+# an <img> of the PNG (a data URL) with alt text, at the figure's size.
 STATIC_IMAGE_KEY = "regcourse.static_image"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def _ipympl_active() -> bool:
@@ -75,16 +84,20 @@ class Explorer:
     def __init__(self, fig, controls: dict, layout_rows):
         import ipywidgets as widgets
 
+        from regcourse._controls import Picture, Readout
+
         self.figure = fig
         self.controls = controls
         self.live = _ipympl_active()
         self._backgrounds = {}
         self._holding = False
-        self.image = widgets.Image(format="png")
-        self.info = widgets.HTML()  # the numbers: text in HTML costs nothing to redraw, in the figure it does
+        self.image = Picture()  # the PNG, with alt text that follows the state
+        self.info = Readout()  # the numbers: text costs nothing to redraw, in the figure it does
         for control in controls.values():
             control.observe(self._on_change, names="value")
-        rows = [widgets.HBox([controls[name] for name in row]) for row in layout_rows]
+        # Rows wrap on a narrow window or at a large zoom instead of running off the side.
+        rows = [widgets.HBox([controls[name] for name in row], layout=widgets.Layout(flex_flow="row wrap"))
+                for row in layout_rows]
         if self.live:
             self.figure.canvas.draw_idle()
             self.widget = widgets.VBox(rows + [self.info, self.figure.canvas])
@@ -120,12 +133,17 @@ class Explorer:
     def redraw(self) -> None:
         if self._apply(self.values()):
             self.forget_backgrounds()
-        self.info.value = f"<pre style='margin:0;font-size:12px'>{self.describe()}</pre>"
+        self.info.value = self.describe()
+        self.image.alt = self.alt_text()
         self._show()
 
     def describe(self) -> str:
         """The numbers behind the current picture, shown beside it."""
         return ""
+
+    def alt_text(self) -> str:
+        """What the current picture shows, in words: its alt text (live and in the saved notebook)."""
+        return self.describe()
 
     # --- showing it ---
 
@@ -203,19 +221,30 @@ class Explorer:
         self.figure.savefig(buffer, format="png")
         return buffer.getvalue()
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        """The widget view as data (the same on ipywidgets 7 and 8: widget-view version 2.0), and a
-        PNG of the current state in the metadata, for the saved notebook (see the module's doc)."""
-        import base64
+    def static_html(self) -> str:
+        """The current picture as an ``<img>`` (a PNG data URL) with its alt text, at its natural size."""
+        png = self.static_png()
+        width, height = struct.unpack(">II", png[16:24])  # from the PNG's IHDR chunk
+        return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
+                f'alt="{html.escape(self.alt_text(), quote=True)}" width="{width}" height="{height}">')
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widget view as data (the same on ipywidgets 7 and 8: widget-view version 2.0), and the
+        current picture as HTML in the metadata, for the saved notebook (see the module's doc)."""
         data = {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2, "version_minor": 0, "model_id": self.widget.model_id,
-            },
+            WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id},
             "text/plain": f"{type(self).__name__}: an interactive figure (run the notebook in Jupyter to move it)",
         }
-        metadata = {STATIC_IMAGE_KEY: {"image/png": base64.b64encode(self.static_png()).decode("ascii")}}
+        metadata = {STATIC_IMAGE_KEY: {"text/html": self.static_html()}, **_colab_metadata()}
         return data, metadata
+
+
+def _colab_metadata() -> dict:
+    """On Google Colab, where anywidget turns on the custom widget manager: the output metadata that
+    tells Colab to draw this view with it (what anywidget adds to its own widgets' outputs)."""
+    output = sys.modules.get("google.colab.output")
+    url = getattr(getattr(output, "_widgets", None), "_installed_url", None)
+    return {WIDGET_VIEW: {"colab": {"custom_widget_manager": {"url": url}}}} if url else {}
 
 
 # --- checking an explorer's starting values -----------------------------------------------------
@@ -238,6 +267,14 @@ def _check_range(value, name: str, low: float, high: float) -> float:
     return number
 
 
+def _short_exp(value: float) -> str:
+    """1e-08 → "1e-8", 2e-05 → "2e-5", 10.0 → "10": a log slider's value as a reader takes it in."""
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def _png(rgba: np.ndarray) -> bytes:
     """A PNG of an RGBA pixel array, written directly: rows copied whole (no row filters) and
     zlib at level 1 — a few times faster than Pillow's encoder on our flat-coloured figures."""
@@ -258,8 +295,6 @@ def _png(rgba: np.ndarray) -> bytes:
 
 class GeometryExplorer(Explorer):
     def __init__(self, kind="l1", radius=1.0, lam=0.5, centre=(1.6, 0.4), correlation=0.4, l1_ratio=0.5):
-        import ipywidgets as widgets
-
         _check_choice(kind, "kind", ("l1", "l2", "elastic_net"))
         radius = _check_range(radius, "radius", 0.05, 3.0)
         lam = _check_range(lam, "lam", 1e-3, 10.0)
@@ -269,25 +304,23 @@ class GeometryExplorer(Explorer):
             raise ValueError(f"centre must be a pair (w₁, w₂), got {centre!r}")
         centre = (_check_range(centre[0], "centre[0]", -2.0, 2.0), _check_range(centre[1], "centre[1]", -2.0, 2.0))
 
+        from regcourse._controls import Choice, grid, nice_log, numeric_options
         from regcourse.plots.geometry import GeometryDrawing
 
-        slider = dict(continuous_update=True, readout_format=".2f")
+        def slider(name, values, start, fmt, **options):
+            return Choice(numeric_options(values, fmt, start), start, description=name, **options)
+
+        two, one = "{:.2f}".format, "{:.1f}".format
         controls = {
-            "kind": widgets.ToggleButtons(options=[("L1", "l1"), ("L2", "l2"), ("elastic net", "elastic_net")],
-                                          value=kind, description="penalty"),
-            "mode": widgets.ToggleButtons(options=[("budget", "budget"), ("λ", "lam")], value="budget",
-                                          description="set by"),
-            "radius": widgets.FloatSlider(value=radius, min=0.05, max=3.0, step=0.05, description="budget", **slider),
-            "lam": widgets.FloatLogSlider(value=lam, base=10, min=-3, max=1, step=0.05, description="λ",
-                                          continuous_update=True, readout_format=".3f"),
-            "l1_ratio": widgets.FloatSlider(value=l1_ratio, min=0.05, max=0.95, step=0.05, description="L1 share",
-                                            **slider),
-            "centre_x": widgets.FloatSlider(value=centre[0], min=-2.0, max=2.0, step=0.1, description="centre w₁",
-                                            **slider),
-            "centre_y": widgets.FloatSlider(value=centre[1], min=-2.0, max=2.0, step=0.1, description="centre w₂",
-                                            **slider),
-            "correlation": widgets.FloatSlider(value=correlation, min=-0.9, max=0.9, step=0.05,
-                                               description="correlation", **slider),
+            "kind": Choice([("L1", "l1"), ("L2", "l2"), ("elastic net", "elastic_net")], kind, description="penalty",
+                           toggles=True),
+            "mode": Choice([("budget", "budget"), ("λ", "lam")], "budget", description="set by", toggles=True),
+            "radius": slider("budget", grid(0.05, 3.0, 0.05, 2), radius, two),
+            "lam": slider("λ", nice_log(1e-3, 10.0), lam, "{:g}".format, log=True),
+            "l1_ratio": slider("L1 share", grid(0.05, 0.95, 0.05, 2), l1_ratio, two),
+            "centre_x": slider("centre w₁", grid(-2.0, 2.0, 0.1, 1), centre[0], one),
+            "centre_y": slider("centre w₂", grid(-2.0, 2.0, 0.1, 1), centre[1], one),
+            "correlation": slider("correlation", grid(-0.9, 0.9, 0.05, 2), correlation, two),
         }
         import matplotlib.pyplot as plt
 
@@ -327,6 +360,21 @@ class GeometryExplorer(Explorer):
     def describe(self) -> str:
         return self.drawing.readout.get_text().replace("\n", "   ")
 
+    def alt_text(self) -> str:
+        from regcourse.plots._style import KIND_NAMES
+
+        s = self.drawing.state
+        w = self.drawing.result.coef
+        shape = {"l1": "a diamond", "l2": "a disc", "elastic_net": "a rounded diamond"}[s["kind"]]
+        zeros = int(np.sum(np.abs(w) < 1e-9))
+        return (f"{KIND_NAMES[s['kind']]}: where the loss meets the budget. Elliptic contours of a quadratic loss "
+                f"around its least-squares minimum (a star) at w = ({s['centre'][0]:.1f}, {s['centre'][1]:.1f}), "
+                f"feature correlation {s['correlation']:.2f}; the constraint region, {shape} of budget "
+                f"{s['radius']:.2f} (λ = {self.drawing.result.lam:.3g}); the constrained optimum (a dot) at "
+                f"w = ({w[0]:.2f}, {w[1]:.2f}), where a contour touches the region"
+                + (f", {zeros} weight exactly 0" if zeros == 1 else f", {zeros} weights exactly 0" if zeros else "")
+                + ". A dashed line traces the solutions for every λ.")
+
 
 def geometry_explorer(**defaults) -> GeometryExplorer:
     """Move the budget (or λ) and watch the constrained optimum slide along the region.
@@ -344,7 +392,6 @@ class OverfittingExplorer(Explorer):
     MAX_DEGREE = 15
 
     def __init__(self, degree=3, lam=0.0, n_samples=30, seed=0):
-        import ipywidgets as widgets
         import matplotlib.pyplot as plt
 
         from regcourse._arrays import check_count
@@ -364,10 +411,13 @@ class OverfittingExplorer(Explorer):
         self.x_train, self.x_val, self.y_train, self.y_val = X_train[:, 0], X_val[:, 0], y_train, y_val
         self.scale = float(np.abs(x).max()) or 1.0
         self.grid = np.linspace(x.min(), x.max(), 300)
+        from regcourse._controls import Choice, nice_log, numeric_options
+
+        lam = max(lam, 1e-8)
         controls = {
-            "degree": widgets.IntSlider(value=degree, min=1, max=self.MAX_DEGREE, description="degree"),
-            "lam": widgets.FloatLogSlider(value=max(lam, 1e-8), base=10, min=-8, max=1, step=0.1,
-                                          description="λ (L2)", readout_format=".1e"),
+            "degree": Choice([(str(d), d) for d in range(1, self.MAX_DEGREE + 1)], degree, description="degree"),
+            "lam": Choice(numeric_options(nice_log(1e-8, 10.0, (1, 2, 5)), _short_exp, lam), lam, description="λ (L2)",
+                          log=True),
         }
         fig, (ax_fit, ax_err) = _new_figure((10.0, 4.0), ncols=2)
         with plt.rc_context(rc()):
@@ -377,7 +427,8 @@ class OverfittingExplorer(Explorer):
                                label="validation"),
             ]
             truth = getattr(data, "truth", None)
-            if callable(truth):
+            self.has_truth = callable(truth)
+            if self.has_truth:
                 ax_fit.plot(self.grid, truth(self.grid), ":", color="0.5", label="true function")
             self.fit_line, = ax_fit.plot([], [], color=VERMILLION, lw=2, label="fitted polynomial")
             low, high = float(y.min()), float(y.max())
@@ -400,9 +451,8 @@ class OverfittingExplorer(Explorer):
                 style_axes(ax)
         self.axes = (ax_fit, ax_err)
         # One y-range for the whole λ slider, so moving λ never rescales (and re-renders) the axis.
-        slider = controls["lam"]
-        extremes = np.concatenate([np.concatenate(self._errors(10.0**slider.min)),
-                                   np.concatenate(self._errors(10.0**slider.max))])
+        lams = controls["lam"].values
+        extremes = np.concatenate([np.concatenate(self._errors(lams[0])), np.concatenate(self._errors(lams[-1]))])
         ax_err.set_ylim(extremes.min() / 2, extremes.max() * 2)
         # The points lie over the fitted curve and the spines over the ends of every line, so
         # they are drawn in their place each frame (cheap); the legends are pasted (text is not).
@@ -449,6 +499,17 @@ class OverfittingExplorer(Explorer):
     def describe(self) -> str:
         return self.summary
 
+    def alt_text(self) -> str:
+        degree, lam = int(self.controls["degree"].value), float(self.controls["lam"].value)
+        best = int(self.degrees[np.argmin(self.errors[1])])
+        return (f"Left: {self.x_train.size} training points (filled), {self.x_val.size} validation points (open), "
+                + ("the true function (dotted) and " if self.has_truth else "")
+                + f"the fitted polynomial of degree {degree} with L2 penalty "
+                f"λ = {lam:.1e}. Right: training and validation mean squared error (log scale) for every degree "
+                f"from 1 to {self.MAX_DEGREE} at this λ, a dashed line at degree {degree}: training MSE "
+                f"{self.errors[0][degree - 1]:.3f}, validation MSE {self.errors[1][degree - 1]:.3f}; the validation "
+                f"error is lowest at degree {best}.")
+
 
 def overfitting_explorer(**defaults) -> OverfittingExplorer:
     """Polynomial degree and an L2 penalty λ: the fit, and training vs validation error, live."""
@@ -460,7 +521,6 @@ def overfitting_explorer(**defaults) -> OverfittingExplorer:
 
 class PathExplorer(Explorer):
     def __init__(self, X=None, y=None, feature_names=None, kind="l1", l1_ratio=0.5, n_lams=100):
-        import ipywidgets as widgets
         import matplotlib.pyplot as plt
 
         from regcourse._arrays import check_count
@@ -481,8 +541,12 @@ class PathExplorer(Explorer):
         check_feature_names(feature_names, self.X.shape[1])
         self.path = linear.path(self.X, self.y, kind, n_lams=n_lams, l1_ratio=l1_ratio)
         names = list(feature_names) if feature_names is not None else [f"w{j + 1}" for j in range(self.X.shape[1])]
-        controls = {"step": widgets.IntSlider(value=n_lams // 3, min=0, max=n_lams - 1, description="λ step",
-                                              readout=False)}
+        self.names = [str(name) for name in names]
+        from regcourse._controls import Choice
+
+        # The slider walks the path's λ grid (from the largest λ down) and shows each λ, not its index.
+        controls = {"step": Choice([(f"{lam:.3g}", i) for i, lam in enumerate(self.path.lams)], n_lams // 3,
+                                   description="λ")}
         fig, (ax_path, ax_bars) = _new_figure((11.0, 4.2), ncols=2)
         with plt.rc_context(rc()):
             coefficient_path(self.path, names, ax=ax_path)
@@ -517,6 +581,17 @@ class PathExplorer(Explorer):
     def describe(self) -> str:
         return self.summary
 
+    def alt_text(self) -> str:
+        i = int(self.controls["step"].value)
+        lam, coef = self.path.lams[i], self.path.coefs[i]
+        order = np.argsort(-np.abs(coef), kind="stable")
+        nonzero = [f"{self.names[j]} {coef[j]:+.3g}" for j in order if coef[j] != 0]
+        zero = [self.names[j] for j in range(coef.size) if coef[j] == 0]
+        return (f"Left: the coefficient path, each of the {coef.size} coefficients against λ (log scale), a dashed "
+                f"line at λ = {lam:.3g}. Right: the coefficients at that λ as bars: "
+                + (f"non-zero {', '.join(nonzero)}" if nonzero else "none non-zero")
+                + (f"; exactly 0 (vermillion) {', '.join(zero)}." if zero else "; none exactly 0."))
+
 
 def path_explorer(X=None, y=None, feature_names=None, *, kind: str = "l1", l1_ratio: float = 0.5) -> PathExplorer:
     """A λ slider moving along the coefficient path (the diabetes data by default): the
@@ -533,9 +608,11 @@ class LpExplorer(Explorer):
     where the loss is smallest; p and the budget are the controls."""
 
     P_RANGE = (0.25, 8.0)
+    # Round values of p, about evenly spaced on a log scale, with 1 and 2 among them.
+    P_CHOICES = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2.0,
+                 2.25, 2.5, 2.75, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0)
 
     def __init__(self, p=2.0, budget=1.0, centre=(1.6, 0.4), correlation=0.4):
-        import ipywidgets as widgets
         import matplotlib.pyplot as plt
 
         from regcourse.plots.geometry import N_CONTOURS, _ellipse, quadratic_problem
@@ -549,12 +626,12 @@ class LpExplorer(Explorer):
                                 _check_range(centre[1], "centre[1]", -2.0, 2.0)])
         _, _, self.H = quadratic_problem(self.centre, correlation)
         self._ellipse = _ellipse
-        low, high = np.log10(self.P_RANGE)
+        from regcourse._controls import Choice, grid, numeric_options
+
         controls = {
-            "p": widgets.FloatLogSlider(value=p, base=10, min=low, max=high, step=0.02, description="p",
-                                        continuous_update=True, readout_format=".2f"),
-            "budget": widgets.FloatSlider(value=budget, min=0.1, max=2.0, step=0.05, description="budget",
-                                          continuous_update=True, readout_format=".2f"),
+            "p": Choice(numeric_options(self.P_CHOICES, "{:g}".format, p), p, description="p", log=True),
+            "budget": Choice(numeric_options(grid(0.1, 2.0, 0.05, 2), "{:.2f}".format, budget), budget,
+                             description="budget"),
         }
         fig, ax = _new_figure((5.2, 5.0))
         with plt.rc_context(rc()):
@@ -598,6 +675,16 @@ class LpExplorer(Explorer):
 
     def describe(self) -> str:
         return self.summary
+
+    def alt_text(self) -> str:
+        p, budget = float(self.controls["p"].value), float(self.controls["budget"].value)
+        shape = "with corners on the axes" + (", not convex" if p < 1 else "") if p <= 1 else "smooth and convex"
+        zeros = int(np.sum(self.w == 0.0))
+        return (f"The Lp ball, the points where |w1|^p + |w2|^p ≤ {budget:.2f}, for p = {p:g}: {shape}. Around it, "
+                f"elliptic contours of a fixed quadratic loss whose minimum (a dot) is at "
+                f"w = ({self.centre[0]:.1f}, {self.centre[1]:.1f}); the loss is lowest on the ball at "
+                f"w = ({self.w[0]:.3f}, {self.w[1]:.3f}), where a contour touches it"
+                + (f", {zeros} weight exactly 0." if zeros == 1 else f", {zeros} weights exactly 0." if zeros else "."))
 
 
 def lp_explorer(*, p: float = 2.0, budget: float = 1.0, centre=(1.6, 0.4), correlation: float = 0.4) -> LpExplorer:

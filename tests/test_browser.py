@@ -130,7 +130,7 @@ def content_clip(page, locator) -> dict:
     return locator.evaluate("""(box) => {
       const outer = box.getBoundingClientRect();
       let right = outer.left;
-      for (const node of box.querySelectorAll('.widget-hbox > *, img, pre')) {
+      for (const node of box.querySelectorAll('.widget-hbox > * > *, img, [role=status]')) {
         right = Math.max(right, node.getBoundingClientRect().right);
       }
       return {x: outer.left, y: outer.top, width: Math.min(right, outer.right) - outer.left + 12, height: outer.height};
@@ -170,16 +170,16 @@ def test_a_lecture_runs_all_cells_and_its_geometry_explorer_follows_the_slider(p
     page.screenshot(path=shots / "lecture_run_all.png")
 
     # The explorer: a widget view, with the budget slider, and one picture. Its output also carries a
-    # static PNG for GitHub and nbviewer, which JupyterLab must not show beside the live one.
-    budget = page.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(r"^budget$")))
+    # static picture for readers without a kernel, which JupyterLab must not show beside the live one.
+    budget = page.get_by_role("slider", name="budget", exact=True)  # found by its accessible name
     explorer = page.locator(".widget-vbox", has=budget).last
     explorer.scroll_into_view_if_needed()
-    image = explorer.locator("img.widget-image")
+    image = explorer.locator("img.regcourse-picture")
     image.wait_for()
     cell = next(i for i, source in code_sources(ROOT / path) if "geometry_explorer(" in source)
     outputs = cell_locator(page, path, cell).locator(".jp-OutputArea-output")
     assert outputs.count() == 1 and outputs.locator("img").count() == 1, "the explorer's cell shows more than one picture"
-    readout = explorer.locator(".widget-html")
+    readout = explorer.get_by_role("status")
     assert "budget 1.00" in readout.inner_text()
     before = png_of(image)
     page.screenshot(path=shots / "geometry_explorer_before.png", clip=content_clip(page, explorer))
@@ -187,20 +187,20 @@ def test_a_lecture_runs_all_cells_and_its_geometry_explorer_follows_the_slider(p
         README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=README_IMAGE, clip=content_clip(page, explorer))
 
-    # A learner moves the budget slider: its handle (noUiSlider in ipywidgets 8, jQuery UI in 7)
-    # takes the focus and six presses of the left arrow key, one step (0.05) each.
-    handle = explorer.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(r"^budget$")))
-    handle = handle.locator(".noUi-handle, .ui-slider-handle").first
-    handle.focus()
+    # A learner moves the budget slider (a native range input): it takes the focus and six presses
+    # of the left arrow key, one step (0.05) each.
+    budget.focus()
     for _ in range(6):
         page.keyboard.press("ArrowLeft")
     readout.filter(has_text="budget 0.70").wait_for()
     wait_until_idle(page, path)  # the kernel has drawn the last frame
+    assert budget.get_attribute("aria-valuetext") == "0.70"
     after = png_of(image)
     page.screenshot(path=shots / "geometry_explorer_after.png", clip=content_clip(page, explorer))
     assert after != before
     old, new = pixels(before), pixels(after)
     assert old.shape == new.shape and np.abs(old - new).sum() > 0  # the figure changed
+    assert "budget 0.70" in image.get_attribute("alt")  # the alt text follows the picture
     assert problems(page, path) == {"saved": [], "rendered": []}  # and no callback failed
 
 
@@ -239,3 +239,102 @@ def test_an_exercise_notebook_shows_the_checks_feedback(page, lab):
     assert problems(page, path) == {"saved": [], "rendered": []}
     cell_locator(page, path, first).scroll_into_view_if_needed()
     page.screenshot(path=shots / "exercise_passed.png")
+
+
+# --- accessibility of the explorers -------------------------------------------------------------------
+
+BLOCKING = {"critical", "serious"}
+
+
+def axe_violations(page, locator) -> list[dict]:
+    """axe-core's violations inside ``locator`` only (the copy that axe-playwright-python ships)."""
+    try:
+        import axe_playwright_python
+    except ImportError:
+        unavailable('axe-playwright-python is not installed: python -m pip install -e ".[browser]"')
+    from pathlib import Path
+
+    page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+    return locator.evaluate("""async (node) => {
+      const result = await axe.run(node, {resultTypes: ['violations']});
+      return result.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}));
+    }""")
+
+
+def explorer_cells(path: str) -> list[int]:
+    return [i for i, source in code_sources(ROOT / path) if re.search(r"\b\w+_explorer\(", source)]
+
+
+def test_the_lp_explorer_is_accessible_keeps_p_at_2_and_its_natural_size(page, lab):
+    """Lecture 10's explorer, run in JupyterLab: no critical or serious axe violation of its own, each
+    control named (sliders by their labels, the toggle buttons' state in aria-pressed elsewhere), the
+    value read out as text, the numbers a live region, the picture with alt text at its natural size,
+    and p = 2 still 2 once the slider has rendered (a log slider snapped it to 1.99)."""
+    path = first_lecture_calling("lp_explorer")
+    open_notebook(page, lab, path)
+    run_all(page, path)
+    assert problems(page, path) == {"saved": [], "rendered": []}
+    (cell,) = [i for i in explorer_cells(path) if "lp_explorer(" in dict(code_sources(ROOT / path))[i]]
+    output = cell_locator(page, path, cell).locator(".jp-OutputArea-output")
+    assert output.count() == 1
+    output.scroll_into_view_if_needed()
+    p = output.get_by_role("slider", name="p", exact=True)
+    budget = output.get_by_role("slider", name="budget", exact=True)
+    image = output.get_by_role("img")
+    status = output.get_by_role("status")
+    image.wait_for()
+    assert p.get_attribute("aria-valuetext") == "2" and budget.get_attribute("aria-valuetext") == "1.00"
+    assert "p = 2.00" in status.inner_text() and status.get_attribute("aria-live") == "polite"
+    assert "for p = 2:" in image.get_attribute("alt")
+    size = image.evaluate("(img) => [img.naturalWidth, img.naturalHeight, img.getBoundingClientRect().width, "
+                          "img.getBoundingClientRect().height]")
+    assert size == [520, 500, 520, 500], f"the picture is not shown at its natural size: {size}"
+    found = axe_violations(page, output)
+    page.screenshot(path=screenshot_dir() / "lp_explorer.png", clip=content_clip(page, output))
+    assert not [v for v in found if v["impact"] in BLOCKING], found
+
+    p.focus()
+    page.keyboard.press("ArrowRight")  # the next round value
+    status.filter(has_text="p = 2.25").wait_for()
+    wait_until_idle(page, path)
+    assert p.get_attribute("aria-valuetext") == "2.25" and "for p = 2.25:" in image.get_attribute("alt")
+    assert problems(page, path) == {"saved": [], "rendered": []}
+
+
+def test_the_geometry_explorers_toggles_say_which_is_pressed_and_nothing_serious_is_left(page, lab):
+    path = first_lecture_calling("geometry_explorer")
+    open_notebook(page, lab, path)
+    run_all(page, path)
+    (cell,) = [i for i in explorer_cells(path) if "geometry_explorer(" in dict(code_sources(ROOT / path))[i]]
+    output = cell_locator(page, path, cell).locator(".jp-OutputArea-output")
+    output.scroll_into_view_if_needed()
+    penalty = output.get_by_role("group", name="penalty")
+    penalty.wait_for()
+    assert [b.get_attribute("aria-pressed") for b in penalty.get_by_role("button").all()] == ["true", "false", "false"]
+    names = [s.get_attribute("aria-valuetext") for s in output.get_by_role("slider").all()]
+    assert names == ["1.00", "0.5", "0.50", "1.6", "0.4", "0.40"]  # λ = 0.5, not the exponent -0.30103
+    for name in ("budget", "λ", "L1 share", "centre w₁", "centre w₂", "correlation"):
+        assert output.get_by_role("slider", name=name, exact=True).count() == 1, name
+    penalty.get_by_role("button", name="L2").click()
+    output.get_by_role("status").filter(has_text="L2").wait_for()
+    wait_until_idle(page, path)
+    assert [b.get_attribute("aria-pressed") for b in penalty.get_by_role("button").all()] == ["false", "true", "false"]
+    assert output.get_by_role("img").get_attribute("alt").startswith("L2 (ridge)")
+    found = axe_violations(page, output)
+    assert not [v for v in found if v["impact"] in BLOCKING], found
+
+
+def test_a_saved_lecture_shows_each_explorer_as_one_picture_with_alt_text_before_it_runs(page, lab):
+    """Opened without running: the saved picture (no widget state, so no "model not found" error and
+    no second picture), with alt text, and nothing serious for axe."""
+    path = first_lecture_calling("lp_explorer")
+    open_notebook(page, lab, path)
+    for cell in explorer_cells(path):
+        output = cell_locator(page, path, cell).locator(".jp-OutputArea-output")
+        output.first.scroll_into_view_if_needed()
+        assert output.count() == 1, f"cell {cell}: {output.count()} outputs"
+        image = output.locator("img")
+        assert image.count() == 1 and len(image.get_attribute("alt")) > 80, f"cell {cell}"
+        assert "Error" not in output.inner_text() and "model not found" not in output.inner_text()
+        found = axe_violations(page, output)
+        assert not [v for v in found if v["impact"] in BLOCKING], found

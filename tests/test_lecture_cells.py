@@ -25,16 +25,62 @@ def test_notebooks_name_only_public_regcourse_modules(path):
         assert not found, f"cell {index} names the private {found.group(0)}"
 
 
+def explorer_cells(path) -> list:
+    return [(index, cell) for index, cell in enumerate(cells(path))
+            if cell.cell_type == "code" and re.search(r"\b\w+_explorer\(", cell.source)]
+
+
+LECTURES_WITH_EXPLORERS = [path for path in LECTURES if explorer_cells(path)]
+
+
 @pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.name)
-def test_each_explorer_is_one_output_carrying_the_live_widget_and_a_static_png(path):
-    """JupyterLab renders the widget (one picture); GitHub and nbviewer render the PNG."""
-    for index, cell in enumerate(cells(path)):
-        if cell.cell_type != "code" or not re.search(r"\b\w+_explorer\(", cell.source):
-            continue
+def test_each_explorer_is_saved_as_one_picture_with_alt_text_and_stored_once(path):
+    """What `regcourse execute` saves for an explorer: its picture alone, an <img> with alt text
+    (text/html), which JupyterLab, nbconvert, nbviewer and GitHub show without a kernel; no widget
+    view and no widget state (JupyterLab drew "model not found" or the saved widget, nbconvert an
+    empty widget offline), so the PNG is in the file once. Running the cell makes the live widget."""
+    text = path.read_text(encoding="utf-8")
+    for index, cell in explorer_cells(path):
         outputs = [o for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
         assert len(outputs) == 1, f"cell {index}: {len(outputs)} pictures"
-        assert {WIDGET, "image/png"} <= set(outputs[0].data), f"cell {index}"
+        assert set(outputs[0].data) == {"text/html", "text/plain"}, f"cell {index}: {set(outputs[0].data)}"
+        img = outputs[0].data["text/html"]
+        assert re.fullmatch(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"]{80,}" width="\d+" '
+                            r'height="\d+">', img), f"cell {index}: {img[:80]}…"
+        png = re.search(r"base64,([A-Za-z0-9+/=]{200})", img).group(1)  # the start of this PNG
+        assert text.count(png) == 1, f"cell {index}: the PNG is stored {text.count(png)} times"
+        assert WIDGET not in outputs[0].data and "nbval-ignore-output" in cell.metadata.get("tags", [])
         assert not any(o.output_type == "stream" for o in cell.outputs), f"cell {index}"
+    if explorer_cells(path):
+        state = nbformat.read(path, as_version=4).metadata.get("widgets", {})
+        models = state.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        assert not any(m.get("model_name") == "ImageModel" or m.get("model_module") == "anywidget"
+                       for m in models.values()), "the explorer's widget state was saved"
+
+
+@pytest.mark.parametrize("path", LECTURES_WITH_EXPLORERS, ids=lambda p: p.name)
+def test_nbconvert_shows_each_explorer_as_its_picture_with_alt_text_and_needs_no_widget_script(path):
+    nbconvert = pytest.importorskip("nbconvert")
+    from html.parser import HTMLParser
+
+    class Images(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.found.append(dict(attrs))
+
+    page, _ = nbconvert.HTMLExporter().from_filename(str(path))
+    parser = Images()
+    parser.feed(page)
+    # Each explorer's picture with its own alt text (nbconvert gives the other figures a placeholder).
+    alts = [img.get("alt", "") for img in parser.found if img.get("src", "").startswith("data:image/png;base64,")
+            and img.get("alt", "") != "No description has been provided for this image"]
+    assert len(alts) == len(explorer_cells(path)) and all(len(alt) > 80 for alt in alts), alts
+    assert WIDGET not in page and "application/vnd.jupyter.widget-state+json" not in page
+    assert "html-manager" not in page and "embed-amd" not in page  # no widget script from a CDN, offline or not
 
 
 @pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.name)

@@ -5,14 +5,23 @@ installing ipywidgets 7.7.1, the version Google Colab ships (see .ci/run).
 """
 
 import base64
+import html
 import importlib.util
 import io
+import re
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from regcourse.widgets import STATIC_IMAGE_KEY, geometry_explorer, lp_explorer, overfitting_explorer, path_explorer
+from regcourse.widgets import (
+    STATIC_IMAGE_KEY,
+    WIDGET_VIEW,
+    geometry_explorer,
+    lp_explorer,
+    overfitting_explorer,
+    path_explorer,
+)
 
 pytestmark = pytest.mark.widgets
 
@@ -41,11 +50,17 @@ def test_explorer_builds_updates_and_renders_without_a_frontend(name, capsys):
     after = pixels(explorer.render_png())
     assert after.shape == before.shape and np.abs(after - before).sum() > 0  # the picture changed
     assert explorer.info.value  # the numbers beside the figure
-    data, metadata = explorer._repr_mimebundle_()  # one picture live: the widget; its PNG rides in metadata
-    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
-    assert "image/png" not in data
-    assert pixels(base64.b64decode(metadata[STATIC_IMAGE_KEY]["image/png"])).shape == after.shape
+    data, metadata = explorer._repr_mimebundle_()  # one picture live: the widget; its <img> rides in metadata
+    assert data[WIDGET_VIEW]["model_id"] == explorer.widget.model_id
+    assert set(data) == {WIDGET_VIEW, "text/plain"}
+    static = metadata[STATIC_IMAGE_KEY]["text/html"]
+    assert pixels(static_png(static)).shape == after.shape
+    assert html.unescape(re.search(r'alt="([^"]*)"', static).group(1)) == explorer.image.alt
     assert explorer.image in explorer.widget.children and explorer.image.value == explorer.render_png()
+
+
+def static_png(img: str) -> bytes:
+    return base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', img).group(1))
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
@@ -158,20 +173,98 @@ def test_a_slider_never_redraws_the_geometry_background_and_each_kind_draws_it_o
     assert len(draws) == 2  # l2 and elastic_net once each; l1's background was cached at the start
 
 
-def test_saving_moves_the_static_png_from_the_outputs_metadata_into_its_data(capsys):
+def test_saving_keeps_the_static_picture_alone_and_forgets_the_explorers_widget_state(capsys):
     import nbformat
 
     from regcourse.authoring import static_images_into_outputs
 
-    data, metadata = geometry_explorer()._repr_mimebundle_()
+    explorer = geometry_explorer()
+    data, metadata = explorer._repr_mimebundle_()
     output = nbformat.v4.new_output("execute_result", data=data, metadata=metadata, execution_count=1)
     plain = nbformat.v4.new_output("stream", name="stdout", text="hi\n")
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("geometry_explorer()", outputs=[output, plain])])
+    other = nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "other", "version_major": 2,
+                                                                       "version_minor": 0}})
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("geometry_explorer()", outputs=[output, plain]),
+        nbformat.v4.new_code_cell("a_slider", outputs=[other]),
+    ])
+    # What nbclient saves: every live model, the explorer's (its Image held the PNG again) and another widget's.
+    state = {explorer.widget.model_id: {"state": {"children": [f"IPY_MODEL_{c.model_id}" for c in
+                                                               explorer.widget.children]}}}
+    state.update({c.model_id: {"state": {"value": "…"}} for c in explorer.widget.children})
+    state["other"] = {"state": {"layout": "IPY_MODEL_shared"}}
+    state["shared"] = {"state": {}}
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state}}
     assert static_images_into_outputs(notebook) == 1
     saved = notebook.cells[0].outputs[0]
-    assert set(saved.data) == {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"}
-    assert STATIC_IMAGE_KEY not in saved.metadata and pixels(base64.b64decode(saved.data["image/png"])).size
+    assert set(saved.data) == {"text/html", "text/plain"} and saved.metadata == {}
+    img = saved.data["text/html"]
+    assert img.startswith("<img ") and f'alt="{html.escape(explorer.image.alt)}"' in img
+    assert pixels(static_png(img)).size
+    assert notebook.cells[0].metadata["tags"] == ["nbval-ignore-output"]  # running it makes a widget view instead
+    assert notebook.cells[1].outputs == [other] and "tags" not in notebook.cells[1].metadata
+    kept = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert set(kept) == {"other", "shared"}
     nbformat.validate(notebook)
+    notebook.cells.pop()
+    explorer_state = {k: v for k, v in state.items() if k not in ("other", "shared")}
+    notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"] = explorer_state
+    notebook.cells[0].outputs = [nbformat.v4.new_output("execute_result", data=data, metadata=metadata,
+                                                        execution_count=1)]
+    static_images_into_outputs(notebook)
+    assert "widgets" not in notebook.metadata  # nothing else was a widget: nbconvert loads no widget script
+    assert notebook.cells[0].metadata["tags"] == ["nbval-ignore-output"]  # once, however often it is saved
+
+
+def test_sliders_stay_on_round_values_and_announce_them(capsys):
+    """The front end only sends a chosen index: p = 2 stays 2 (a log slider snapped it to 1.99 when it
+    rendered), λ = 0.5 stays 0.5 (it became 10^-0.3 = 0.501), and each label is the value as shown."""
+    lp = lp_explorer()
+    p = lp.controls["p"]
+    assert p.value == 2.0 and p.labels[p.index] == "2" and "p = 2.00" in lp.info.value
+    assert p.values == sorted(p.values) and p.values[0] == 0.25 and p.values[-1] == 8.0
+    p.index = p.index + 1  # what the slider's arrow key sends
+    assert p.value == 2.25 and "p = 2.25" in lp.info.value and "p = 2.25" in lp.image.alt
+    lp.update(p=1.37)  # between two positions: the nearest, as a dragged slider would
+    assert p.value == 1.4 and p.labels[p.index] == "1.4"
+    assert lp_explorer(p=1.37).controls["p"].value == 1.37  # a starting value is kept exactly
+    geometry = geometry_explorer()
+    lam = geometry.controls["lam"]
+    assert lam.value == 0.5 and lam.labels[lam.index] == "0.5"
+    assert geometry.controls["centre_y"].labels == [f"{v:.1f}" for v in geometry.controls["centre_y"].values]
+    assert geometry.controls["radius"].value == 1.0
+    assert 0.35 in geometry.controls["radius"].values  # not 0.35000000000000003
+    path = path_explorer()
+    step = path.controls["step"]
+    assert step.labels[step.index] == f"{path.path.lams[step.value]:.3g}" and step.description == "λ"
+    overfitting = overfitting_explorer()
+    assert overfitting.controls["lam"].labels[:3] == ["1e-8", "2e-8", "5e-8"]
+    with pytest.raises(Exception, match=r"must lie in \[0.25, 8\]"):
+        lp.update(p=9.0)
+    with pytest.raises(Exception, match="penalty must be one of"):
+        geometry.update(kind="l3")
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_every_control_is_named_and_the_picture_has_alt_text_that_follows_the_state(name, capsys):
+    make, move, _ = EXPLORERS[name]
+    explorer = make()
+    for control in explorer.controls.values():
+        assert control.description and control.labels and len(control.labels) == len(control.values)
+        assert control.part in ("slider", "toggles")
+    assert explorer.info.part == "readout" and explorer.image.part == "picture"
+    before = explorer.image.alt
+    assert len(before) > 80
+    explorer.update(**move)
+    assert explorer.image.alt != before and explorer.image.alt == explorer.alt_text()
+
+
+def test_the_picture_keeps_its_natural_size(capsys):
+    """The <img> is never stretched to the cell: the PNG's pixels are its size (figure inches × 100 dpi)."""
+    for make, size in [(lp_explorer, (520, 500)), (geometry_explorer, (560, 540))]:
+        explorer = make()
+        assert pixels(explorer.render_png()).shape[:2] == size[::-1]
+        assert f'width="{size[0]}" height="{size[1]}"' in explorer.static_html()
 
 
 def test_lp_explorer_lands_on_a_corner_for_p_at_most_1_and_not_above(capsys):
