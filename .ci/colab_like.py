@@ -141,24 +141,35 @@ def make_origin(source: Path, dest: Path, tag: str | None = None) -> str:
     the commit. In a fresh clone this is exactly the commit under test; in a work tree it includes
     uncommitted changes, which is what a maintainer wants to try."""
     env = quiet_git_env()
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=source, env=env, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=source,
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     dest.mkdir(parents=True)
     for name in filter(None, listed):
         path = source / name
         if path.is_file():  # a tracked file deleted in the work tree is left out
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, dest / name)
-    commands = [["init", "--quiet", "--initial-branch=main"], ["add", "--all"],
-                ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", "the code under test"]]
+    commands = [
+        ["init", "--quiet", "--initial-branch=main"],
+        ["add", "--all"],
+        ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", "the code under test"],
+    ]
     if tag:
         commands.append(["-c", "tag.gpgsign=false", "tag", "--annotate", "-m", "the code under test", tag])
     for command in commands:
         subprocess.run(["git", *command], cwd=dest, env=env, check=True)
-    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, env=env, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=dest, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def colab_runtime(workdir: Path, url: str, origin: Path, python: str = sys.executable) -> dict[str, str]:
@@ -181,10 +192,16 @@ def colab_runtime(workdir: Path, url: str, origin: Path, python: str = sys.execu
     gitconfig.write_text(f'[url "{origin}"]\n\tinsteadOf = {url}\n', encoding="utf-8")
     spec = workdir / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [python, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (Colab-like)", "language": "python",
-    }), encoding="utf-8")
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [python, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (Colab-like)",
+                "language": "python",
+            }
+        ),
+        encoding="utf-8",
+    )
     return {
         "PYTHONPATH": str(workdir / "colab-stub"),
         "IPYTHONDIR": str(workdir / "ipython"),
@@ -200,9 +217,20 @@ def kernel_environment(runtime: dict[str, str], *, colab: bool = True) -> dict[s
     hide a Colab problem (no Keras or matplotlib backend chosen for the notebook, no check log,
     no path into the repository). Without ``colab``, google.colab is importable but not imported,
     so the setup cell skips its install."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"KERAS_BACKEND", "MPLBACKEND", "REGCOURSE_CHECK_LOG", "PYTHONPATH", "PYTHONHOME",
-                          "IPYTHONDIR", "JUPYTER_PATH"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "KERAS_BACKEND",
+            "MPLBACKEND",
+            "REGCOURSE_CHECK_LOG",
+            "PYTHONPATH",
+            "PYTHONHOME",
+            "IPYTHONDIR",
+            "JUPYTER_PATH",
+        }
+    }
     env.update(runtime)
     if not colab:
         env["IPYTHONDIR"] = str(Path(runtime["IPYTHONDIR"]).with_name("ipython-plain"))
@@ -277,8 +305,16 @@ def execute(notebook: Path, cwd: Path, env: dict[str, str], *, timeout: int = 60
     return outcome
 
 
-def judge_probe(outcome: Outcome, *, colab: bool, site_packages: Path, url: str, commit: str,
-                pins: dict[str, str], tag: str | None = None) -> None:
+def judge_probe(
+    outcome: Outcome,
+    *,
+    colab: bool,
+    site_packages: Path,
+    url: str,
+    commit: str,
+    pins: dict[str, str],
+    tag: str | None = None,
+) -> None:
     """Add a problem unless the notebook used the package pip installed from the repository URL
     at the commit under test (asked for as ``tag``, when given), in a kernel with Colab's versions
     (and google.colab, if ``colab``)."""
@@ -323,8 +359,9 @@ def prepare_venv(venv: Path, reuse: bool) -> Path:
 
 def uninstall_course() -> None:
     """A new Colab runtime: the course is not there until a setup cell installs it."""
-    subprocess.run([sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "regcourse"],
-                   capture_output=True, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "regcourse"], capture_output=True, check=False
+    )
     shown = subprocess.run(
         [sys.executable, "-m", "pip", "show", "--quiet", "regcourse"], capture_output=True, check=False
     )
@@ -349,8 +386,10 @@ def inside(names: list[str], every_setup_cell: bool, jobs: int) -> int:
         work = Path(tmp)
         commit = make_origin(ROOT, work / "origin", tag)
         runtime = colab_runtime(work, url, work / "origin")
-        log(f"colab-like: {url} -> a local repository of the code under test ({commit[:12]}, tagged {tag}); "
-            f"{len(paths)} notebooks")
+        log(
+            f"colab-like: {url} -> a local repository of the code under test ({commit[:12]}, tagged {tag}); "
+            f"{len(paths)} notebooks"
+        )
 
         def run(path: Path, colab: bool) -> Outcome:
             folder = work / "course" / path.parent.name
@@ -365,8 +404,7 @@ def inside(names: list[str], every_setup_cell: bool, jobs: int) -> int:
             outcome.path = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
             if lines != [expected]:
                 outcome.problems.insert(0, f"the setup cell's install line is {lines}, expected [{expected!r}]")
-            judge_probe(outcome, colab=colab, site_packages=site_packages, url=url, commit=commit, pins=pins,
-                        tag=tag)
+            judge_probe(outcome, colab=colab, site_packages=site_packages, url=url, commit=commit, pins=pins, tag=tag)
             how = "new runtime: its setup cell installs the course" if colab else "the course installed above"
             log(f"  {'ok  ' if outcome.ok else 'FAIL'} {outcome.path}  {outcome.seconds:5.1f} s  ({how})")
             for problem in outcome.problems:
@@ -400,8 +438,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/ and solutions/)")
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV, help="the Colab-like venv (default %(default)s)")
     parser.add_argument("--reuse", action="store_true", help="keep an existing venv instead of building it afresh")
-    parser.add_argument("--every-setup-cell", action="store_true",
-                        help="every notebook in a new runtime whose setup cell installs the course (~20 s more each)")
+    parser.add_argument(
+        "--every-setup-cell",
+        action="store_true",
+        help="every notebook in a new runtime whose setup cell installs the course (~20 s more each)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="notebooks run at once after the first (default 1)")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -411,8 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     python = prepare_venv(args.venv.resolve(), args.reuse)
     log(f"colab-like: venv ready in {time.perf_counter() - started:.0f} s")
     options = ["--jobs", str(args.jobs)] + (["--every-setup-cell"] if args.every_setup_cell else [])
-    status = subprocess.run([str(python), str(Path(__file__).resolve()), "--inside", *options, *args.notebooks],
-                            check=False).returncode
+    status = subprocess.run(
+        [str(python), str(Path(__file__).resolve()), "--inside", *options, *args.notebooks], check=False
+    ).returncode
     log(f"colab-like: finished in {time.perf_counter() - started:.0f} s")
     return status
 

@@ -67,11 +67,15 @@ def course(sandbox: str) -> None:
     print(f"[{load()}]")
     print()
     for jobs, seconds in totals.items():
-        print(f"{len(paths)} submissions, --jobs {jobs}: {seconds:.1f} s ({seconds / len(paths):.1f} s each), "
-              f"{cpus[jobs]:.1f} CPU-seconds")
+        print(
+            f"{len(paths)} submissions, --jobs {jobs}: {seconds:.1f} s ({seconds / len(paths):.1f} s each), "
+            f"{cpus[jobs]:.1f} CPU-seconds"
+        )
     print(f"--jobs 2 takes {totals[2] / totals[1]:.2f} of the time of --jobs 1 ({totals[1] / totals[2]:.2f}x faster)")
-    print(f"on 2 otherwise idle cores: at least {cpus[2] / 2:.1f} s with --jobs 2 (CPU time / 2), "
-          f"{cpus[1]:.1f} s with --jobs 1 if nothing overlapped")
+    print(
+        f"on 2 otherwise idle cores: at least {cpus[2] / 2:.1f} s with --jobs 2 (CPU time / 2), "
+        f"{cpus[1]:.1f} s with --jobs 1 if nothing overlapped"
+    )
 
 
 def chapter_07(sandbox: str, count: int = 30) -> None:
@@ -90,8 +94,10 @@ def chapter_07(sandbox: str, count: int = 30) -> None:
         cpu = cpu_seconds() - cpu + sum(g.cpu_seconds for g in grades)
         print(f"[{load()}]")
         scores = sorted({(g.status, g.score, g.max_score) for g in grades})
-        print(f"{count} chapter-07 submissions, --jobs 2: {seconds:.1f} s ({seconds / count:.1f} s each); "
-              f"outcomes {scores}")
+        print(
+            f"{count} chapter-07 submissions, --jobs 2: {seconds:.1f} s ({seconds / count:.1f} s each); "
+            f"outcomes {scores}"
+        )
         print(f"CPU time used: {cpu:.1f} s, so at least {cpu / 2:.1f} s of wall time on 2 otherwise idle cores")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -159,8 +165,10 @@ def attacks(sandbox: str) -> None:
         print(
             f"the classmate alone: {alone[0].status} {alone[0].score}/{alone[0].max_score} in {alone[0].seconds:.1f} s"
         )
-        print(f"{'attack':<18} {'cgroups':<8} {'attack row':<48} {'worker MB':>9} {'host MB':>8} {'tmpfs MB':>8} "
-              f"{'classmate':>10} {'s':>6}")
+        print(
+            f"{'attack':<18} {'cgroups':<8} {'attack row':<48} {'worker MB':>9} {'host MB':>8} {'tmpfs MB':>8} "
+            f"{'classmate':>10} {'s':>6}"
+        )
         for name, cell in ATTACKS.items():
             notebook = nbformat.read(ROOT / "exercises" / "01_overfitting.ipynb", as_version=4)
             notebook.cells.append(new_code_cell(cell))
@@ -172,15 +180,18 @@ def attacks(sandbox: str) -> None:
                 else:
                     os.environ[_limits.DISABLE_VARIABLE] = "1"
                 try:
-                    grades, peaks = _grade_watched([attack, honest], chapter=1, sandbox=sandbox, jobs=2,
-                                                   memory_mb=400, timeout=120)
+                    grades, peaks = _grade_watched(
+                        [attack, honest], chapter=1, sandbox=sandbox, jobs=2, memory_mb=400, timeout=120
+                    )
                 finally:
                     os.environ.pop(_limits.DISABLE_VARIABLE, None)
                 row = f"{grades[0].status}: {grades[0].reason}"[:48]
                 mate = grades[1]
-                print(f"{name:<18} {'yes' if cgroups else 'no':<8} {row:<48} {peaks['worker']:>9.0f} "
-                      f"{peaks['used']:>8.0f} {peaks['shmem']:>8.0f} {mate.status + ' ' + str(mate.score):>10} "
-                      f"{mate.seconds:>6.1f}")
+                print(
+                    f"{name:<18} {'yes' if cgroups else 'no':<8} {row:<48} {peaks['worker']:>9.0f} "
+                    f"{peaks['used']:>8.0f} {peaks['shmem']:>8.0f} {mate.status + ' ' + str(mate.score):>10} "
+                    f"{mate.seconds:>6.1f}"
+                )
         print(f"[{load()}]")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

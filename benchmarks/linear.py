@@ -69,8 +69,9 @@ def toeplitz(n, p, rho, seed):
 def sparse_problem(n, p, density, seed):
     rng = np.random.default_rng(seed)
     nnz = int(density * n * p)  # coordinates drawn directly (scipy.sparse.random permutes all n·p cells)
-    X = scipy.sparse.coo_matrix((rng.normal(size=nnz), (rng.integers(0, n, nnz), rng.integers(0, p, nnz))),
-                                shape=(n, p)).tocsc()
+    X = scipy.sparse.coo_matrix(
+        (rng.normal(size=nnz), (rng.integers(0, n, nnz), rng.integers(0, p, nnz))), shape=(n, p)
+    ).tocsc()
     return X, _sparse_truth(rng, X, k=50)
 
 
@@ -108,8 +109,9 @@ def theirs(X, y, kind, lams, rho, fit_intercept):
     if kind == "l1":
         _, coefs, _ = lasso_path(Xc, yc, alphas=lams / 2, tol=SKLEARN_TOL, max_iter=100_000)
     else:
-        _, coefs, _ = enet_path(Xc, yc, l1_ratio=rho / (2 - rho), alphas=lams * (1 - rho / 2), tol=SKLEARN_TOL,
-                                max_iter=100_000)
+        _, coefs, _ = enet_path(
+            Xc, yc, l1_ratio=rho / (2 - rho), alphas=lams * (1 - rho / 2), tol=SKLEARN_TOL, max_iter=100_000
+        )
     return coefs.T
 
 
@@ -144,8 +146,10 @@ def memory_row() -> str:
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     seconds = time.perf_counter() - started
-    return (f"500×20000 lasso path (20 λ): peak memory of the whole process {float(out[0]):.0f} MB "
-            f"(X itself {float(out[1]):.0f} MB; budget 1024 MB), {seconds:.1f} s, converged {out[2]}")
+    return (
+        f"500×20000 lasso path (20 λ): peak memory of the whole process {float(out[0]):.0f} MB "
+        f"(X itself {float(out[1]):.0f} MB; budget 1024 MB), {seconds:.1f} s, converged {out[2]}"
+    )
 
 
 def main() -> int:
@@ -158,11 +162,15 @@ def main() -> int:
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads for both libraries")
     args = parser.parse_args()
-    print(f"BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS')}; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs")
+    print(
+        f"BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS')}; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
+    )
     warnings.simplefilter("ignore")  # scikit-learn warns when its tight tolerance is not reached
-    print(f"{'problem':<22} {'task':<16} {'ours (s)':>9} {'sklearn (s)':>11} {'ratio':>6} {'max |Δcoef|':>12}"
-          f" {'KKT ours':>9} {'KKT sklearn':>11}")
+    print(
+        f"{'problem':<22} {'task':<16} {'ours (s)':>9} {'sklearn (s)':>11} {'ratio':>6} {'max |Δcoef|':>12}"
+        f" {'KKT ours':>9} {'KKT sklearn':>11}"
+    )
     worst_ratio = 0.0
     for name, make, kind, rho, task, n_lams, fit_intercept in ROWS:
         if (args.only and not set(args.only) & set(name.split())) or (args.task and task != args.task):
@@ -171,8 +179,9 @@ def main() -> int:
         if task == "path":
             lams = default_lams(X, y, kind, l1_ratio=rho, n_lams=n_lams, fit_intercept=fit_intercept)
         else:
-            lams = default_lams(X, y, kind, l1_ratio=rho, n_lams=2, eps=SINGLE_FIT_FRACTION,
-                                fit_intercept=fit_intercept)[1:]
+            lams = default_lams(
+                X, y, kind, l1_ratio=rho, n_lams=2, eps=SINGLE_FIT_FRACTION, fit_intercept=fit_intercept
+            )[1:]
         times = {"ours": [], "sklearn": []}
         results = {}
         for _ in range(args.repeats):
@@ -184,9 +193,12 @@ def main() -> int:
         worst_ratio = max(worst_ratio, a / b)
         diff = float(np.abs(results["ours"] - results["sklearn"]).max())
         label = ("lasso" if kind == "l1" else f"enet (ρ={rho})") + (f" path {n_lams}λ" if task == "path" else " fit")
-        print(f"{name:<22} {label:<16} {a:>9.3f} {b:>11.3f} {a / b:>6.2f} {diff:>12.1e}"
-              f" {kkt_residual(X, y, results['ours'], lams, rho, fit_intercept):>9.1e}"
-              f" {kkt_residual(X, y, results['sklearn'], lams, rho, fit_intercept):>11.1e}", flush=True)
+        print(
+            f"{name:<22} {label:<16} {a:>9.3f} {b:>11.3f} {a / b:>6.2f} {diff:>12.1e}"
+            f" {kkt_residual(X, y, results['ours'], lams, rho, fit_intercept):>9.1e}"
+            f" {kkt_residual(X, y, results['sklearn'], lams, rho, fit_intercept):>11.1e}",
+            flush=True,
+        )
     print(f"\nworst time ratio {worst_ratio:.2f} (target ≤ 1, never above 2)")
     if args.memory:
         print(memory_row())

@@ -30,8 +30,15 @@ LAM = 1e-4
 
 def networks():
     torch.manual_seed(0)
-    big = nn.Sequential(nn.Linear(256, 1024), nn.ReLU(), nn.Linear(1024, 512), nn.ReLU(), nn.Linear(512, 256),
-                        nn.ReLU(), nn.Linear(256, 1))
+    big = nn.Sequential(
+        nn.Linear(256, 1024),
+        nn.ReLU(),
+        nn.Linear(1024, 512),
+        nn.ReLU(),
+        nn.Linear(512, 256),
+        nn.ReLU(),
+        nn.Linear(256, 1),
+    )
     yield "MLP, ~1M parameters", big, torch.randn(256, 256), torch.randn(256, 1)
     layers = []
     for _ in range(50):
@@ -39,8 +46,9 @@ def networks():
     small = nn.Sequential(*layers, nn.Linear(32, 1))
     yield "50 small layers", small, torch.randn(64, 32), torch.randn(64, 1)
     # attention weights are bare Parameters (in_proj_weight): the penalty must find them by role
-    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, batch_first=True), 4,
-                                    enable_nested_tensor=False)
+    encoder = nn.TransformerEncoder(
+        nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, batch_first=True), 4, enable_nested_tensor=False
+    )
     yield "transformer, 4 layers", encoder, torch.randn(16, 12, 64), torch.randn(16, 12, 64)
 
 
@@ -56,7 +64,7 @@ def make_step(way, model, X, y):
         optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(model(X), y)
         if way == "b":
-            loss = loss + LAM * sum(torch.sum(p ** 2) for p in model.parameters())
+            loss = loss + LAM * sum(torch.sum(p**2) for p in model.parameters())
         elif way == "c":
             loss = loss + rnn.penalty(model, pen)
         loss.backward()
@@ -85,8 +93,11 @@ def main() -> int:
                     steps[w]()
                 times[w].append(1000 * (time.perf_counter() - started) / args.steps)
         med = {w: statistics.median(times[w]) for w in "abcd"}
-        print(f"{name:<22} " + " ".join(f"{med[w]:>14.3f} ms" for w in "abcd")
-              + f" {med['c'] / med['d']:>6.2f} {med['c'] / med['b']:>6.2f}")
+        print(
+            f"{name:<22} "
+            + " ".join(f"{med[w]:>14.3f} ms" for w in "abcd")
+            + f" {med['c'] / med['d']:>6.2f} {med['c'] / med['b']:>6.2f}"
+        )
     print("\ntarget: c/d ≤ 1.15 and c/b ≤ 1")
     return 0
 

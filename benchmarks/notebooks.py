@@ -41,8 +41,12 @@ def main(argv: list[str]) -> int:
         slowest = f"{cell_time:.1f} s (#{cell})"
         print(f"{name:<38} {result.status:<7} {result.seconds:>8.1f} {slowest:>14} {result.peak_memory_mb:>8.0f}")
         totals[path.parent.name] = totals.get(path.parent.name, 0.0) + result.seconds
-        if (result.status != "ok" or result.seconds > TIME_BUDGET or not cell_time <= CELL_BUDGET
-                or result.peak_memory_mb > MEMORY_BUDGET):
+        if (
+            result.status != "ok"
+            or result.seconds > TIME_BUDGET
+            or not cell_time <= CELL_BUDGET
+            or result.peak_memory_mb > MEMORY_BUDGET
+        ):
             over.append(name)
     print()
     for folder, seconds in totals.items():

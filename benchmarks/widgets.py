@@ -159,9 +159,11 @@ def main() -> int:
         baseline = results.get(f"{name}, naive")
         naive = f"{baseline[0]:>9.1f} {baseline[0] / wall:>8.1f}×" if baseline else f"{'':>9} {'':>9}"
         print(f"{name:<26} {wall:>9.1f} {cpu:>7.1f} {slowest:>8.1f} {naive}")
-    print(f"\nslowest median {worst:.1f} ms (target ≤ 50 ms, aim 20; speed-up target ≥ 3×). CPU ms is the kernel's "
-          "own time, which other load on the machine does not inflate; 'slowest' includes the first move to a "
-          "new kind, which draws that kind's background once.")
+    print(
+        f"\nslowest median {worst:.1f} ms (target ≤ 50 ms, aim 20; speed-up target ≥ 3×). CPU ms is the kernel's "
+        "own time, which other load on the machine does not inflate; 'slowest' includes the first move to a "
+        "new kind, which draws that kind's background once."
+    )
     if report["untimed"]:  # a new control must get a row above
         print(f"NOT TIMED: {report['untimed']}")
         return 1

@@ -183,7 +183,8 @@ _CSS = """
 .regcourse-buttons button[aria-pressed="true"] { font-weight: bold; }
 .regcourse-picture { display: block; max-width: 100%; height: auto; }
 .regcourse-readout {
-  display: inline-block; max-width: 100%; margin: 2px 0 2px 0.5em; white-space: pre-wrap; font-family: var(--jp-code-font-family, monospace); font-size: 12px;
+  display: inline-block; max-width: 100%; margin: 2px 0 2px 0.5em; white-space: pre-wrap;
+  font-family: var(--jp-code-font-family, monospace); font-size: 12px;
   color: var(--jp-content-font-color1, #000);
 }
 """
@@ -221,8 +222,9 @@ class Choice(_Part):
         self._values = [option_value for _, option_value in options]
         self._numeric = all(_is_number(v) for v in self._values)
         self._log = log
-        super().__init__(part="toggles" if toggles else "slider", description=description,
-                         labels=[str(text) for text, _ in options])
+        super().__init__(
+            part="toggles" if toggles else "slider", description=description, labels=[str(text) for text, _ in options]
+        )
         self.value = value  # validated: moves the index too
 
     @property
@@ -241,8 +243,9 @@ class Choice(_Part):
             raise traitlets.TraitError(f"{self.description} must be a number, got {value!r}")
         span = (high - low) * 1e-9
         if not low - span <= value <= high + span:
-            raise traitlets.TraitError(f"{self.description} must lie in [{low:g}, {high:g}] (its slider's range), "
-                                       f"got {value:g}")
+            raise traitlets.TraitError(
+                f"{self.description} must lie in [{low:g}, {high:g}] (its slider's range), got {value:g}"
+            )
         if self._log and value > 0 and low > 0:
             distance = [abs(math.log(v / value)) for v in self._values]
         else:
@@ -256,8 +259,9 @@ class Choice(_Part):
             return self._values[self._values.index(value)]
         if self._numeric:
             return self._values[self._nearest(value)]
-        raise traitlets.TraitError(f"{self.description} must be one of {', '.join(map(repr, self._values))}, "
-                                   f"got {value!r}")
+        raise traitlets.TraitError(
+            f"{self.description} must be one of {', '.join(map(repr, self._values))}, got {value!r}"
+        )
 
     @traitlets.observe("value")
     def _value_moves_index(self, change):

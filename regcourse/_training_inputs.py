@@ -29,8 +29,15 @@ import torch
 from torch import nn
 
 CLASS_INDEX_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss, nn.MultiMarginLoss)
-ELEMENTWISE_LOSSES = (nn.MSELoss, nn.L1Loss, nn.HuberLoss, nn.SmoothL1Loss, nn.BCELoss, nn.BCEWithLogitsLoss,
-                      nn.SoftMarginLoss)
+ELEMENTWISE_LOSSES = (
+    nn.MSELoss,
+    nn.L1Loss,
+    nn.HuberLoss,
+    nn.SmoothL1Loss,
+    nn.BCELoss,
+    nn.BCEWithLogitsLoss,
+    nn.SoftMarginLoss,
+)
 EMBEDDING_LAYERS = (nn.Embedding, nn.EmbeddingBag)
 
 
@@ -96,8 +103,10 @@ def as_model_tensor(value, name: str, dtype, device, *, keep_integers: bool) -> 
     converted = tensor.to(device=device, dtype=dtype)
     problem = _nonfinite(converted)
     if problem:
-        raise ValueError(f"{name} has values too large for the model's dtype {dtype} ({problem} after conversion); "
-                         "rescale the data or use a float64 model (model.double())")
+        raise ValueError(
+            f"{name} has values too large for the model's dtype {dtype} ({problem} after conversion); "
+            "rescale the data or use a float64 model (model.double())"
+        )
     return converted
 
 
@@ -131,21 +140,31 @@ def probe_output(model: nn.Module, X: torch.Tensor, name: str):
     if isinstance(first, EMBEDDING_LAYERS) and not X.is_floating_point():  # every index, not only the probe's
         low, high = int(X.min()), int(X.max())
         if low < 0 or high >= first.num_embeddings:
-            raise ValueError(f"{name} must hold indices from 0 to {first.num_embeddings - 1} for the model's first "
-                             f"layer ({first!r}), got {low} to {high}") from None
+            raise ValueError(
+                f"{name} must hold indices from 0 to {first.num_embeddings - 1} for the model's first "
+                f"layer ({first!r}), got {low} to {high}"
+            ) from None
     if err is None:
         return output
     if isinstance(first, nn.Linear) and X.ndim >= 1 and X.shape[-1] != first.in_features:
-        column = f"; a 1-D {name} is one sample, write {name}.reshape(-1, 1) for one feature per sample" \
-            if X.ndim == 1 and first.in_features == 1 else ""
-        raise ValueError(f"{name} must have {first.in_features} features per sample for the model's first layer "
-                         f"({first!r}), got {X.shape[-1]} ({name} has shape {shape}){column}") from None
+        column = (
+            f"; a 1-D {name} is one sample, write {name}.reshape(-1, 1) for one feature per sample"
+            if X.ndim == 1 and first.in_features == 1
+            else ""
+        )
+        raise ValueError(
+            f"{name} must have {first.in_features} features per sample for the model's first layer "
+            f"({first!r}), got {X.shape[-1]} ({name} has shape {shape}){column}"
+        ) from None
     if isinstance(first, nn.modules.conv._ConvNd) and X.ndim >= 2 and X.shape[1] != first.in_channels:
-        raise ValueError(f"{name} must have {first.in_channels} channels (dimension 1) for the model's first layer "
-                         f"({first!r}), got {X.shape[1]} ({name} has shape {shape})") from None
+        raise ValueError(
+            f"{name} must have {first.in_channels} channels (dimension 1) for the model's first layer "
+            f"({first!r}), got {X.shape[1]} ({name} has shape {shape})"
+        ) from None
     if isinstance(first, EMBEDDING_LAYERS) and X.is_floating_point():
-        raise ValueError(f"{name} must hold integer indices for the model's first layer ({first!r}), "
-                         f"got dtype {X.dtype}") from None
+        raise ValueError(
+            f"{name} must hold integer indices for the model's first layer ({first!r}), got dtype {X.dtype}"
+        ) from None
     raise ValueError(f"{name} of shape {shape} does not fit the model: {type(err).__name__}: {err}") from err
 
 
@@ -158,8 +177,10 @@ def fit_targets(y: torch.Tensor, output, loss_fn, name: str) -> torch.Tensor:
         ignored = getattr(loss_fn, "ignore_index", None)
         labels = y[y != ignored] if ignored is not None else y
         if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= classes):
-            raise ValueError(f"{name} must hold class indices from 0 to {classes - 1} for a model with {classes} "
-                             f"outputs, got {int(labels.min())} to {int(labels.max())}")
+            raise ValueError(
+                f"{name} must hold class indices from 0 to {classes - 1} for a model with {classes} "
+                f"outputs, got {int(labels.min())} to {int(labels.max())}"
+            )
         return y
     if loss_fn is not None and not isinstance(loss_fn, ELEMENTWISE_LOSSES):
         return y
@@ -170,17 +191,20 @@ def fit_targets(y: torch.Tensor, output, loss_fn, name: str) -> torch.Tensor:
         return y.unsqueeze(1)
     if per_sample == (1,) and wanted == ():
         return y.squeeze(1)
-    raise ValueError(f"{name} must have the model's output shape per sample: the model gives "
-                     f"(n, {', '.join(map(str, wanted))}) and {name} has shape {tuple(y.shape)}"
-                     .replace("(n, )", "(n,)"))
+    raise ValueError(
+        f"{name} must have the model's output shape per sample: the model gives "
+        f"(n, {', '.join(map(str, wanted))}) and {name} has shape {tuple(y.shape)}".replace("(n, )", "(n,)")
+    )
 
 
 def prepare(model: nn.Module, X, y, X_val, y_val, loss_fn) -> TrainingData:
     """Check and convert the training (and validation) data for ``model`` and ``loss_fn``."""
     if (X_val is None) != (y_val is None):
         missing = "y_val" if y_val is None else "X_val"
-        raise ValueError(f"{missing} must be given together with {'X_val' if missing == 'y_val' else 'y_val'}: "
-                         "validation needs both the inputs and their targets")
+        raise ValueError(
+            f"{missing} must be given together with {'X_val' if missing == 'y_val' else 'y_val'}: "
+            "validation needs both the inputs and their targets"
+        )
     dtype, device = model_dtype_and_device(model)
     has_embedding = any(isinstance(m, EMBEDDING_LAYERS) for m in model.modules())
     class_indices = isinstance(loss_fn, CLASS_INDEX_LOSSES)
@@ -195,10 +219,12 @@ def prepare(model: nn.Module, X, y, X_val, y_val, loss_fn) -> TrainingData:
     X_val = as_model_tensor(X_val, "X_val", dtype, device, keep_integers=has_embedding)
     y_val = as_model_tensor(y_val, "y_val", dtype, device, keep_integers=class_indices)
     if tuple(X_val.shape[1:]) != tuple(X.shape[1:]):
-        raise ValueError(f"X_val must have the shape of X per sample: X has shape {tuple(X.shape)}, "
-                         f"X_val {tuple(X_val.shape)}")
+        raise ValueError(
+            f"X_val must have the shape of X per sample: X has shape {tuple(X.shape)}, X_val {tuple(X_val.shape)}"
+        )
     if X_val.shape[0] != y_val.shape[0]:
-        raise ValueError(f"X_val and y_val must have the same number of samples, got {X_val.shape[0]} and "
-                         f"{y_val.shape[0]}")
+        raise ValueError(
+            f"X_val and y_val must have the same number of samples, got {X_val.shape[0]} and {y_val.shape[0]}"
+        )
     y_val = fit_targets(y_val, probe_output(model, X_val, "X_val"), loss_fn, "y_val")
     return TrainingData(X, y, X_val, y_val)

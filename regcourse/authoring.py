@@ -28,8 +28,9 @@ CHECK_VARIABLES = ("REGCOURSE_STRICT", "REGCOURSE_CHECK_LOG")
 REPRODUCIBLE = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
 
 
-def execute_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str = "python3",
-                     learner: bool = False) -> float:
+def execute_notebook(
+    path: str | Path, *, timeout: int = 120, kernel_name: str = "python3", learner: bool = False
+) -> float:
     """Execute the notebook at ``path`` in place and return the wall time in seconds.
 
     ``learner=True`` runs the kernel without ``REGCOURSE_STRICT`` and ``REGCOURSE_CHECK_LOG``,
@@ -113,8 +114,11 @@ def alt_text_into_cells(notebook) -> int:
     for cell in notebook.cells:
         if cell.get("cell_type") != "code":
             continue
-        alts = [output.get("metadata", {}).get("image/png", {}).get("alt") for output in cell.get("outputs", [])
-                if "image/png" in output.get("data", {})]
+        alts = [
+            output.get("metadata", {}).get("image/png", {}).get("alt")
+            for output in cell.get("outputs", [])
+            if "image/png" in output.get("data", {})
+        ]
         options = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
         if len(alts) == 1 and alts[0]:
             options["alt"] = alts[0]
@@ -156,7 +160,7 @@ def _forget_widget_models(notebook, roots, kept_roots) -> None:
 def _model_references(value) -> list:
     """The model ids that ``IPY_MODEL_<id>`` strings anywhere in ``value`` name."""
     if isinstance(value, str):
-        return [value[len("IPY_MODEL_"):]] if value.startswith("IPY_MODEL_") else []
+        return [value[len("IPY_MODEL_") :]] if value.startswith("IPY_MODEL_") else []
     if isinstance(value, dict):
         return [m for item in value.values() for m in _model_references(item)]
     if isinstance(value, list):
@@ -195,8 +199,11 @@ def _stub_top_level(region: list[str], where: str) -> list[str]:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             first = node.body[0]
-            has_docstring = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
+            has_docstring = (
+                isinstance(first, ast.Expr)
+                and isinstance(getattr(first, "value", None), ast.Constant)
                 and isinstance(first.value.value, str)
+            )
             start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
             end = first.end_lineno if has_docstring else first.lineno - 1
             body_indent = " " * first.col_offset
@@ -246,7 +253,7 @@ def prompt_markdown(source: str, where: str) -> str:
         if 0 <= nested < end:
             raise AuthoringError(f"{where}: {MARKDOWN_BEGIN!r} twice before {MARKDOWN_END!r}")
         out.append(rest[:begin] + ANSWER_PROMPT)
-        rest = rest[end + len(MARKDOWN_END):]
+        rest = rest[end + len(MARKDOWN_END) :]
 
 
 def exercise_notebook(solution, name: str):
@@ -305,11 +312,18 @@ def _up_to_date(target: Path, wanted: str) -> bool:
     except Exception:
         return False
     return is_executed(current) and nbformat.writes(without_outputs(current)) == nbformat.writes(
-        without_outputs(nbformat.reads(wanted, as_version=4)))
+        without_outputs(nbformat.reads(wanted, as_version=4))
+    )
 
 
-def build_exercises(source: str | Path = "solutions", dest: str | Path = "exercises", *, check: bool = False,
-                    execute: bool = True, timeout: int = 120) -> list[str]:
+def build_exercises(
+    source: str | Path = "solutions",
+    dest: str | Path = "exercises",
+    *,
+    check: bool = False,
+    execute: bool = True,
+    timeout: int = 120,
+) -> list[str]:
     """Generate dest/ from the solution notebooks in source/.
 
     Each exercise notebook whose content differs from a fresh build (or that has not been
@@ -341,8 +355,10 @@ def build_exercises(source: str | Path = "solutions", dest: str | Path = "exerci
                 try:
                     execute_notebook(target, timeout=timeout, learner=True)
                 except Exception as err:  # nbclient names the cell and the error
-                    raise AuthoringError(f"{target}: an untouched exercise notebook must run without an error, "
-                                         f"but {type(err).__name__}: {str(err)[-1500:]}") from None
+                    raise AuthoringError(
+                        f"{target}: an untouched exercise notebook must run without an error, "
+                        f"but {type(err).__name__}: {str(err)[-1500:]}"
+                    ) from None
         for path in stale:
             Path(path).unlink()
     return changed + stale

@@ -96,8 +96,10 @@ def gradient_descent_path(X, y, step: float, n_steps: int) -> np.ndarray:
     G, c = Xc.T @ Xc / n, Xc.T @ yc / n
     s_max = float(np.linalg.eigvalsh(G)[-1])
     if 2.0 * step * s_max >= 2.0:
-        raise ValueError(f"step={step:g} is too large for these data: gradient descent needs step < "
-                         f"1/s_max = {1.0 / s_max:.4g} (s_max, the largest eigenvalue of XcᵀXc/n)")
+        raise ValueError(
+            f"step={step:g} is too large for these data: gradient descent needs step < "
+            f"1/s_max = {1.0 / s_max:.4g} (s_max, the largest eigenvalue of XcᵀXc/n)"
+        )
     weights = np.zeros((n_steps + 1, p))
     w = np.zeros(p)
     for k in range(1, n_steps + 1):
@@ -318,8 +320,16 @@ class BiasVariance:
         return float(self.lams[np.argmin(self.total)])
 
 
-def bias_variance_ridge(lams, *, n_train: int = 30, n_features: int = 20, noise: float = 1.0,
-                        n_sets: int = 300, n_test: int = 200, seed: int = 0) -> BiasVariance:
+def bias_variance_ridge(
+    lams,
+    *,
+    n_train: int = 30,
+    n_features: int = 20,
+    noise: float = 1.0,
+    n_sets: int = 300,
+    n_test: int = 200,
+    seed: int = 0,
+) -> BiasVariance:
     """Ridge on ``n_sets`` training sets from one linear truth y = x·w* + ε (x ~ N(0, I),
     ε ~ N(0, noise²), w* fixed by the seed); bias² and variance of its predictions at fixed
     test inputs, per λ."""

@@ -82,8 +82,14 @@ def _grading_report() -> list[tuple[str, str]]:
     except Exception as err:
         limits = f"could not be checked ({type(err).__name__}: {err})"
     rows.append(("limits", limits))
-    rows.append(("--sandbox auto", "bwrap" if problem is None else
-                 "none: kernels would run unsandboxed, with your user's permissions (see the README)"))
+    rows.append(
+        (
+            "--sandbox auto",
+            "bwrap"
+            if problem is None
+            else "none: kernels would run unsandboxed, with your user's permissions (see the README)",
+        )
+    )
     return rows
 
 
@@ -105,8 +111,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     if "jupyterlab" in absent:
         print('\nJupyterLab is missing (only to open the notebooks here): python -m pip install -e ".[lab]"')
     if for_grading:
-        print(f"\nMissing for grading: {', '.join(for_grading)}; install them with: "
-              'python -m pip install -e ".[grade]"')
+        print(
+            f'\nMissing for grading: {", ".join(for_grading)}; install them with: python -m pip install -e ".[grade]"'
+        )
     missing = [name for name, version in rows if version.startswith("missing")]
     if missing:
         print(f"\nMissing: {', '.join(missing)}. See the README for how to install the course.")
@@ -223,12 +230,27 @@ def cmd_grade(args: argparse.Namespace) -> int:
             stop.set()
             raise _Stopped(signum)
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)} \
-        if threading.current_thread() is threading.main_thread() else {}
+    previous = (
+        {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if threading.current_thread() is threading.main_thread()
+        else {}
+    )
     try:
-        grade_all(items, timeout=args.timeout, memory_mb=args.memory_mb, disk_mb=args.disk_mb, jobs=args.jobs,
-                  chapter=args.chapter, progress=not args.quiet, sandbox=args.sandbox, resume_rows=resume_rows,
-                  warn=warn, on_graded=on_graded, stop=stop, cell_timeout=args.cell_timeout)
+        grade_all(
+            items,
+            timeout=args.timeout,
+            memory_mb=args.memory_mb,
+            disk_mb=args.disk_mb,
+            jobs=args.jobs,
+            chapter=args.chapter,
+            progress=not args.quiet,
+            sandbox=args.sandbox,
+            resume_rows=resume_rows,
+            warn=warn,
+            on_graded=on_graded,
+            stop=stop,
+            cell_timeout=args.cell_timeout,
+        )
         grades = gradebook()  # this run's rows and, with --resume, every earlier one
         if roster is not None:  # the roster's students without a submission get a row too
             grades = grades + _missing_rows(roster, grades, args.chapter)
@@ -251,8 +273,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
         if done:  # every finished row, the last one included even if the signal cut its writing short
             write_gradebook(gradebook(), args.out)
         lead = "" if args.quiet else "\n"  # below the progress bar
-        print(f"{lead}interrupted: {len(done)} of {len(items)} graded; run the same command with "
-              "--resume to finish", file=sys.stderr)
+        print(
+            f"{lead}interrupted: {len(done)} of {len(items)} graded; run the same command with --resume to finish",
+            file=sys.stderr,
+        )
         return 128 + (err.signum if isinstance(err, _Stopped) else signal.SIGINT)
     finally:
         for sig, handler in previous.items():
@@ -268,18 +292,24 @@ def cmd_grade(args: argparse.Namespace) -> int:
         missing = [g for g in grades if g.status == "missing"]
         strangers = [g for g in grades if g.roster == "not on the roster"]
         if missing:
-            print(f"on the roster, no submission ({len(missing)}): " + "; ".join(f"{g.roster} ({g.student})"
-                                                                              for g in missing))
+            print(
+                f"on the roster, no submission ({len(missing)}): "
+                + "; ".join(f"{g.roster} ({g.student})" for g in missing)
+            )
         if strangers:
-            print(f"submitted, not on the roster ({len(strangers)}): " + "; ".join(f"{g.submission} ({g.student})"
-                                                                                 for g in strangers))
+            print(
+                f"submitted, not on the roster ({len(strangers)}): "
+                + "; ".join(f"{g.submission} ({g.student})" for g in strangers)
+            )
         if args.lms_out:
             print(f"for the LMS: {Path(args.lms_out)} (import it in {roster.kind.capitalize()})")
     if args.written:
         asked = sum(1 for g in grades if g.status != "missing" for _ in chapter_written(g.graded_chapter))
         given = sum(len(g.written_points) for g in grades)
-        print(f"written answers: {given} of {asked} graded; give points in {Path(args.written)} and run again "
-              "with --resume --written to add them")
+        print(
+            f"written answers: {given} of {asked} graded; give points in {Path(args.written)} and run again "
+            "with --resume --written to add them"
+        )
     return 0
 
 
@@ -289,8 +319,19 @@ def _missing_rows(roster, grades, chapter):
     from regcourse.grading._submission import unjudged
 
     seen = {g.student for g in grades}
-    return [Graded("", "missing", "on the roster; no submission was found", chapter, unjudged(chapter),
-                   student=student, roster=roster.names[student]) for student in roster.students if student not in seen]
+    return [
+        Graded(
+            "",
+            "missing",
+            "on the roster; no submission was found",
+            chapter,
+            unjudged(chapter),
+            student=student,
+            roster=roster.names[student],
+        )
+        for student in roster.students
+        if student not in seen
+    ]
 
 
 def _chapter_of(item, forced: int | None) -> int | None:
@@ -316,8 +357,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     notes = []
     try:
-        grade = grade_all([args.notebook], chapter=args.chapter, timeout=args.timeout, progress=False,
-                          warn=notes.append)[0]
+        grade = grade_all(
+            [args.notebook], chapter=args.chapter, timeout=args.timeout, progress=False, warn=notes.append
+        )[0]
     except GradingToolsMissing as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -327,12 +369,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(feedback_text(grade), end="")
     for question in chapter_written(grade.chapter):  # read from the file, as the instructor's sheet will
         answer = grade.written.get(question.id)
-        said = ("no cell with this question was found" if answer is None else
-                "not answered yet" if not answer else f"your answer begins: {answer[:120]!r}")
+        said = (
+            "no cell with this question was found"
+            if answer is None
+            else "not answered yet"
+            if not answer
+            else f"your answer begins: {answer[:120]!r}"
+        )
         print(f"\n✍️ {question.title} ({question.points} points): graded by hand by your instructor; {said}")
     for note in notes:  # how this machine differs from a grader with a sandbox and limits
-        print(f"\nnote: {note.split(':')[0]}: graded without it here; the judge is the same, so honest work "
-              "gets the same grade.")
+        print(
+            f"\nnote: {note.split(':')[0]}: graded without it here; the judge is the same, so honest work "
+            "gets the same grade."
+        )
     if grade.chapter is None:
         print("\nnote: give --chapter N: this notebook does not say which chapter it is.")
     return 0
@@ -384,65 +433,115 @@ def build_parser() -> argparse.ArgumentParser:
         "execute", help="(maintainers) run notebooks in a fresh kernel and save their outputs"
     )
     execute.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
-    execute.add_argument("--timeout", type=int, default=120,
-                         help="seconds allowed to each cell, not to the whole notebook (default 120)")
+    execute.add_argument(
+        "--timeout", type=int, default=120, help="seconds allowed to each cell, not to the whole notebook (default 120)"
+    )
     execute.set_defaults(func=cmd_execute)
 
     build = commands.add_parser("build-exercises", help="(maintainers) generate exercises/ from solutions/")
     build.add_argument("--source", default="solutions", help="folder of solution notebooks (default solutions)")
     build.add_argument("--dest", default="exercises", help="folder to write (default exercises)")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if dest differs from a fresh build")
-    build.add_argument("--no-execute", action="store_true",
-                       help="write the notebooks without running them (they keep no outputs; --check reports them)")
+    build.add_argument(
+        "--no-execute",
+        action="store_true",
+        help="write the notebooks without running them (they keep no outputs; --check reports them)",
+    )
     build.set_defaults(func=cmd_build_exercises)
 
     from regcourse.grading import DEFAULT_CELL_TIMEOUT, DEFAULT_DISK_MB, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MODES
 
     grade = commands.add_parser("grade", help="(instructors) grade submitted notebooks into a gradebook")
-    grade.add_argument("submissions", nargs="+", metavar="SOURCE",
-                       help="submitted .ipynb files, folders (searched for .ipynb) or the zips Canvas and Moodle "
-                            "download")
+    grade.add_argument(
+        "submissions",
+        nargs="+",
+        metavar="SOURCE",
+        help="submitted .ipynb files, folders (searched for .ipynb) or the zips Canvas and Moodle download",
+    )
     grade.add_argument("--out", required=True, help="the CSV gradebook to write")
     grade.add_argument("--feedback", metavar="DIR", help="write one feedback file per submission here")
-    grade.add_argument("--timeout", type=_positive_number, default=DEFAULT_TIMEOUT,
-                       help=f"seconds allowed per submission, all its cells together (default {DEFAULT_TIMEOUT:g}); "
-                            "past it the run is stopped and scores 0")
-    grade.add_argument("--cell-timeout", type=_positive_number, default=DEFAULT_CELL_TIMEOUT,
-                       help="seconds allowed to one cell: a cell past it is interrupted and the next cells run, "
-                            "the answers of the others still count (default "
-                            f"{DEFAULT_CELL_TIMEOUT:g}; --timeout wins when it is shorter)")
-    grade.add_argument("--memory-mb", type=_positive_number, default=DEFAULT_MEMORY_MB,
-                       help="memory allowed to all of a submission's processes together, files in its "
-                            f"private /tmp included, in MB (default {DEFAULT_MEMORY_MB:g})")
-    grade.add_argument("--disk-mb", type=_positive_number, default=DEFAULT_DISK_MB,
-                       help=f"disk a submission may write in its working folder, in MB (default {DEFAULT_DISK_MB:g})")
+    grade.add_argument(
+        "--timeout",
+        type=_positive_number,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds allowed per submission, all its cells together (default {DEFAULT_TIMEOUT:g}); "
+        "past it the run is stopped and scores 0",
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=_positive_number,
+        default=DEFAULT_CELL_TIMEOUT,
+        help="seconds allowed to one cell: a cell past it is interrupted and the next cells run, "
+        "the answers of the others still count (default "
+        f"{DEFAULT_CELL_TIMEOUT:g}; --timeout wins when it is shorter)",
+    )
+    grade.add_argument(
+        "--memory-mb",
+        type=_positive_number,
+        default=DEFAULT_MEMORY_MB,
+        help="memory allowed to all of a submission's processes together, files in its "
+        f"private /tmp included, in MB (default {DEFAULT_MEMORY_MB:g})",
+    )
+    grade.add_argument(
+        "--disk-mb",
+        type=_positive_number,
+        default=DEFAULT_DISK_MB,
+        help=f"disk a submission may write in its working folder, in MB (default {DEFAULT_DISK_MB:g})",
+    )
     grade.add_argument("--jobs", type=_at_least_one, default=1, help="submissions graded at once (default 1)")
-    grade.add_argument("--chapter", type=_chapter_number,
-                       help="the assignment's chapter; wins over each notebook's metadata (a mismatch is noted)")
-    grade.add_argument("--sandbox", choices=MODES, default="auto",
-                       help="where kernels run: bwrap (bubblewrap), none, or auto: bwrap when it works here, "
-                            "else none with a warning (default auto)")
-    grade.add_argument("--resume", action="store_true",
-                       help="keep every row of the existing --out gradebook: rows whose file has the same SHA-256 "
-                            "and was graded with the same settings (chapter, limits, grader version) are not graded "
-                            "again, rows of files not given are written back unchanged; grade the rest")
-    grade.add_argument("--roster", metavar="FILE", help="the class list exported from Canvas (Grades → Export) or "
-                       "Moodle (grading worksheet): names each row's student and lists who did not submit")
-    grade.add_argument("--lms-out", metavar="FILE", help="write the --roster file back with the grades filled in, "
-                       "for the LMS to import")
+    grade.add_argument(
+        "--chapter",
+        type=_chapter_number,
+        help="the assignment's chapter; wins over each notebook's metadata (a mismatch is noted)",
+    )
+    grade.add_argument(
+        "--sandbox",
+        choices=MODES,
+        default="auto",
+        help="where kernels run: bwrap (bubblewrap), none, or auto: bwrap when it works here, "
+        "else none with a warning (default auto)",
+    )
+    grade.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep every row of the existing --out gradebook: rows whose file has the same SHA-256 "
+        "and was graded with the same settings (chapter, limits, grader version) are not graded "
+        "again, rows of files not given are written back unchanged; grade the rest",
+    )
+    grade.add_argument(
+        "--roster",
+        metavar="FILE",
+        help="the class list exported from Canvas (Grades → Export) or "
+        "Moodle (grading worksheet): names each row's student and lists who did not submit",
+    )
+    grade.add_argument(
+        "--lms-out",
+        metavar="FILE",
+        help="write the --roster file back with the grades filled in, for the LMS to import",
+    )
     grade.add_argument("--assignment", metavar="NAME", help="the Canvas assignment column that gets the grade")
-    grade.add_argument("--written", metavar="FILE", help="the sheet of written answers (one row per student and "
-                       "question, the text as written): give points and comments there, then run again with --resume")
+    grade.add_argument(
+        "--written",
+        metavar="FILE",
+        help="the sheet of written answers (one row per student and "
+        "question, the text as written): give points and comments there, then run again with --resume",
+    )
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     grade.set_defaults(func=cmd_grade)
 
-    validate = commands.add_parser("validate", help="(learners) grade your notebook as the instructor's grader will, "
-                                                    "and show its feedback")
+    validate = commands.add_parser(
+        "validate", help="(learners) grade your notebook as the instructor's grader will, and show its feedback"
+    )
     validate.add_argument("notebook", metavar="NOTEBOOK", help="your exercise notebook (.ipynb)")
-    validate.add_argument("--chapter", type=_chapter_number,
-                          help="the chapter to grade it as (default: the one its metadata names)")
-    validate.add_argument("--timeout", type=_positive_number, default=DEFAULT_TIMEOUT,
-                          help=f"seconds allowed for the whole notebook (default {DEFAULT_TIMEOUT:g}, as grade)")
+    validate.add_argument(
+        "--chapter", type=_chapter_number, help="the chapter to grade it as (default: the one its metadata names)"
+    )
+    validate.add_argument(
+        "--timeout",
+        type=_positive_number,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds allowed for the whole notebook (default {DEFAULT_TIMEOUT:g}, as grade)",
+    )
     validate.set_defaults(func=cmd_validate)
     return parser
 

@@ -91,8 +91,9 @@ def _prox(w: np.ndarray, step: float, pen: Penalty) -> np.ndarray:
     return thresholded / (1.0 + 2.0 * step * pen.l2_coef)
 
 
-def fit_logistic(X, y, pen: Penalty, *, tol: float = 1e-8, max_iter: int = 100_000,
-                 coef_init=None, intercept_init=None):
+def fit_logistic(
+    X, y, pen: Penalty, *, tol: float = 1e-8, max_iter: int = 100_000, coef_init=None, intercept_init=None
+):
     """Minimize the mean log-loss + pen(w) over (w, b); returns (coef, intercept, n_iter, converged).
 
     ``coef_init``/``intercept_init`` warm-start the solver (a path passes the previous solution).
@@ -142,5 +143,8 @@ def fit_logistic(X, y, pen: Penalty, *, tol: float = 1e-8, max_iter: int = 100_0
     warnings.warn(
         f"logistic regression did not converge in max_iter={max_iter} iterations (KKT residual "
         f"{residual:.2e} > {goal:.2e}); with no or a tiny penalty on separable classes no minimizer "
-        f"exists and the weights keep growing", ConvergenceWarning, stacklevel=2)
+        f"exists and the weights keep growing",
+        ConvergenceWarning,
+        stacklevel=2,
+    )
     return w, b, max_iter, False

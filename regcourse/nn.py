@@ -53,6 +53,7 @@ __all__ = [
     "keras_dense_model",
 ]
 
+
 def _check_model(model) -> nn.Module:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -72,10 +73,17 @@ def _check_penalty(pen) -> Penalty:
 # nn.Parameter) are weights like nn.Linear.weight.
 
 ROLES = ("weight", "bias", "norm", "embedding")
-NORM_LAYERS = tuple(layer for layer in (
-    nn.modules.batchnorm._NormBase,  # BatchNorm1d/2d/3d, SyncBatchNorm, InstanceNorm1d/2d/3d and their lazy forms
-    nn.LayerNorm, nn.GroupNorm, getattr(nn, "RMSNorm", None), nn.LocalResponseNorm,
-) if layer is not None)
+NORM_LAYERS = tuple(
+    layer
+    for layer in (
+        nn.modules.batchnorm._NormBase,  # BatchNorm1d/2d/3d, SyncBatchNorm, InstanceNorm1d/2d/3d and their lazy forms
+        nn.LayerNorm,
+        nn.GroupNorm,
+        getattr(nn, "RMSNorm", None),
+        nn.LocalResponseNorm,
+    )
+    if layer is not None
+)
 EMBEDDING_LAYERS = (nn.Embedding, nn.EmbeddingBag)
 
 
@@ -163,8 +171,9 @@ def _chosen(role: str, include_bias: bool, include_embeddings: bool) -> bool:
     return include_bias
 
 
-def regularized_parameters(model: nn.Module, include_bias: bool = False, *,
-                           include_embeddings: bool = True) -> list[tuple[str, nn.Parameter]]:
+def regularized_parameters(
+    model: nn.Module, include_bias: bool = False, *, include_embeddings: bool = True
+) -> list[tuple[str, nn.Parameter]]:
     """(name, parameter) for every trainable parameter the penalty applies to.
 
     By default the parameters whose role is ``"weight"`` or ``"embedding"`` (see
@@ -174,8 +183,11 @@ def regularized_parameters(model: nn.Module, include_bias: bool = False, *,
     because an embedding is a linear layer applied to one-hot inputs: its table holds that
     layer's weights. Frozen parameters (``requires_grad=False``) are never included.
     """
-    return [(name, p) for name, role, p in parameter_roles(model)
-            if p.requires_grad and _chosen(role, include_bias, include_embeddings)]
+    return [
+        (name, p)
+        for name, role, p in parameter_roles(model)
+        if p.requires_grad and _chosen(role, include_bias, include_embeddings)
+    ]
 
 
 def _penalized_weights(model: nn.Module, include_bias: bool, include_embeddings: bool = True) -> list[torch.Tensor]:
@@ -215,8 +227,9 @@ class _FusedPenalty(torch.autograd.Function):
         return (None, None, *grads)
 
 
-def penalty(model: nn.Module, pen: Penalty, *, include_bias: bool = False,
-            include_embeddings: bool = True) -> torch.Tensor:
+def penalty(
+    model: nn.Module, pen: Penalty, *, include_bias: bool = False, include_embeddings: bool = True
+) -> torch.Tensor:
     """The penalty of the model's weights, a differentiable scalar: add it to the loss.
 
     ``pen`` is L1(λ) (λΣ|w|), L2(λ) (λΣw², no ½) or ElasticNet(l1=λ₁, l2=λ₂), summed over every
@@ -230,8 +243,10 @@ def _weight_penalty(model, pen, include_bias, include_embeddings=True):
     pen = _check_penalty(pen)
     weights = _penalized_weights(_check_model(model), include_bias, include_embeddings)
     if not weights:
-        raise ValueError("model has no weights to penalize (only biases, normalization parameters or "
-                         "frozen parameters, or no parameters at all)")
+        raise ValueError(
+            "model has no weights to penalize (only biases, normalization parameters or "
+            "frozen parameters, or no parameters at all)"
+        )
     return _fused_penalty(weights, pen)
 
 
@@ -257,8 +272,9 @@ def param_groups(model: nn.Module, weight_decay: float, *, include_embeddings: b
 
 
 @torch.no_grad()
-def prox_step(model: nn.Module, pen: Penalty, lr: float, *, include_bias: bool = False,
-              include_embeddings: bool = True) -> None:
+def prox_step(
+    model: nn.Module, pen: Penalty, lr: float, *, include_bias: bool = False, include_embeddings: bool = True
+) -> None:
     """Apply the penalty's proximal operator with step ``lr`` to the penalized weights, in place:
 
         w ← sign(w)·max(|w| − lr·λ₁, 0) / (1 + 2·lr·λ₂)
@@ -283,8 +299,9 @@ def _prox(weights: list[torch.Tensor], pen: Penalty, lr: float) -> None:
             w.mul_(shrink)
 
 
-def sparsity(model: nn.Module, tol: float = 0.0, *, include_bias: bool = False,
-             include_embeddings: bool = True) -> float:
+def sparsity(
+    model: nn.Module, tol: float = 0.0, *, include_bias: bool = False, include_embeddings: bool = True
+) -> float:
     """The share of penalized weights with |w| ≤ tol (exactly zero for tol = 0); 0 for a model
     without weights."""
     from regcourse._arrays import check_nonnegative
@@ -300,8 +317,10 @@ def weight_stats(model: nn.Module, *, include_bias: bool = False, include_embedd
     """Count, exact zeros, mean |w|, largest |w|, Σ|w| and Σw² of the penalized weights."""
     weights = _penalized_weights(_check_model(model), include_bias, include_embeddings)
     if not weights:
-        raise ValueError("model has no weights to describe (only biases, normalization parameters or "
-                         "frozen parameters, or no parameters at all)")
+        raise ValueError(
+            "model has no weights to describe (only biases, normalization parameters or "
+            "frozen parameters, or no parameters at all)"
+        )
     flat = torch.cat([p.detach().reshape(-1) for p in weights])
     return {
         "count": flat.numel(),
@@ -337,10 +356,26 @@ def _optimizer(name, groups, lr):
     return makers[name](groups, lr=lr)
 
 
-def train(model: nn.Module, X, y, *, X_val=None, y_val=None, loss_fn=None, penalty: Penalty | None = None,
-          optimizer: str = "adam", lr: float = 1e-2, weight_decay: float = 0.0, epochs: int = 200,
-          batch_size: int | None = None, prox: bool = False, include_bias: bool = False,
-          include_embeddings: bool = True, seed: int = 0, progress: bool = True) -> History:
+def train(
+    model: nn.Module,
+    X,
+    y,
+    *,
+    X_val=None,
+    y_val=None,
+    loss_fn=None,
+    penalty: Penalty | None = None,
+    optimizer: str = "adam",
+    lr: float = 1e-2,
+    weight_decay: float = 0.0,
+    epochs: int = 200,
+    batch_size: int | None = None,
+    prox: bool = False,
+    include_bias: bool = False,
+    include_embeddings: bool = True,
+    seed: int = 0,
+    progress: bool = True,
+) -> History:
     """Train ``model`` and return its History.
 
     The loss is ``loss_fn`` (default ``nn.MSELoss()``) plus, when ``penalty`` is given and
@@ -378,8 +413,10 @@ def train(model: nn.Module, X, y, *, X_val=None, y_val=None, loss_fn=None, penal
     # The model's structure does not change while it trains: find its weights once, not at every step.
     weights = _penalized_weights(model, include_bias, include_embeddings) if penalty is not None else []
     if penalty is not None and not weights:
-        raise ValueError("model has no weights to penalize (only biases, normalization parameters or "
-                         "frozen parameters), so penalty has nothing to act on")
+        raise ValueError(
+            "model has no weights to penalize (only biases, normalization parameters or "
+            "frozen parameters), so penalty has nothing to act on"
+        )
     generator = torch.Generator().manual_seed(int(seed))
     n = X.shape[0]
     size = n if batch_size is None else check_count(batch_size, "batch_size")
@@ -390,7 +427,7 @@ def train(model: nn.Module, X, y, *, X_val=None, y_val=None, loss_fn=None, penal
         order = torch.randperm(n, generator=generator).to(device)
         total = 0.0
         for start in range(0, n, size):
-            batch = order[start:start + size]
+            batch = order[start : start + size]
             opt.zero_grad(set_to_none=True)
             data_loss = loss_fn(model(X[batch]), y[batch])
             loss = data_loss
@@ -410,8 +447,11 @@ def train(model: nn.Module, X, y, *, X_val=None, y_val=None, loss_fn=None, penal
         history.sparsity.append(sparsity(model, include_bias=include_bias, include_embeddings=include_embeddings))
         if progress:
             # refresh=False: redrawing a notebook's progress widget every epoch costs more than the epoch
-            bar.set_postfix(train=f"{history.train_loss[-1]:.4f}", refresh=False,
-                            **({"val": f"{history.val_loss[-1]:.4f}"} if has_val else {}))
+            bar.set_postfix(
+                train=f"{history.train_loss[-1]:.4f}",
+                refresh=False,
+                **({"val": f"{history.val_loss[-1]:.4f}"} if has_val else {}),
+            )
     bar.close()
     return history
 
@@ -441,8 +481,18 @@ def penalty_under_loss_scale(weight_decay: float, loss_scale: float = 1.0) -> L2
     return L2(weight_decay / (2.0 * loss_scale))
 
 
-def fit_scaled_loss(X, y, optimizer: str, *, loss_scale: float = 1.0, weight_decay: float = 0.0, lr: float = 0.1,
-                    steps: int = 600, settle: int = 300, seed: int = 1) -> nn.Linear:
+def fit_scaled_loss(
+    X,
+    y,
+    optimizer: str,
+    *,
+    loss_scale: float = 1.0,
+    weight_decay: float = 0.0,
+    lr: float = 0.1,
+    steps: int = 600,
+    settle: int = 300,
+    seed: int = 1,
+) -> nn.Linear:
     """A linear model trained full-batch on ``loss_scale`` · MSE until it stops moving; returns it.
 
     ``optimizer`` is "sgd", "adam" or "adamw", with ``weight_decay`` on the weight only
@@ -465,8 +515,9 @@ def fit_scaled_loss(X, y, optimizer: str, *, loss_scale: float = 1.0, weight_dec
     X = torch.as_tensor(X)
     y = torch.as_tensor(y, dtype=X.dtype).reshape(-1, 1)
     if X.ndim != 2 or X.shape[0] != y.shape[0]:
-        raise ValueError(f"X must be 2-D with one row per target, got X of shape {tuple(X.shape)} and "
-                         f"{y.shape[0]} targets")
+        raise ValueError(
+            f"X must be 2-D with one row per target, got X of shape {tuple(X.shape)} and {y.shape[0]} targets"
+        )
     torch.manual_seed(seed)
     model = nn.Linear(X.shape[1], 1).to(X.dtype)
     opt = _optimizer(optimizer, param_groups(model, weight_decay), lr)
@@ -519,12 +570,18 @@ def simple_net_losses(lam_l1: float = 0.01, lam_l2: float = 0.01, seed: int = 0)
 def mlp(sizes=(1, 64, 64, 1), *, activation=nn.Tanh, seed: int = 0) -> nn.Sequential:
     """A multilayer perceptron with the given layer sizes (inputs, hidden…, outputs), seeded;
     ``activation`` (a module class such as nn.Tanh) follows every layer but the last."""
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2 or any(
-            isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
+    if (
+        isinstance(sizes, (str, bytes))
+        or not hasattr(sizes, "__len__")
+        or len(sizes) < 2
+        or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes)
+    ):
         raise ValueError(f"sizes must list at least two positive integers (inputs, …, outputs), got {sizes!r}")
     if isinstance(activation, nn.Module) or not callable(activation):
-        raise TypeError(f"activation must be a torch.nn.Module class such as nn.Tanh (the class, not an "
-                        f"instance), got {activation!r}")
+        raise TypeError(
+            f"activation must be a torch.nn.Module class such as nn.Tanh (the class, not an "
+            f"instance), got {activation!r}"
+        )
     torch.manual_seed(seed)
     layers: list[nn.Module] = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -570,8 +627,12 @@ def classification_task(n_train: int = 60, n_val: int = 400, noise: float = 0.3,
 
     X_train, y_train = make_moons(n_train, noise=noise, random_state=seed)
     X_val, y_val = make_moons(n_val, noise=noise, random_state=seed + 1)
-    return (torch.tensor(X_train, dtype=torch.float32), torch.tensor(y_train), torch.tensor(X_val, dtype=torch.float32),
-            torch.tensor(y_val))
+    return (
+        torch.tensor(X_train, dtype=torch.float32),
+        torch.tensor(y_train),
+        torch.tensor(X_val, dtype=torch.float32),
+        torch.tensor(y_val),
+    )
 
 
 def keras_dense_model(l1: float = 0.01, l2: float = 0.01, input_dim: int = 10):
@@ -580,9 +641,10 @@ def keras_dense_model(l1: float = 0.01, l2: float = 0.01, input_dim: int = 10):
     from regcourse._keras import import_keras
 
     keras = import_keras()
-    return keras.Sequential([
-        keras.Input(shape=(input_dim,)),
-        keras.layers.Dense(64, activation="relu", kernel_regularizer=keras.regularizers.L1L2(l1=l1, l2=l2)),
-        keras.layers.Dense(1),
-    ])
-
+    return keras.Sequential(
+        [
+            keras.Input(shape=(input_dim,)),
+            keras.layers.Dense(64, activation="relu", kernel_regularizer=keras.regularizers.L1L2(l1=l1, l2=l2)),
+            keras.layers.Dense(1),
+        ]
+    )

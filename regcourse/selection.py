@@ -51,8 +51,10 @@ def train_val_split(X, y, *, val_fraction: float = 0.25, seed: int = 0):
     n = len(y)
     n_val = int(round(n * val_fraction))
     if not 1 <= n_val <= n - 2:
-        raise ValueError(f"val_fraction={val_fraction} leaves {n_val} of {n} samples for validation; "
-                         "both parts need samples (training at least 2)")
+        raise ValueError(
+            f"val_fraction={val_fraction} leaves {n_val} of {n} samples for validation; "
+            "both parts need samples (training at least 2)"
+        )
     order = np.random.default_rng(seed).permutation(n)
     val, train = order[:n_val], order[n_val:]
     return X[train], X[val], y[train], y[val]
@@ -79,8 +81,9 @@ def _errors(result, X, y) -> np.ndarray:
     return np.mean((y[None, :] - result.predict(X)) ** 2, axis=1)
 
 
-def grid_search(X_train, y_train, X_val, y_val, kind: str, lams=None, *, l1_ratio: float = 0.5,
-                n_lams: int = 50) -> GridSearchResult:
+def grid_search(
+    X_train, y_train, X_val, y_val, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 50
+) -> GridSearchResult:
     """Fit on the training data for every λ of the grid and measure the error on the validation data.
 
     Without ``lams``, the grid is ``n_lams`` values log-spaced down from λ_max of the training
@@ -96,8 +99,9 @@ def grid_search(X_train, y_train, X_val, y_val, kind: str, lams=None, *, l1_rati
     fitted = path(X_train, y_train, kind, lams, l1_ratio=l1_ratio)
     val_errors = _errors(fitted, X_val, y_val)
     best = _best_index(fitted.lams, val_errors)
-    return GridSearchResult(kind, fitted.lams, _errors(fitted, X_train, y_train), val_errors, best,
-                            fitted.coefs, fitted.intercepts)
+    return GridSearchResult(
+        kind, fitted.lams, _errors(fitted, X_train, y_train), val_errors, best, fitted.coefs, fitted.intercepts
+    )
 
 
 def _best_index(lams: np.ndarray, errors: np.ndarray) -> int:
@@ -107,8 +111,9 @@ def _best_index(lams: np.ndarray, errors: np.ndarray) -> int:
     return int(candidates[np.argmax(lams[candidates])])
 
 
-def holdout(X, y, kind: str, lams=None, *, val_fraction: float = 0.25, seed: int = 0, l1_ratio: float = 0.5,
-            n_lams: int = 50) -> GridSearchResult:
+def holdout(
+    X, y, kind: str, lams=None, *, val_fraction: float = 0.25, seed: int = 0, l1_ratio: float = 0.5, n_lams: int = 50
+) -> GridSearchResult:
     """Hold out a random ``val_fraction`` of the data and grid-search λ on it."""
     X_train, X_val, y_train, y_val = train_val_split(X, y, val_fraction=val_fraction, seed=seed)
     return grid_search(X_train, y_train, X_val, y_val, kind, lams, l1_ratio=l1_ratio, n_lams=n_lams)
@@ -154,8 +159,18 @@ def standardizer(X_train) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(sd > 0, sd, 1.0)
 
 
-def cross_validate(X, y, kind: str, lams=None, k: int = 5, seed: int = 0, *, l1_ratio: float = 0.5,
-                   n_lams: int = 50, standardize: bool = False) -> CVResult:
+def cross_validate(
+    X,
+    y,
+    kind: str,
+    lams=None,
+    k: int = 5,
+    seed: int = 0,
+    *,
+    l1_ratio: float = 0.5,
+    n_lams: int = 50,
+    standardize: bool = False,
+) -> CVResult:
     """Estimate the validation error of every λ by k-fold cross-validation.
 
     The data are shuffled (seeded) and cut into k folds; each fold is the validation set once
@@ -178,15 +193,18 @@ def cross_validate(X, y, kind: str, lams=None, k: int = 5, seed: int = 0, *, l1_
     if not isinstance(standardize, bool):
         raise TypeError(f"standardize must be True or False, got {type(standardize).__name__}")
     if standardize and is_sparse(X):
-        raise ValueError("standardize=True needs dense X (centring a sparse matrix would densify it); "
-                         "scale its columns yourself, or pass X.toarray() if it is small")
+        raise ValueError(
+            "standardize=True needs dense X (centring a sparse matrix would densify it); "
+            "scale its columns yourself, or pass X.toarray() if it is small"
+        )
 
     def scaled(rows, mean_sd):
         return rows if mean_sd is None else (rows - mean_sd[0]) / mean_sd[1]
 
     if lams is None:
-        lams = default_lams(scaled(X, standardizer(X) if standardize else None), y, kind, l1_ratio=l1_ratio,
-                            n_lams=n_lams)
+        lams = default_lams(
+            scaled(X, standardizer(X) if standardize else None), y, kind, l1_ratio=l1_ratio, n_lams=n_lams
+        )
     lams = np.asarray(lams, dtype=float).reshape(-1)
     fold_errors = np.empty((k, lams.size))
     for f, val in enumerate(_folds(len(y), k, seed)):
@@ -260,8 +278,19 @@ class TunedModel:
     intercept: float
 
 
-def compare_penalties(X_train, y_train, X_test, y_test, kinds=("none", "l1", "l2", "elastic_net"), *, k: int = 5,
-                      seed: int = 0, l1_ratio: float = 0.5, n_lams: int = 50, rule: str = "best") -> list[TunedModel]:
+def compare_penalties(
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    kinds=("none", "l1", "l2", "elastic_net"),
+    *,
+    k: int = 5,
+    seed: int = 0,
+    l1_ratio: float = 0.5,
+    n_lams: int = 50,
+    rule: str = "best",
+) -> list[TunedModel]:
     """The same workflow for each penalty, so that they can be compared fairly:
 
     1. choose λ by ``k``-fold cross-validation on the training data only (``cross_validate``
@@ -298,10 +327,16 @@ def compare_penalties(X_train, y_train, X_test, y_test, kinds=("none", "l1", "l2
             lam, cv_error = float(cv.lams[index]), float(cv.mean[index])
             pen = penalty_for(kind, lam, l1_ratio)
         model = fit(X_train, y_train, pen)
-        models.append(TunedModel(
-            kind, lam, cv_error,
-            float(np.mean((y_train - model.predict(X_train)) ** 2)),
-            float(np.mean((y_test - model.predict(X_test)) ** 2)),
-            int(np.count_nonzero(model.coef)), model.coef, model.intercept,
-        ))
+        models.append(
+            TunedModel(
+                kind,
+                lam,
+                cv_error,
+                float(np.mean((y_train - model.predict(X_train)) ** 2)),
+                float(np.mean((y_test - model.predict(X_test)) ** 2)),
+                int(np.count_nonzero(model.coef)),
+                model.coef,
+                model.intercept,
+            )
+        )
     return models

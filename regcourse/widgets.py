@@ -96,8 +96,10 @@ class Explorer:
         for control in controls.values():
             control.observe(self._on_change, names="value")
         # Rows wrap on a narrow window or at a large zoom instead of running off the side.
-        rows = [widgets.HBox([controls[name] for name in row], layout=widgets.Layout(flex_flow="row wrap"))
-                for row in layout_rows]
+        rows = [
+            widgets.HBox([controls[name] for name in row], layout=widgets.Layout(flex_flow="row wrap"))
+            for row in layout_rows
+        ]
         if self.live:
             self.figure.canvas.draw_idle()
             self.widget = widgets.VBox(rows + [self.info, self.figure.canvas])
@@ -225,8 +227,10 @@ class Explorer:
         """The current picture as an ``<img>`` (a PNG data URL) with its alt text, at its natural size."""
         png = self.static_png()
         width, height = struct.unpack(">II", png[16:24])  # from the PNG's IHDR chunk
-        return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
-                f'alt="{html.escape(self.alt_text(), quote=True)}" width="{width}" height="{height}">')
+        return (
+            f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
+            f'alt="{html.escape(self.alt_text(), quote=True)}" width="{width}" height="{height}">'
+        )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The widget view as data (the same on ipywidgets 7 and 8: widget-view version 2.0), and the
@@ -286,8 +290,12 @@ def _png(rgba: np.ndarray) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+        + chunk(b"IEND", b"")
+    )
 
 
 # --- the geometry explorer -------------------------------------------------------------------
@@ -312,8 +320,9 @@ class GeometryExplorer(Explorer):
 
         two, one = "{:.2f}".format, "{:.1f}".format
         controls = {
-            "kind": Choice([("L1", "l1"), ("L2", "l2"), ("elastic net", "elastic_net")], kind, description="penalty",
-                           toggles=True),
+            "kind": Choice(
+                [("L1", "l1"), ("L2", "l2"), ("elastic net", "elastic_net")], kind, description="penalty", toggles=True
+            ),
             "mode": Choice([("budget", "budget"), ("λ", "lam")], "budget", description="set by", toggles=True),
             "radius": slider("budget", grid(0.05, 3.0, 0.05, 2), radius, two),
             "lam": slider("λ", nice_log(1e-3, 10.0), lam, "{:g}".format, log=True),
@@ -326,11 +335,13 @@ class GeometryExplorer(Explorer):
 
         fig, ax = _new_figure((5.6, 5.4))
         with plt.rc_context(rc()):
-            self.drawing = GeometryDrawing(ax, kind, radius=radius, centre=centre, correlation=correlation,
-                                           l1_ratio=l1_ratio)
+            self.drawing = GeometryDrawing(
+                ax, kind, radius=radius, centre=centre, correlation=correlation, l1_ratio=l1_ratio
+            )
         self.drawing.readout.set_visible(False)  # shown as HTML beside the figure instead
-        super().__init__(fig, controls, [["kind", "mode"], ["radius", "lam", "l1_ratio"],
-                                         ["centre_x", "centre_y", "correlation"]])
+        super().__init__(
+            fig, controls, [["kind", "mode"], ["radius", "lam", "l1_ratio"], ["centre_x", "centre_y", "correlation"]]
+        )
         self.redraw()
 
     @property
@@ -348,8 +359,9 @@ class GeometryExplorer(Explorer):
         return self.drawing.state["kind"]
 
     def _apply(self, v) -> bool:
-        settings = dict(kind=v["kind"], l1_ratio=v["l1_ratio"], centre=(v["centre_x"], v["centre_y"]),
-                        correlation=v["correlation"])
+        settings = dict(
+            kind=v["kind"], l1_ratio=v["l1_ratio"], centre=(v["centre_x"], v["centre_y"]), correlation=v["correlation"]
+        )
         if v["mode"] == "lam":
             settings["lam"] = v["lam"]
         else:
@@ -367,13 +379,15 @@ class GeometryExplorer(Explorer):
         w = self.drawing.result.coef
         shape = {"l1": "a diamond", "l2": "a disc", "elastic_net": "a rounded diamond"}[s["kind"]]
         zeros = int(np.sum(np.abs(w) < 1e-9))
-        return (f"{KIND_NAMES[s['kind']]}: where the loss meets the budget. Elliptic contours of a quadratic loss "
-                f"around its least-squares minimum (a star) at w = ({s['centre'][0]:.1f}, {s['centre'][1]:.1f}), "
-                f"feature correlation {s['correlation']:.2f}; the constraint region, {shape} of budget "
-                f"{s['radius']:.2f} (λ = {self.drawing.result.lam:.3g}); the constrained optimum (a dot) at "
-                f"w = ({w[0]:.2f}, {w[1]:.2f}), where a contour touches the region"
-                + (f", {zeros} weight exactly 0" if zeros == 1 else f", {zeros} weights exactly 0" if zeros else "")
-                + ". A dashed line traces the solutions for every λ.")
+        return (
+            f"{KIND_NAMES[s['kind']]}: where the loss meets the budget. Elliptic contours of a quadratic loss "
+            f"around its least-squares minimum (a star) at w = ({s['centre'][0]:.1f}, {s['centre'][1]:.1f}), "
+            f"feature correlation {s['correlation']:.2f}; the constraint region, {shape} of budget "
+            f"{s['radius']:.2f} (λ = {self.drawing.result.lam:.3g}); the constrained optimum (a dot) at "
+            f"w = ({w[0]:.2f}, {w[1]:.2f}), where a contour touches the region"
+            + (f", {zeros} weight exactly 0" if zeros == 1 else f", {zeros} weights exactly 0" if zeros else "")
+            + ". A dashed line traces the solutions for every λ."
+        )
 
 
 def geometry_explorer(**defaults) -> GeometryExplorer:
@@ -416,21 +430,23 @@ class OverfittingExplorer(Explorer):
         lam = max(lam, 1e-8)
         controls = {
             "degree": Choice([(str(d), d) for d in range(1, self.MAX_DEGREE + 1)], degree, description="degree"),
-            "lam": Choice(numeric_options(nice_log(1e-8, 10.0, (1, 2, 5)), _short_exp, lam), lam, description="λ (L2)",
-                          log=True),
+            "lam": Choice(
+                numeric_options(nice_log(1e-8, 10.0, (1, 2, 5)), _short_exp, lam), lam, description="λ (L2)", log=True
+            ),
         }
         fig, (ax_fit, ax_err) = _new_figure((10.0, 4.0), ncols=2)
         with plt.rc_context(rc()):
             self.points = [
                 ax_fit.scatter(self.x_train, self.y_train, s=22, color="0.2", zorder=3, label="training"),
-                ax_fit.scatter(self.x_val, self.y_val, s=22, facecolor="white", edgecolor="0.2", zorder=3,
-                               label="validation"),
+                ax_fit.scatter(
+                    self.x_val, self.y_val, s=22, facecolor="white", edgecolor="0.2", zorder=3, label="validation"
+                ),
             ]
             truth = getattr(data, "truth", None)
             self.has_truth = callable(truth)
             if self.has_truth:
                 ax_fit.plot(self.grid, truth(self.grid), ":", color="0.5", label="true function")
-            self.fit_line, = ax_fit.plot([], [], color=VERMILLION, lw=2, label="fitted polynomial")
+            (self.fit_line,) = ax_fit.plot([], [], color=VERMILLION, lw=2, label="fitted polynomial")
             low, high = float(y.min()), float(y.max())
             ax_fit.set_ylim(low - 0.5 * (high - low), high + 0.5 * (high - low))
             ax_fit.set_xlabel("x")
@@ -438,10 +454,12 @@ class OverfittingExplorer(Explorer):
             opaque_legend(ax_fit, fontsize=8, loc="upper right")
             degrees = np.arange(1, self.MAX_DEGREE + 1)
             self.degrees = degrees
-            self.train_line, = ax_err.plot(degrees, np.ones_like(degrees, dtype=float), "o-", ms=3, color=BLUE,
-                                           label="training error")
-            self.val_line, = ax_err.plot(degrees, np.ones_like(degrees, dtype=float), "o-", ms=3, color=ORANGE,
-                                         label="validation error")
+            (self.train_line,) = ax_err.plot(
+                degrees, np.ones_like(degrees, dtype=float), "o-", ms=3, color=BLUE, label="training error"
+            )
+            (self.val_line,) = ax_err.plot(
+                degrees, np.ones_like(degrees, dtype=float), "o-", ms=3, color=ORANGE, label="validation error"
+            )
             self.marker = ax_err.axvline(degree, color=GREEN, ls="--", lw=1.2)
             ax_err.set_yscale("log")
             ax_err.set_xlabel("polynomial degree (model complexity →)")
@@ -456,8 +474,15 @@ class OverfittingExplorer(Explorer):
         ax_err.set_ylim(extremes.min() / 2, extremes.max() * 2)
         # The points lie over the fitted curve and the spines over the ends of every line, so
         # they are drawn in their place each frame (cheap); the legends are pasted (text is not).
-        self.dynamic = [self.fit_line, self.train_line, self.val_line, self.marker, *self.points,
-                        *ax_fit.spines.values(), *ax_err.spines.values()]
+        self.dynamic = [
+            self.fit_line,
+            self.train_line,
+            self.val_line,
+            self.marker,
+            *self.points,
+            *ax_fit.spines.values(),
+            *ax_err.spines.values(),
+        ]
         self.overlays = [ax_fit.get_legend(), ax_err.get_legend()]
         self._last_lam = None
         super().__init__(fig, controls, [["degree", "lam"]])
@@ -493,7 +518,9 @@ class OverfittingExplorer(Explorer):
         self.fit_line.set_data(self.grid, model.predict(self._design(self.grid, degree)))
         self.marker.set_xdata([degree, degree])
         train, val = self.errors[0][degree - 1], self.errors[1][degree - 1]
-        self.summary = f"degree {degree}, L2 penalty λ = {lam:.1e}:   training MSE {train:.3f}   validation MSE {val:.3f}"
+        self.summary = (
+            f"degree {degree}, L2 penalty λ = {lam:.1e}:   training MSE {train:.3f}   validation MSE {val:.3f}"
+        )
         return False
 
     def describe(self) -> str:
@@ -502,13 +529,15 @@ class OverfittingExplorer(Explorer):
     def alt_text(self) -> str:
         degree, lam = int(self.controls["degree"].value), float(self.controls["lam"].value)
         best = int(self.degrees[np.argmin(self.errors[1])])
-        return (f"Left: {self.x_train.size} training points (filled), {self.x_val.size} validation points (open), "
-                + ("the true function (dotted) and " if self.has_truth else "")
-                + f"the fitted polynomial of degree {degree} with L2 penalty "
-                f"λ = {lam:.1e}. Right: training and validation mean squared error (log scale) for every degree "
-                f"from 1 to {self.MAX_DEGREE} at this λ, a dashed line at degree {degree}: training MSE "
-                f"{self.errors[0][degree - 1]:.3f}, validation MSE {self.errors[1][degree - 1]:.3f}; the validation "
-                f"error is lowest at degree {best}.")
+        return (
+            f"Left: {self.x_train.size} training points (filled), {self.x_val.size} validation points (open), "
+            + ("the true function (dotted) and " if self.has_truth else "")
+            + f"the fitted polynomial of degree {degree} with L2 penalty "
+            f"λ = {lam:.1e}. Right: training and validation mean squared error (log scale) for every degree "
+            f"from 1 to {self.MAX_DEGREE} at this λ, a dashed line at degree {degree}: training MSE "
+            f"{self.errors[0][degree - 1]:.3f}, validation MSE {self.errors[1][degree - 1]:.3f}; the validation "
+            f"error is lowest at degree {best}."
+        )
 
 
 def overfitting_explorer(**defaults) -> OverfittingExplorer:
@@ -545,8 +574,9 @@ class PathExplorer(Explorer):
         from regcourse._controls import Choice
 
         # The slider walks the path's λ grid (from the largest λ down) and shows each λ, not its index.
-        controls = {"step": Choice([(f"{lam:.3g}", i) for i, lam in enumerate(self.path.lams)], n_lams // 3,
-                                   description="λ")}
+        controls = {
+            "step": Choice([(f"{lam:.3g}", i) for i, lam in enumerate(self.path.lams)], n_lams // 3, description="λ")
+        }
         fig, (ax_path, ax_bars) = _new_figure((11.0, 4.2), ncols=2)
         with plt.rc_context(rc()):
             coefficient_path(self.path, names, ax=ax_path)
@@ -574,8 +604,9 @@ class PathExplorer(Explorer):
             bar.set_width(value)
             bar.set_color(VERMILLION if value == 0 else BLUE)
         mse = float(np.mean((self.y - self.X @ coef - self.path.intercepts[i]) ** 2))
-        self.summary = (f"λ = {lam:.3g}:   {np.count_nonzero(coef)} of {coef.size} coefficients non-zero   "
-                        f"training MSE {mse:.1f}")
+        self.summary = (
+            f"λ = {lam:.3g}:   {np.count_nonzero(coef)} of {coef.size} coefficients non-zero   training MSE {mse:.1f}"
+        )
         return False
 
     def describe(self) -> str:
@@ -587,17 +618,18 @@ class PathExplorer(Explorer):
         order = np.argsort(-np.abs(coef), kind="stable")
         nonzero = [f"{self.names[j]} {coef[j]:+.3g}" for j in order if coef[j] != 0]
         zero = [self.names[j] for j in range(coef.size) if coef[j] == 0]
-        return (f"Left: the coefficient path, each of the {coef.size} coefficients against λ (log scale), a dashed "
-                f"line at λ = {lam:.3g}. Right: the coefficients at that λ as bars: "
-                + (f"non-zero {', '.join(nonzero)}" if nonzero else "none non-zero")
-                + (f"; exactly 0 (vermillion) {', '.join(zero)}." if zero else "; none exactly 0."))
+        return (
+            f"Left: the coefficient path, each of the {coef.size} coefficients against λ (log scale), a dashed "
+            f"line at λ = {lam:.3g}. Right: the coefficients at that λ as bars: "
+            + (f"non-zero {', '.join(nonzero)}" if nonzero else "none non-zero")
+            + (f"; exactly 0 (vermillion) {', '.join(zero)}." if zero else "; none exactly 0.")
+        )
 
 
 def path_explorer(X=None, y=None, feature_names=None, *, kind: str = "l1", l1_ratio: float = 0.5) -> PathExplorer:
     """A λ slider moving along the coefficient path (the diabetes data by default): the
     coefficients at that λ, how many are non-zero, and the training error."""
     return PathExplorer(X, y, feature_names, kind=kind, l1_ratio=l1_ratio)
-
 
 
 # --- the Lp ball explorer ----------------------------------------------------------------------------
@@ -609,8 +641,38 @@ class LpExplorer(Explorer):
 
     P_RANGE = (0.25, 8.0)
     # Round values of p, about evenly spaced on a log scale, with 1 and 2 among them.
-    P_CHOICES = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2.0,
-                 2.25, 2.5, 2.75, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0)
+    P_CHOICES = (
+        0.25,
+        0.3,
+        0.35,
+        0.4,
+        0.45,
+        0.5,
+        0.6,
+        0.7,
+        0.8,
+        0.9,
+        1.0,
+        1.1,
+        1.2,
+        1.3,
+        1.4,
+        1.5,
+        1.6,
+        1.8,
+        2.0,
+        2.25,
+        2.5,
+        2.75,
+        3.0,
+        3.5,
+        4.0,
+        4.5,
+        5.0,
+        6.0,
+        7.0,
+        8.0,
+    )
 
     def __init__(self, p=2.0, budget=1.0, centre=(1.6, 0.4), correlation=0.4):
         import matplotlib.pyplot as plt
@@ -622,16 +684,18 @@ class LpExplorer(Explorer):
         correlation = _check_range(correlation, "correlation", -0.9, 0.9)
         if isinstance(centre, (str, bytes)) or not hasattr(centre, "__len__") or len(centre) != 2:
             raise ValueError(f"centre must be a pair (w₁, w₂), got {centre!r}")
-        self.centre = np.array([_check_range(centre[0], "centre[0]", -2.0, 2.0),
-                                _check_range(centre[1], "centre[1]", -2.0, 2.0)])
+        self.centre = np.array(
+            [_check_range(centre[0], "centre[0]", -2.0, 2.0), _check_range(centre[1], "centre[1]", -2.0, 2.0)]
+        )
         _, _, self.H = quadratic_problem(self.centre, correlation)
         self._ellipse = _ellipse
         from regcourse._controls import Choice, grid, numeric_options
 
         controls = {
             "p": Choice(numeric_options(self.P_CHOICES, "{:g}".format, p), p, description="p", log=True),
-            "budget": Choice(numeric_options(grid(0.1, 2.0, 0.05, 2), "{:.2f}".format, budget), budget,
-                             description="budget"),
+            "budget": Choice(
+                numeric_options(grid(0.1, 2.0, 0.05, 2), "{:.2f}".format, budget), budget, description="budget"
+            ),
         }
         fig, ax = _new_figure((5.2, 5.0))
         with plt.rc_context(rc()):
@@ -641,9 +705,9 @@ class LpExplorer(Explorer):
             ax.plot([self.centre[0]], [self.centre[1]], "o", color="0.3", ms=5, zorder=3)
             ax.axhline(0.0, color="0.75", lw=0.8, zorder=1)
             ax.axvline(0.0, color="0.75", lw=0.8, zorder=1)
-            self.ball, = ax.plot([], [], color=VERMILLION, lw=2.0, zorder=4)
-            self.touching, = ax.plot([], [], color="0.15", lw=1.2, zorder=5)
-            self.optimum, = ax.plot([], [], "o", color=VERMILLION, mec="0.15", ms=8, zorder=6)
+            (self.ball,) = ax.plot([], [], color=VERMILLION, lw=2.0, zorder=4)
+            (self.touching,) = ax.plot([], [], color="0.15", lw=1.2, zorder=5)
+            (self.optimum,) = ax.plot([], [], "o", color=VERMILLION, mec="0.15", ms=8, zorder=6)
             ax.set_xlim(-2.2, 2.2)
             ax.set_ylim(-2.2, 2.2)
             ax.set_aspect("equal")
@@ -669,8 +733,10 @@ class LpExplorer(Explorer):
         self.touching.set_data(*self._ellipse(self.centre, self.H, float(d @ self.H @ d)).T)
         shape = "corners on the axes" + (", not convex" if p < 1 else "") if p <= 1 else "smooth, convex"
         zeros = int(np.sum(w == 0.0))
-        self.summary = (f"p = {p:.2f} ({shape}):   lowest loss on the ball at w = ({w[0]:.3f}, {w[1]:.3f})   "
-                        f"{zeros} weight{'s' if zeros != 1 else ''} exactly 0")
+        self.summary = (
+            f"p = {p:.2f} ({shape}):   lowest loss on the ball at w = ({w[0]:.3f}, {w[1]:.3f})   "
+            f"{zeros} weight{'s' if zeros != 1 else ''} exactly 0"
+        )
         return False
 
     def describe(self) -> str:
@@ -680,11 +746,13 @@ class LpExplorer(Explorer):
         p, budget = float(self.controls["p"].value), float(self.controls["budget"].value)
         shape = "with corners on the axes" + (", not convex" if p < 1 else "") if p <= 1 else "smooth and convex"
         zeros = int(np.sum(self.w == 0.0))
-        return (f"The Lp ball, the points where |w1|^p + |w2|^p ≤ {budget:.2f}, for p = {p:g}: {shape}. Around it, "
-                f"elliptic contours of a fixed quadratic loss whose minimum (a dot) is at "
-                f"w = ({self.centre[0]:.1f}, {self.centre[1]:.1f}); the loss is lowest on the ball at "
-                f"w = ({self.w[0]:.3f}, {self.w[1]:.3f}), where a contour touches it"
-                + (f", {zeros} weight exactly 0." if zeros == 1 else f", {zeros} weights exactly 0." if zeros else "."))
+        return (
+            f"The Lp ball, the points where |w1|^p + |w2|^p ≤ {budget:.2f}, for p = {p:g}: {shape}. Around it, "
+            f"elliptic contours of a fixed quadratic loss whose minimum (a dot) is at "
+            f"w = ({self.centre[0]:.1f}, {self.centre[1]:.1f}); the loss is lowest on the ball at "
+            f"w = ({self.w[0]:.3f}, {self.w[1]:.3f}), where a contour touches it"
+            + (f", {zeros} weight exactly 0." if zeros == 1 else f", {zeros} weights exactly 0." if zeros else ".")
+        )
 
 
 def lp_explorer(*, p: float = 2.0, budget: float = 1.0, centre=(1.6, 0.4), correlation: float = 0.4) -> LpExplorer:

@@ -26,8 +26,12 @@ from pathlib import Path
 
 SITE = Path(__file__).resolve().parent
 ROOT = SITE.parent
-NEEDED = {"sphinx": "Sphinx", "myst_nb": "myst-nb", "sphinx_book_theme": "sphinx-book-theme",
-          "sphinx-mathjax-offline": "sphinx-mathjax-offline"}
+NEEDED = {
+    "sphinx": "Sphinx",
+    "myst_nb": "myst-nb",
+    "sphinx_book_theme": "sphinx-book-theme",
+    "sphinx-mathjax-offline": "sphinx-mathjax-offline",
+}
 
 
 def missing() -> list[str]:
@@ -65,8 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lacking = missing()
     if lacking:
-        print(f"site: {', '.join(lacking)} not installed in this Python ({sys.executable}): "
-              'python -m pip install -e ".[site]"', file=sys.stderr)
+        print(
+            f"site: {', '.join(lacking)} not installed in this Python ({sys.executable}): "
+            'python -m pip install -e ".[site]"',
+            file=sys.stderr,
+        )
         return 2
     started = time.monotonic()
     try:

@@ -31,11 +31,28 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 # Attributes that load something into the page (a resource) and attributes that only link.
-RESOURCE_ATTRIBUTES = {("img", "src"), ("script", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
-                       ("audio", "src"), ("embed", "src"), ("object", "data"), ("input", "src"),
-                       ("video", "poster")}
-LINK_RELS_THAT_LOAD = {"stylesheet", "icon", "shortcut", "preload", "modulepreload", "manifest",
-                       "apple-touch-icon", "mask-icon"}
+RESOURCE_ATTRIBUTES = {
+    ("img", "src"),
+    ("script", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("input", "src"),
+    ("video", "poster"),
+}
+LINK_RELS_THAT_LOAD = {
+    "stylesheet",
+    "icon",
+    "shortcut",
+    "preload",
+    "modulepreload",
+    "manifest",
+    "apple-touch-icon",
+    "mask-icon",
+}
 IMAGE_NAME = re.compile(r"^\S*\.(png|jpe?g|gif|svg|webp|bmp|tiff?)$", re.IGNORECASE)
 
 
@@ -58,8 +75,8 @@ class Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
-        self.links: list[tuple[str, str]] = []       # (tag, url): followed by a reader
-        self.resources: list[tuple[str, str]] = []   # (tag, url): loaded with the page
+        self.links: list[tuple[str, str]] = []  # (tag, url): followed by a reader
+        self.resources: list[tuple[str, str]] = []  # (tag, url): loaded with the page
         self.images: list[tuple[str, str | None]] = []  # (src, alt)
         self.base: str | None = None
 
@@ -176,9 +193,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(external))
     for problem in problems:
         print(problem)
-    print(f"site check: {counts['pages']} pages, {counts.get('internal', 0)} internal links and resources, "
-          f"{counts.get('images', 0)} images, {len(external)} external links listed in {listing} (not fetched); "
-          f"{len(problems)} problem{'s' if len(problems) != 1 else ''}")
+    print(
+        f"site check: {counts['pages']} pages, {counts.get('internal', 0)} internal links and resources, "
+        f"{counts.get('images', 0)} images, {len(external)} external links listed in {listing} (not fetched); "
+        f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    )
     return 1 if problems else 0
 
 

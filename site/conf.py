@@ -27,7 +27,7 @@ html_title = "regcourse: regularization in machine learning"
 extensions = [
     "myst_nb",
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: math renders offline
-    "course_site",             # badges, links, navigation, alt text (course_site.py)
+    "course_site",  # badges, links, navigation, alt text (course_site.py)
 ]
 
 # The home page is the README; the pages are the lectures, exercises and solutions, and the

@@ -65,8 +65,7 @@ def strip_launch_badges(text: str) -> str:
 
 def badges_as_text_links(text: str) -> str:
     """Turn each Colab/Binder badge into a text link with the badge's own words."""
-    return _BADGE.sub(lambda m: f"[{m.group('text')}]({m.group('url')})" if _is_launch_badge(m) else m.group(0),
-                      text)
+    return _BADGE.sub(lambda m: f"[{m.group('text')}]({m.group('url')})" if _is_launch_badge(m) else m.group(0), text)
 
 
 def launch_badge_urls(text: str) -> list[str]:
@@ -124,7 +123,8 @@ class LinkMap:
                 fenced = not fenced
             elif not fenced and "](" in line:
                 line = _LINK_TARGET.sub(
-                    lambda m: "](" + self.target(page, m.group("target")) + (m.group("title") or "") + ")", line)
+                    lambda m: "](" + self.target(page, m.group("target")) + (m.group("title") or "") + ")", line
+                )
             out.append(line)
         return "\n".join(out)
 
@@ -135,8 +135,11 @@ def toctree(entries: list[str], caption: str | None = None) -> str:
     return "\n".join(["", "```{toctree}", *options, "", *entries, "```", ""])
 
 
-SECTIONS = (("notebooks", "Lectures", None), ("exercises", "Exercises", "How the exercises work"),
-            ("solutions", "Solutions", "About the solutions"))
+SECTIONS = (
+    ("notebooks", "Lectures", None),
+    ("exercises", "Exercises", "How the exercises work"),
+    ("solutions", "Solutions", "About the solutions"),
+)
 
 
 def notebook_title(path: Path) -> str | None:
@@ -162,6 +165,7 @@ def site_navigation(pages: set[str], root: Path | None = None) -> str:
     A solution notebook has its exercise's title ("04 · Exercises: L1 / lasso"); in the
     navigation (with ``root``, where the notebooks are read) it is called "04 · Solutions: …",
     so the two lists do not read the same."""
+
     def docname(path: str) -> str:
         return "/" + posixpath.splitext(path)[0]  # absolute: the same from any page
 
@@ -173,10 +177,12 @@ def site_navigation(pages: set[str], root: Path | None = None) -> str:
 
     text = ""
     for folder, caption, readme_title in SECTIONS:
-        entries = [f"{readme_title} <{docname(folder + '/README.md')}>"] if (
-            readme_title and f"{folder}/README.md" in pages) else []
-        entries += [entry(folder, p) for p in sorted(pages)
-                    if posixpath.dirname(p) == folder and p.endswith(".ipynb")]
+        entries = (
+            [f"{readme_title} <{docname(folder + '/README.md')}>"]
+            if (readme_title and f"{folder}/README.md" in pages)
+            else []
+        )
+        entries += [entry(folder, p) for p in sorted(pages) if posixpath.dirname(p) == folder and p.endswith(".ipynb")]
         if entries:
             text += toctree(entries, caption)
     return text
@@ -206,6 +212,7 @@ def output_alt(output_metadata: dict, mime_type: str) -> str | None:
 
 # --- Sphinx ---------------------------------------------------------------------------------------
 
+
 def _repository_path(app, docname: str) -> str:
     return Path(app.env.doc2path(docname)).resolve().relative_to(Path(app.srcdir).resolve()).as_posix()
 
@@ -218,8 +225,9 @@ def _on_source_read(app, docname: str, source: list[str]) -> None:
     page = _repository_path(app, docname)
     pages = _pages(app)
     options = app.config.html_theme_options
-    links = LinkMap(Path(app.srcdir), pages, options.get("repository_url", ""),
-                    options.get("repository_branch", "main"))
+    links = LinkMap(
+        Path(app.srcdir), pages, options.get("repository_url", ""), options.get("repository_branch", "main")
+    )
     if page.endswith(".ipynb"):
         source[0] = transform_notebook(source[0], page, links)
         return
@@ -266,7 +274,8 @@ def _write_index(app, exception) -> None:
         f'<title>{title}</title>\n<meta http-equiv="refresh" content="0; url={home}">\n'
         f'<link rel="canonical" href="{home}">\n</head>\n<body>\n<main>\n'
         f'<p>The course starts at <a href="{home}">its home page</a>.</p>\n</main>\n</body>\n</html>\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def setup(app):

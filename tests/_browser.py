@@ -69,8 +69,10 @@ def jupyterlab_missing() -> str | None:
     The server always comes from the running interpreter's own ``jupyterlab`` package (never a
     ``jupyter-lab`` found on PATH, which may belong to another Python)."""
     if importlib.util.find_spec("jupyterlab") is None:
-        return (f"JupyterLab is not installed in this Python ({sys.executable}): "
-                'python -m pip install -e ".[browser]" (the browser extra brings JupyterLab and Playwright)')
+        return (
+            f"JupyterLab is not installed in this Python ({sys.executable}): "
+            'python -m pip install -e ".[browser]" (the browser extra brings JupyterLab and Playwright)'
+        )
     return None
 
 
@@ -92,11 +94,26 @@ class JupyterLab:
         """A learner's kernel: no strict checks, check log or backends chosen by the test run;
         no user configuration; this interpreter first on PATH (ipykernel's kernel spec says
         only ``python``)."""
-        env = {key: value for key, value in os.environ.items()
-               if key not in {"REGCOURSE_STRICT", "REGCOURSE_CHECK_LOG", "MPLBACKEND", "KERAS_BACKEND",
-                              "JUPYTER_PATH", "IPYTHONDIR"}}
-        for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
-                     "JUPYTERLAB_WORKSPACES_DIR", "IPYTHONDIR"):
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key
+            not in {
+                "REGCOURSE_STRICT",
+                "REGCOURSE_CHECK_LOG",
+                "MPLBACKEND",
+                "KERAS_BACKEND",
+                "JUPYTER_PATH",
+                "IPYTHONDIR",
+            }
+        }
+        for name in (
+            "JUPYTER_CONFIG_DIR",
+            "JUPYTER_RUNTIME_DIR",
+            "JUPYTERLAB_SETTINGS_DIR",
+            "JUPYTERLAB_WORKSPACES_DIR",
+            "IPYTHONDIR",
+        ):
             env[name] = str(self.tmp / name.lower())
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         return env
@@ -104,9 +121,16 @@ class JupyterLab:
     def command(self) -> list[str]:
         """The server's command line: this interpreter's JupyterLab, on the current port."""
         return [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
             "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: run commands, read models
         ]
 
@@ -115,14 +139,21 @@ class JupyterLab:
         settings = self.tmp / "jupyterlab_settings_dir" / "@jupyterlab" / "apputils-extension"
         settings.mkdir(parents=True, exist_ok=True)
         (settings / "notification.jupyterlab-settings").write_text(
-            json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
+            json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8"
+        )
         for _ in range(3):  # a port taken between free_port() and the server's bind: try another
             self.port = free_port()
             command = self.command()
             with open(self.log, "ab") as log:
-                self.process = subprocess.Popen(command, cwd=self.root, env=self.environment(), stdout=log,
-                                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                                start_new_session=True)
+                self.process = subprocess.Popen(
+                    command,
+                    cwd=self.root,
+                    env=self.environment(),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and self.process.poll() is None:
                 if self.status() is not None:
@@ -132,8 +163,9 @@ class JupyterLab:
         raise RuntimeError(f"JupyterLab did not start; its log:\n{self.log.read_text(errors='replace')[-3000:]}")
 
     def status(self) -> dict | None:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/status",
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/api/status", headers={"Authorization": f"token {self.token}"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=2) as response:
                 return json.load(response)
@@ -204,39 +236,64 @@ def _script(params: str, body: str, *, asynchronous: bool = True) -> str:
 def open_notebook(page, lab: JupyterLab, path: str, timeout: float = 120.0) -> None:
     """Open ``path`` (relative to the course root) and wait until its kernel is ready and idle."""
     page.goto(lab.url(path))
-    page.wait_for_function(_script("path", "return panelOf(path) !== null;", asynchronous=False),
-                           arg=path, timeout=timeout * 1000, polling=250)
-    page.evaluate(_script("path", """
+    page.wait_for_function(
+        _script("path", "return panelOf(path) !== null;", asynchronous=False),
+        arg=path,
+        timeout=timeout * 1000,
+        polling=250,
+    )
+    page.evaluate(
+        _script(
+            "path",
+            """
       const panel = panelOf(path);
       await panel.context.ready;
       await panel.sessionContext.ready;
       window.jupyterapp.shell.activateById(panel.id);
-    """), path)
+    """,
+        ),
+        path,
+    )
     wait_until_idle(page, path, timeout)
 
 
 def wait_until_idle(page, path: str, timeout: float = 300.0) -> None:
     """Until the kernel is idle and no cell shows the [*] of a pending execution."""
-    page.wait_for_function(_script("path", """
+    page.wait_for_function(
+        _script(
+            "path",
+            """
       const panel = panelOf(path);
       const session = panel && panel.sessionContext.session;
       if (!session || !session.kernel || session.kernel.status !== 'idle') return false;
       const prompts = [...panel.content.node.querySelectorAll('.jp-InputArea-prompt')];
       return !prompts.some(prompt => prompt.textContent.includes('*'));
-    """, asynchronous=False), arg=path, timeout=timeout * 1000, polling=250)
+    """,
+            asynchronous=False,
+        ),
+        arg=path,
+        timeout=timeout * 1000,
+        polling=250,
+    )
 
 
 def run_all(page, path: str, timeout: float = 300.0) -> None:
     """Run all cells, as Run ▸ Run All Cells does, and wait until the kernel is done.
 
     Execution stops at the first cell that raises, as in JupyterLab itself."""
-    page.evaluate(_script("path", """
+    page.evaluate(
+        _script(
+            "path",
+            """
       const panel = panelOf(path);
       window.jupyterapp.shell.activateById(panel.id);
       window.__regcourseRunAllDone = false;
       window.jupyterapp.commands.execute('notebook:run-all-cells')
         .finally(() => { window.__regcourseRunAllDone = true; });
-    """), path)
+    """,
+        ),
+        path,
+    )
     # The command settles when the last cell has run (or one raised); then the kernel goes idle.
     page.wait_for_function("() => window.__regcourseRunAllDone === true", timeout=timeout * 1000, polling=250)
     wait_until_idle(page, path, timeout)
@@ -248,7 +305,10 @@ def problems(page, path: str) -> dict[str, list[dict]]:
     ``saved``: error outputs and stderr streams in the notebook's model (what would be saved);
     ``rendered``: output areas JupyterLab rendered as stderr (tracebacks and stderr look alike,
     with mime type application/vnd.jupyter.stderr), including those inside widgets."""
-    return page.evaluate(_script("[path, stderr]", """
+    return page.evaluate(
+        _script(
+            "[path, stderr]",
+            """
       const panel = panelOf(path);
       const saved = [], rendered = [];
       panel.content.widgets.forEach((cell, index) => {
@@ -265,18 +325,29 @@ def problems(page, path: str) -> dict[str, list[dict]]:
         }
       });
       return {saved, rendered};
-    """), [path, STDERR])
+    """,
+        ),
+        [path, STDERR],
+    )
 
 
 def cell_locator(page, path: str, index: int):
     """The DOM node of cell ``index`` of the open notebook ``path``."""
-    page.evaluate(_script("[path, index]", """
+    page.evaluate(
+        _script(
+            "[path, index]",
+            """
       const panel = panelOf(path);
       panel.content.widgets[index].node.setAttribute('data-regcourse-cell', String(index));
-    """), [path, index])
+    """,
+        ),
+        [path, index],
+    )
     return page.locator(f'[data-regcourse-cell="{index}"]')
 
 
 def html_outputs(page, path: str, index: int) -> list[str]:
     """The text of the HTML outputs JupyterLab rendered for cell ``index``."""
-    return cell_locator(page, path, index).locator('.jp-OutputArea-output[data-mime-type="text/html"]').all_inner_texts()
+    return (
+        cell_locator(page, path, index).locator('.jp-OutputArea-output[data-mime-type="text/html"]').all_inner_texts()
+    )

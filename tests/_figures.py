@@ -72,8 +72,12 @@ def lasso_path():
     first = int(np.flatnonzero(np.any(coefs != 0, axis=1))[0])
     entering = [names[j] for j in np.flatnonzero(coefs[first])]
     largest = names[int(np.argmax(np.abs(coefs[-1])))]
-    return coefficient_path(path, names), ["lasso path", "10 coefficients", f"{entering[0]} at λ = {_fmt(lams[first])}",
-                                           f"{largest} {_fmt(coefs[-1, names.index(largest)])}"]
+    return coefficient_path(path, names), [
+        "lasso path",
+        "10 coefficients",
+        f"{entering[0]} at λ = {_fmt(lams[first])}",
+        f"{largest} {_fmt(coefs[-1, names.index(largest)])}",
+    ]
 
 
 def ridge_path():
@@ -93,8 +97,12 @@ def sparse_path_with_background():
     names = [f"x{j + 1}" if j in true else "" for j in range(30)]
     path = linear.path(data.X, data.y, "l1", n_lams=30)
     mark = float(path.lams[10])
-    return coefficient_path(path, names, mark_lam=mark), ["30 coefficients", "4 labelled features",
-                                                         "other 26 in grey", f"λ = {_fmt(mark)}"]
+    return coefficient_path(path, names, mark_lam=mark), [
+        "30 coefficients",
+        "4 labelled features",
+        "other 26 in grey",
+        f"λ = {_fmt(mark)}",
+    ]
 
 
 def sklearn_fits_on_path():
@@ -107,8 +115,10 @@ def sklearn_fits_on_path():
 
     data = load_diabetes()
     lams = np.geomspace(path.lams[0] / 1.5, path.lams[0] / 60, 4)
-    fits = {"right": (lams, [Lasso(alpha=lam / 2).fit(data.X, data.y).coef_ for lam in lams]),
-            "wrong": (lams, [Lasso(alpha=lam).fit(data.X, data.y).coef_ for lam in lams])}
+    fits = {
+        "right": (lams, [Lasso(alpha=lam / 2).fit(data.X, data.y).coef_ for lam in lams]),
+        "wrong": (lams, [Lasso(alpha=lam).fit(data.X, data.y).coef_ for lam in lams]),
+    }
     return path_with_fits(path, fits, names), ["right (circles): on the lines", "wrong (crosses): off the lines"]
 
 
@@ -166,17 +176,24 @@ def patience():
     from regcourse.plots import patience_curve
 
     val = np.r_[np.linspace(1.0, 0.3, 30), np.linspace(0.31, 0.6, 30)]
-    return patience_curve(np.linspace(1.0, 0.01, 60), val, patience=10), ["at epoch 29", "stops at epoch 39",
-                                                                         "lowest, 0.3,"]
+    return patience_curve(np.linspace(1.0, 0.01, 60), val, patience=10), [
+        "at epoch 29",
+        "stops at epoch 39",
+        "lowest, 0.3,",
+    ]
 
 
 def _histories(n_runs):
     from regcourse.nn import History
 
     rng = np.random.default_rng(0)
-    return {f"run {i}": History(train_loss=list(np.geomspace(1, 0.01 * (i + 1), 40)),
-                                val_loss=list(np.geomspace(1, 0.2, 40) + np.linspace(0, 0.1 * i, 40)
-                                              + 0.01 * rng.random(40))) for i in range(n_runs)}
+    return {
+        f"run {i}": History(
+            train_loss=list(np.geomspace(1, 0.01 * (i + 1), 40)),
+            val_loss=list(np.geomspace(1, 0.2, 40) + np.linspace(0, 0.1 * i, 40) + 0.01 * rng.random(40)),
+        )
+        for i in range(n_runs)
+    }
 
 
 def training(n_runs):
@@ -186,7 +203,8 @@ def training(n_runs):
         histories = _histories(n_runs)
         best = {label: int(np.argmin(h.val_loss)) + 1 for label, h in histories.items()}
         return training_curves(histories), [f"{n_runs} runs", "run 0: training loss ends at 0.01"] + [
-            f"at epoch {epoch}" for epoch in best.values()]
+            f"at epoch {epoch}" for epoch in best.values()
+        ]
 
     return draw
 
@@ -197,12 +215,16 @@ def networks():
     from regcourse.plots import network_fits
 
     torch.manual_seed(0)
-    nets = {f"net {i}": torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
-            for i in range(3)}
+    nets = {
+        f"net {i}": torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)) for i in range(3)
+    }
     x = torch.linspace(-1, 1, 12).reshape(-1, 1)
     t = torch.sin(3 * x)
-    return network_fits(nets, x, t, truth=lambda v: np.sin(3 * v)), ["3 networks", "12 training points",
-                                                                     "Closest to the true function"]
+    return network_fits(nets, x, t, truth=lambda v: np.sin(3 * v)), [
+        "3 networks",
+        "12 training points",
+        "Closest to the true function",
+    ]
 
 
 def histograms():
@@ -211,25 +233,36 @@ def histograms():
     rng = np.random.default_rng(0)
     l1 = rng.normal(size=200) * (rng.random(200) < 0.4)
     return weight_histogram({"none": rng.normal(size=200), "L2": 0.3 * rng.normal(size=200), "L1": l1}), [
-        f"L1: 200 weights, {100 * np.mean(l1 == 0):.0f}% exactly 0"]
+        f"L1: 200 weights, {100 * np.mean(l1 == 0):.0f}% exactly 0"
+    ]
 
 
 def bars():
     from regcourse.plots import weight_bars
 
     a, b = np.array([0.5, -0.004, 2.0, 0.01]), np.array([0.5, 0.0, 1.9, 0.0])
-    return weight_bars({"subgradient": a, "proximal": b}), ["4 weights", "proximal: 2 exactly 0", "subgradient: 0 exactly 0"]
+    return weight_bars({"subgradient": a, "proximal": b}), [
+        "4 weights",
+        "proximal: 2 exactly 0",
+        "subgradient: 0 exactly 0",
+    ]
 
 
 def spread():
     from regcourse.plots import coefficient_spread
 
     rng = np.random.default_rng(0)
-    refits = {"l1": rng.normal(size=(20, 4)) * (rng.random((20, 4)) < 0.7), "l2": rng.normal(size=(20, 4)) * 0.2,
-              "elastic_net": rng.normal(size=(20, 4)) * 0.5}
+    refits = {
+        "l1": rng.normal(size=(20, 4)) * (rng.random((20, 4)) < 0.7),
+        "l2": rng.normal(size=(20, 4)) * 0.2,
+        "elastic_net": rng.normal(size=(20, 4)) * 0.5,
+    }
     sets = len({tuple(row) for row in refits["l1"] != 0})
     return coefficient_spread(refits, truth=[1, 0, 0, -1]), [
-        "4 features", f"L1 (lasso) (circles): {sets} different sets", "L2 (ridge) (squares): the same non-zero weights in all 20"]
+        "4 features",
+        f"L1 (lasso) (circles): {sets} different sets",
+        "L2 (ridge) (squares): the same non-zero weights in all 20",
+    ]
 
 
 def boundaries():
@@ -241,7 +274,10 @@ def boundaries():
     fits = [linear.fit(data.X, data.y, L2(lam), loss="logistic") for lam in (0.001, 0.1, 1.0)]
     slope = -fits[0].coef[0] / fits[0].coef[1]
     return decision_boundaries(data.X, data.y, fits, labels=["L2(0.001)", "L2(0.1)", "L2(1)"]), [
-        "100 points", f"L2(0.001): x₂ = {_fmt(slope)}·x₁", f"{int(np.sum(data.y == 0))} of class 0"]
+        "100 points",
+        f"L2(0.001): x₂ = {_fmt(slope)}·x₁",
+        f"{int(np.sum(data.y == 0))} of class 0",
+    ]
 
 
 def reliability():
@@ -250,8 +286,9 @@ def reliability():
     rng = np.random.default_rng(0)
     p = rng.random(500)
     y = (rng.random(500) < p).astype(float)
-    return reliability_diagram(y, {"calibrated": p, "over-confident": np.clip(1.6 * (p - 0.5) + 0.5, 0, 1),
-                                   "flat": 0.5 + 0.2 * (p - 0.5)}), ["3 models", "500 points", "10 bins"]
+    return reliability_diagram(
+        y, {"calibrated": p, "over-confident": np.clip(1.6 * (p - 0.5) + 0.5, 0, 1), "flat": 0.5 + 0.2 * (p - 0.5)}
+    ), ["3 models", "500 points", "10 bins"]
 
 
 def pixels():
@@ -260,7 +297,11 @@ def pixels():
     coef = np.zeros(64)
     coef[[3, 20, 40]] = [2.5, -1.5, 0.7]
     return coefficient_image(coef, (8, 8), label="L1, λ = 0.01"), [
-        "L1, λ = 0.01", "3 of 64 pixels", "2.5 at row 1, column 4", "−1.5 at row 3, column 5"]
+        "L1, λ = 0.01",
+        "3 of 64 pixels",
+        "2.5 at row 1, column 4",
+        "−1.5 at row 3, column 5",
+    ]
 
 
 def gallery():
@@ -269,8 +310,11 @@ def gallery():
     a = np.zeros((8, 8))
     a[2:6, 3] = 1.0
     b = np.roll(a, 1, axis=1)
-    return image_gallery({"original": a, "shifted": b}), ["2 grey-scale images of 8 × 8 pixels", "“shifted”",
-                                                          f"{_fmt(np.abs(b - a).mean())}"[:4]]
+    return image_gallery({"original": a, "shifted": b}), [
+        "2 grey-scale images of 8 × 8 pixels",
+        "“shifted”",
+        f"{_fmt(np.abs(b - a).mean())}"[:4],
+    ]
 
 
 FIGURES = {

@@ -5,7 +5,7 @@ import numpy as np
 
 def elastic_net_penalty(w, l1, l2):
     w = np.asarray(w, dtype=float)
-    return l1 * np.abs(w).sum() + l2 * (w ** 2).sum()
+    return l1 * np.abs(w).sum() + l2 * (w**2).sum()
 
 
 def elastic_net_prox(w, t, l1, l2):
@@ -29,8 +29,10 @@ WRONG_CODE = {
     ],
     "enet.prox": [
         (lambda w, t, l1, l2: np.sign(w) * np.maximum(np.abs(w) - t * l1, 0.0) / (1.0 + t * l2), "1 + 2·t·λ₂"),
-        (lambda w, t, l1, l2: np.sign(w) * np.maximum(np.abs(w) / (1.0 + 2.0 * t * l2) - t * l1, 0.0),
-         "threshold at t·λ₁ first"),
+        (
+            lambda w, t, l1, l2: np.sign(w) * np.maximum(np.abs(w) / (1.0 + 2.0 * t * l2) - t * l1, 0.0),
+            "threshold at t·λ₁ first",
+        ),
         (lambda w, t, l1, l2: (w - t * l1 * np.sign(w)) / (1.0 + 2.0 * t * l2), "should become exactly 0"),
         (lambda w, t, l1, l2: np.sign(w) * np.maximum(np.abs(w) - l1, 0.0) / (1.0 + 2.0 * t * l2), "t·λ₁"),
         (lambda w, t, l1, l2: np.where(np.abs(w) <= t * l1, 0.0, w) / (1.0 + 2.0 * t * l2), "move toward 0"),

@@ -27,7 +27,7 @@ def fixed_seed_folds(n, k, seed):
 def uneven_folds(n, k, seed):
     order = np.random.default_rng(seed).permutation(n)
     size = n // k
-    return [order[i * size:(i + 1) * size] if i < k - 1 else order[i * size:] for i in range(k)]
+    return [order[i * size : (i + 1) * size] if i < k - 1 else order[i * size :] for i in range(k)]
 
 
 def overlapping_folds(n, k, seed):

@@ -27,10 +27,14 @@ def l1_prox_step(model, lam, lr):
 
 # --- right answers that reach the same values another way -------------------------------------------
 
+
 def weight_penalty_by_name(model, lam):  # one loop over named_parameters, norm layers found by prefix
     norm_prefixes = [name + "." for name, m in model.named_modules() if isinstance(m, NORMS)]
-    return lam * sum(p.pow(2).sum() for name, p in model.named_parameters()
-                     if not name.endswith("bias") and not any(name.startswith(n) for n in norm_prefixes))
+    return lam * sum(
+        p.pow(2).sum()
+        for name, p in model.named_parameters()
+        if not name.endswith("bias") and not any(name.startswith(n) for n in norm_prefixes)
+    )
 
 
 def weight_penalty_in_float32(model, lam):
@@ -67,6 +71,7 @@ RIGHT = {
 
 
 # --- wrong penalties ---------------------------------------------------------------------------
+
 
 def linear_layers(model):
     return [m for m in model.modules() if isinstance(m, nn.Linear)]
@@ -120,9 +125,13 @@ def linear_layers_only(model, lam):  # misses a custom Module's own nn.Parameter
 
 
 def over_children(model, lam):  # misses layers nested in containers, and a bare layer's own weight
-    return lam * sum(w.square().sum() for m in model.children()
-                     if not isinstance(m, NORMS) for name, w in m.named_parameters(recurse=False)
-                     if not name.endswith("bias"))
+    return lam * sum(
+        w.square().sum()
+        for m in model.children()
+        if not isinstance(m, NORMS)
+        for name, w in m.named_parameters(recurse=False)
+        if not name.endswith("bias")
+    )
 
 
 def over_children_tensor(model, lam):  # the same, with a tensor start so it never returns a plain 0
@@ -138,12 +147,17 @@ def iterating_the_model(model, lam):  # `for m in model`: a Sequential's top lev
 
 
 def weights_of_linear_and_own(model, lam):  # counts the biases of the custom module
-    return lam * sum(p.square().sum() for m in model.modules() if not isinstance(m, NORMS)
-                     for name, p in m.named_parameters(recurse=False)
-                     if isinstance(m, nn.Linear) and name == "weight" or not isinstance(m, nn.Linear))
+    return lam * sum(
+        p.square().sum()
+        for m in model.modules()
+        if not isinstance(m, NORMS)
+        for name, p in m.named_parameters(recurse=False)
+        if isinstance(m, nn.Linear) and name == "weight" or not isinstance(m, nn.Linear)
+    )
 
 
 # --- wrong proximal steps -------------------------------------------------------------------------
+
 
 def prox_with(threshold, *, on=lambda m: isinstance(m, nn.Linear), zero=True, shrink=True, include_bias=False):
     def step(model, lam, lr):
@@ -158,6 +172,7 @@ def prox_with(threshold, *, on=lambda m: isinstance(m, nn.Linear), zero=True, sh
                         if zero:
                             new[small] = 0.0
                         w.copy_(new)
+
     return step
 
 
@@ -230,8 +245,12 @@ WRONG_CODE = {
         (prox_with(lambda lam, lr: lr * lam, shrink=False), "move toward 0, by exactly lr·λ"),
         (prox_with(lambda lam, lr: lr * lam, zero=False), "rather than cross zero"),
         (prox_with(lambda lam, lr: lr * lam, include_bias=True), "leave the biases alone"),
-        (prox_with(lambda lam, lr: lr * lam, on=lambda m: hasattr(m, "weight") and isinstance(m.weight, torch.Tensor)),
-         "normalization layer"),
+        (
+            prox_with(
+                lambda lam, lr: lr * lam, on=lambda m: hasattr(m, "weight") and isinstance(m.weight, torch.Tensor)
+            ),
+            "normalization layer",
+        ),
         (only_the_first_layer_step, "every layer of the model"),
         (step_over_linear_layers, "its own nn.Parameter"),
         (step_over_children, "layers inside layers"),
@@ -244,8 +263,13 @@ WRONG_CODE = {
 }
 
 WRONG_VALUES = {
-    "nn.bias_pull": [(6, "without a penalty on it"), (6 / 1.4, "factor 2"), (4.8, "not simply reduced"),
-                     (3, "set its derivative"), ("five", "answer with a number")],
+    "nn.bias_pull": [
+        (6, "without a penalty on it"),
+        (6 / 1.4, "factor 2"),
+        (4.8, "not simply reduced"),
+        (3, "set its derivative"),
+        ("five", "answer with a number"),
+    ],
     "nn.weight_decay": [(0.0025, "not λ itself"), (0.00125, "the other way round"), (0.01, "compare the gradient")],
     "nn.adamw": [("a", "parameter groups"), ("c", "exact zeros"), ("d", "c times weaker"), ("e", "choose from")],
 }

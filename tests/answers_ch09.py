@@ -36,7 +36,7 @@ def logistic_gradient_torch(X, y, w, b, lam):
     w = torch.tensor(w, requires_grad=True)
     b = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
     z = torch.tensor(X) @ w + b
-    loss = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(y)) + lam * (w ** 2).sum()
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(y)) + lam * (w**2).sum()
     loss.backward()
     return w.grad, b.grad
 

@@ -13,6 +13,7 @@ def predict(model, x):
 
 # --- right answers written another way ---------------------------------------------------------------
 
+
 def predict_restoring_the_mode(model, x):  # switches back to training mode afterwards
     was_training = model.training
     model.train(False)
@@ -40,6 +41,7 @@ RIGHT = {
 
 
 # --- wrong predictions --------------------------------------------------------------------------------
+
 
 def without_eval(model, x):  # no_grad does not switch dropout off
     with torch.no_grad():

@@ -9,9 +9,9 @@ import re
 import nbformat
 import numpy as np
 import pytest
+
 from _figures import FIGURES
 from _project import ROOT
-
 from regcourse.authoring import alt_text_into_cells
 from regcourse.plots._alt import describe, figure_alt, num, words
 
@@ -63,13 +63,20 @@ def test_panels_in_a_grid_are_read_row_by_row():
     fig, axes = panels(2, nrows=2)
     for index, ax in enumerate(axes.ravel()):
         describe(ax, f"panel number {index}")
-    assert figure_alt(fig) == ("Four panels in a grid, read row by row. Panel 1: panel number 0 Panel 2: panel number 1 "
-                               "Panel 3: panel number 2 Panel 4: panel number 3")
+    assert figure_alt(fig) == (
+        "Four panels in a grid, read row by row. Panel 1: panel number 0 Panel 2: panel number 1 "
+        "Panel 3: panel number 2 Panel 4: panel number 3"
+    )
 
 
 def test_numbers_are_written_for_reading():
-    assert [num(v) for v in (0, 1234.5, -0.000012345, 2 / 3, float("inf"))] == ["0", "1.23e3", "−1.23e−5", "0.667",
-                                                                                "infinity"]
+    assert [num(v) for v in (0, 1234.5, -0.000012345, 2 / 3, float("inf"))] == [
+        "0",
+        "1.23e3",
+        "−1.23e−5",
+        "0.667",
+        "infinity",
+    ]
     assert words(["a"]) == "a" and words(["a", "b", "c"]) == "a, b and c"
 
 
@@ -102,14 +109,19 @@ def test_under_ipython_a_figure_is_published_once_with_its_alt(monkeypatch):
 
 def test_alt_text_is_copied_into_the_cell_metadata_jupyter_book_reads():
     notebook = nbformat.v4.new_notebook()
-    figure = nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"},
-                                    metadata={"image/png": {"alt": "A line going up."}})
+    figure = nbformat.v4.new_output(
+        "display_data",
+        data={"image/png": "iVBOR", "text/plain": "<Figure>"},
+        metadata={"image/png": {"alt": "A line going up."}},
+    )
     text = nbformat.v4.new_output("stream", text="hello")
     two = [figure, figure]
-    notebook.cells = [nbformat.v4.new_code_cell("fig", outputs=[figure, text]),
-                      nbformat.v4.new_code_cell("two", outputs=two),
-                      nbformat.v4.new_code_cell("old", outputs=[text], metadata={"mystnb": {"image": {"alt": "stale"}}}),
-                      nbformat.v4.new_markdown_cell("prose")]
+    notebook.cells = [
+        nbformat.v4.new_code_cell("fig", outputs=[figure, text]),
+        nbformat.v4.new_code_cell("two", outputs=two),
+        nbformat.v4.new_code_cell("old", outputs=[text], metadata={"mystnb": {"image": {"alt": "stale"}}}),
+        nbformat.v4.new_markdown_cell("prose"),
+    ]
     assert alt_text_into_cells(notebook) == 1
     assert notebook.cells[0].metadata == {"mystnb": {"image": {"alt": "A line going up."}}}
     assert notebook.cells[1].metadata == {} and notebook.cells[2].metadata == {}
@@ -126,8 +138,11 @@ def test_nbconvert_writes_the_alt_text_into_the_html_of_both_templates():
     fig = kfold_diagram(10, 2)
     data, metadata = fig._repr_mimebundle_()
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("kfold_diagram(10, 2)", outputs=[
-        nbformat.v4.new_output("display_data", data=data, metadata=metadata)])]
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "kfold_diagram(10, 2)", outputs=[nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+        )
+    ]
     escaped = html.escape(fig.alt_text, quote=True)
     for template in ("lab", "classic"):
         body, _ = HTMLExporter(template_name=template).from_notebook_node(notebook)
@@ -157,7 +172,9 @@ def test_every_saved_figure_carries_its_alt_text_where_frontends_read_it(path):
     for index, output, cell in figure_outputs(path):
         alt = output.get("metadata", {}).get("image/png", {}).get("alt")
         assert reasonable(alt), f"cell {index}: alt text {alt!r}"
-        assert f'alt="{html.escape(alt, quote=True)}"' in output.data.get("text/html", ""), f"cell {index}: no <img alt>"
+        assert f'alt="{html.escape(alt, quote=True)}"' in output.data.get("text/html", ""), (
+            f"cell {index}: no <img alt>"
+        )
         assert cell.metadata.get("mystnb", {}).get("image", {}).get("alt") == alt, f"cell {index}: not in cell metadata"
 
 

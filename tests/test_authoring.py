@@ -104,8 +104,11 @@ def test_unpaired_markdown_markers_name_the_notebook_and_cell(source):
         prompt_markdown(source, "sol.ipynb, cell 2")
 
 
-def solution_notebook(chapter=4, code="from regcourse.exercises import check\n"
-                                       "### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ncheck('l1.zeros_count', x)"):
+def solution_notebook(
+    chapter=4,
+    code="from regcourse.exercises import check\n"
+    "### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ncheck('l1.zeros_count', x)",
+):
     cell = new_code_cell(code, execution_count=3, outputs=[new_output("stream", name="stdout", text="hi\n")])
     cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
     notebook = new_notebook(

@@ -28,8 +28,9 @@ def test_torch_dropout_zeroes_and_scales_kept_units_by_one_over_one_minus_p(p):
 
 def test_model_eval_switches_nested_dropout_off_and_no_grad_does_not():
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Sequential(torch.nn.Linear(3, 20), torch.nn.Dropout(0.5)),
-                                torch.nn.Linear(20, 1)).train()
+    model = torch.nn.Sequential(
+        torch.nn.Sequential(torch.nn.Linear(3, 20), torch.nn.Dropout(0.5)), torch.nn.Linear(20, 1)
+    ).train()
     x = torch.randn(8, 3)
     with torch.no_grad():
         assert not torch.equal(model(x), model(x))
@@ -122,8 +123,9 @@ def test_noise_design_is_sklearn_ridge_with_alpha_n_sigma2():
 
 
 @pytest.mark.parametrize("kind, p", [("l1", 1.0), ("l2", 2.0)])
-@pytest.mark.parametrize("centre, correlation, budget", [((1.6, 0.4), 0.4, 1.0), ((-1.2, 1.5), -0.6, 0.5),
-                                                          ((0.3, 1.9), 0.8, 1.3)])
+@pytest.mark.parametrize(
+    "centre, correlation, budget", [((1.6, 0.4), 0.4, 1.0), ((-1.2, 1.5), -0.6, 0.5), ((0.3, 1.9), 0.8, 1.3)]
+)
 def test_lp_ball_minimizer_is_the_constrained_fit_for_p_1_and_2(kind, p, centre, correlation, budget):
     from regcourse import linear
     from regcourse.beyond import lp_ball_minimizer

@@ -12,21 +12,30 @@ from regcourse.beyond import bias_variance_ridge, early_stopping_epoch, lp_ball
 from regcourse.plots import bias_variance_curves, early_stopping_vs_ridge, lp_balls, patience_curve
 
 
-@pytest.mark.parametrize("losses, patience, expected", [
-    ([5, 4, 3, 3.5, 3.6, 3.7, 2.0], 3, (2, 5)),  # three epochs without a new best: stop at 5
-    ([5, 4, 3, 3.5, 3.6, 2.0, 1.0], 3, (6, 6)),  # a new best in time: runs to the end
-    ([1, 2, 3], 1, (0, 1)),
-    ([3, 3, 3], 2, (0, 2)),  # a tie is no improvement
-    ([2.0], 5, (0, 0)),
-])
+@pytest.mark.parametrize(
+    "losses, patience, expected",
+    [
+        ([5, 4, 3, 3.5, 3.6, 3.7, 2.0], 3, (2, 5)),  # three epochs without a new best: stop at 5
+        ([5, 4, 3, 3.5, 3.6, 2.0, 1.0], 3, (6, 6)),  # a new best in time: runs to the end
+        ([1, 2, 3], 1, (0, 1)),
+        ([3, 3, 3], 2, (0, 2)),  # a tie is no improvement
+        ([2.0], 5, (0, 0)),
+    ],
+)
 def test_early_stopping_epoch(losses, patience, expected):
     assert early_stopping_epoch(losses, patience) == expected
 
 
-@pytest.mark.parametrize("losses, patience, name", [
-    ([], 3, "val_losses"), ([1.0, float("nan")], 3, "val_losses"), ([[1.0, 2.0]], 3, "val_losses"),
-    ([1.0, 2.0], 0, "patience"), ([1.0, 2.0], 1.5, "patience"),
-])
+@pytest.mark.parametrize(
+    "losses, patience, name",
+    [
+        ([], 3, "val_losses"),
+        ([1.0, float("nan")], 3, "val_losses"),
+        ([[1.0, 2.0]], 3, "val_losses"),
+        ([1.0, 2.0], 0, "patience"),
+        ([1.0, 2.0], 1.5, "patience"),
+    ],
+)
 def test_early_stopping_epoch_bad_input_names_the_parameter(losses, patience, name):
     with pytest.raises((ValueError, TypeError), match=name):
         early_stopping_epoch(losses, patience)

@@ -61,15 +61,22 @@ def test_post_build_installs_the_package_into_an_environment_that_has_the_depend
     env_dir = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True)
     python = env_dir / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     outer = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
     (Path(site) / "course_dependencies.pth").write_text("\n".join(outer) + "\n", encoding="utf-8")
-    probe = ("import importlib.util, sys; names = sys.argv[1:]; "
-             "print(' '.join(n for n in names if importlib.util.find_spec(n) is None))")
+    probe = (
+        "import importlib.util, sys; names = sys.argv[1:]; "
+        "print(' '.join(n for n in names if importlib.util.find_spec(n) is None))"
+    )
     modules = [MODULES.get(name, name) for name in course_packages() if name != "jupyterlab"] + ["regcourse"]
-    missing = subprocess.run([str(python), "-c", probe, *modules], cwd=tmp_path, capture_output=True, text=True,
-                             check=True).stdout.split()
+    missing = subprocess.run(
+        [str(python), "-c", probe, *modules], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert missing == ["regcourse"], f"the environment should have every dependency and not the course: {missing}"
 
     env = dict(os.environ, PATH=f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}", VIRTUAL_ENV=str(env_dir))
@@ -77,9 +84,21 @@ def test_post_build_installs_the_package_into_an_environment_that_has_the_depend
     build = subprocess.run(["bash", "postBuild"], cwd=repo, env=env, capture_output=True, text=True, check=False)
     assert build.returncode == 0, build.stdout + build.stderr
 
-    where = subprocess.run([str(python), "-c", "import regcourse; print(regcourse.__file__)"], cwd=tmp_path,
-                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    where = subprocess.run(
+        [str(python), "-c", "import regcourse; print(regcourse.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert Path(where).resolve() == (repo / "regcourse" / "__init__.py").resolve()  # editable, from the checkout
-    version = subprocess.run([str(env_dir / "bin" / "regcourse"), "--version"], cwd=tmp_path, env=env,
-                             capture_output=True, text=True, check=True).stdout.strip()
+    version = subprocess.run(
+        [str(env_dir / "bin" / "regcourse"), "--version"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert version == f"regcourse {pyproject()['project']['version']}"

@@ -20,13 +20,15 @@ import tempfile
 import nbformat
 import numpy as np
 import pytest
+from PIL import Image
+
 from _browser import (
     CHROMIUM_ARGS,
     JupyterLab,
     cell_locator,
     chromium_path,
-    jupyterlab_missing,
     html_outputs,
+    jupyterlab_missing,
     open_notebook,
     problems,
     run_all,
@@ -34,7 +36,6 @@ from _browser import (
     wait_until_idle,
 )
 from _project import ROOT
-from PIL import Image
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +59,10 @@ def browser():
         unavailable("Chromium is not installed: apt-get install chromium (or set REGCOURSE_CHROMIUM)")
     with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="regcourse-chromium-") as profile:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=executable, headless=True, args=CHROMIUM_ARGS,
+            profile,
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 1000},
         )
         try:
@@ -141,12 +145,15 @@ def test_the_error_check_sees_a_traceback_and_stderr(page, lab):
     """The assertion the lecture test relies on, proven on a notebook that fails."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell(source) for source in (
-        'print("fine")',
-        'import sys\nprint("a warning on stderr", file=sys.stderr)',
-        "1 / 0",
-        'print("never runs")',
-    )]
+    notebook.cells = [
+        nbformat.v4.new_code_cell(source)
+        for source in (
+            'print("fine")',
+            'import sys\nprint("a warning on stderr", file=sys.stderr)',
+            "1 / 0",
+            'print("never runs")',
+        )
+    ]
     nbformat.write(notebook, lab.root / "failing.ipynb")
     open_notebook(page, lab, "failing.ipynb")
     run_all(page, "failing.ipynb")
@@ -178,7 +185,9 @@ def test_a_lecture_runs_all_cells_and_its_geometry_explorer_follows_the_slider(p
     image.wait_for()
     cell = next(i for i, source in code_sources(ROOT / path) if "geometry_explorer(" in source)
     outputs = cell_locator(page, path, cell).locator(".jp-OutputArea-output")
-    assert outputs.count() == 1 and outputs.locator("img").count() == 1, "the explorer's cell shows more than one picture"
+    assert outputs.count() == 1 and outputs.locator("img").count() == 1, (
+        "the explorer's cell shows more than one picture"
+    )
     readout = explorer.get_by_role("status")
     assert "budget 1.00" in readout.inner_text()
     before = png_of(image)
@@ -286,8 +295,10 @@ def test_the_lp_explorer_is_accessible_keeps_p_at_2_and_its_natural_size(page, l
     assert p.get_attribute("aria-valuetext") == "2" and budget.get_attribute("aria-valuetext") == "1.00"
     assert "p = 2.00" in status.inner_text() and status.get_attribute("aria-live") == "polite"
     assert "for p = 2:" in image.get_attribute("alt")
-    size = image.evaluate("(img) => [img.naturalWidth, img.naturalHeight, img.getBoundingClientRect().width, "
-                          "img.getBoundingClientRect().height]")
+    size = image.evaluate(
+        "(img) => [img.naturalWidth, img.naturalHeight, img.getBoundingClientRect().width, "
+        "img.getBoundingClientRect().height]"
+    )
     assert size == [520, 500, 520, 500], f"the picture is not shown at its natural size: {size}"
     found = axe_violations(page, output)
     page.screenshot(path=screenshot_dir() / "lp_explorer.png", clip=content_clip(page, output))

@@ -42,8 +42,9 @@ def _returning(fn, form):
     return answer
 
 
-@pytest.mark.parametrize("form", ["tensor with gradient", "float32 tensor with gradient", "float32 array",
-                                  "nested list"])
+@pytest.mark.parametrize(
+    "form", ["tensor with gradient", "float32 tensor with gradient", "float32 array", "nested list"]
+)
 @pytest.mark.parametrize("exercise_id", CODE_EXERCISES)
 def test_a_right_answer_passes_whatever_array_form_it_comes_in(exercise_id, form):
     result = run_check(exercise_id, _returning(RIGHT[exercise_id], form))
@@ -51,11 +52,20 @@ def test_a_right_answer_passes_whatever_array_form_it_comes_in(exercise_id, form
 
 
 def test_the_audit_covers_every_numpy_code_exercise():
-    assert {"l1.penalty", "l2.penalty", "enet.penalty", "l1.soft_threshold", "enet.prox", "lambda.kfold",
-            "review.one_se", "welcome.double"} <= set(CODE_EXERCISES)
+    assert {
+        "l1.penalty",
+        "l2.penalty",
+        "enet.penalty",
+        "l1.soft_threshold",
+        "enet.prox",
+        "lambda.kfold",
+        "review.one_se",
+        "welcome.double",
+    } <= set(CODE_EXERCISES)
 
 
 # --- answers written in torch, as chapter 00 invites -----------------------------------------------
+
 
 def l1_penalty_with_gradient(w, lam):
     w = torch.tensor(w, requires_grad=True)
@@ -64,7 +74,7 @@ def l1_penalty_with_gradient(w, lam):
 
 def l2_penalty_in_float32(w, lam):
     w = torch.Tensor(w)  # torch.Tensor(...) makes float32
-    return lam * (w ** 2).sum()
+    return lam * (w**2).sum()
 
 
 def enet_penalty_with_gradient(w, l1, l2):
@@ -81,29 +91,40 @@ def l1_penalty_as_1x1(w, lam):
     return (lam * torch.as_tensor(w).abs().sum()).reshape(1, 1)
 
 
-@pytest.mark.parametrize("exercise_id, answer", [
-    ("l1.penalty", l1_penalty_with_gradient),
-    ("l1.penalty", l1_penalty_as_1x1),
-    ("l2.penalty", l2_penalty_in_float32),
-    ("enet.penalty", enet_penalty_with_gradient),
-    ("l1.soft_threshold", soft_threshold_in_float32),
-], ids=lambda x: x if isinstance(x, str) else x.__name__)
+@pytest.mark.parametrize(
+    "exercise_id, answer",
+    [
+        ("l1.penalty", l1_penalty_with_gradient),
+        ("l1.penalty", l1_penalty_as_1x1),
+        ("l2.penalty", l2_penalty_in_float32),
+        ("enet.penalty", enet_penalty_with_gradient),
+        ("l1.soft_threshold", soft_threshold_in_float32),
+    ],
+    ids=lambda x: x if isinstance(x, str) else x.__name__,
+)
 def test_right_answers_written_in_torch_pass(exercise_id, answer):
     result = run_check(exercise_id, answer)
     assert result.status == PASSED, result
 
 
-@pytest.mark.parametrize("exercise_id, answer, words", [
-    ("l1.penalty", lambda w, lam: lam * torch.tensor(w, requires_grad=True).sum(), "negative weights"),
-    ("l2.penalty", lambda w, lam: 0.5 * lam * (torch.Tensor(w) ** 2).sum(), "no ½"),
-    ("l1.soft_threshold", lambda w, t: torch.Tensor(w) - t * torch.sign(torch.Tensor(w)), "|w| ≤ t should become 0"),
-    ("l1.penalty", lambda w, lam: lam * torch.tensor(w, dtype=torch.float16).abs().sum(), "half precision"),
-    ("l1.penalty", lambda w, lam: lam * torch.tensor(w, dtype=torch.bfloat16).abs().sum(), "half precision"),
-    # float32's tolerance is about 1e-5: an error of 1e-3 is still an error
-    ("l1.penalty", lambda w, lam: (1 + 1e-3) * lam * torch.Tensor(w).abs().sum(), "the sum of the weights"),
-    # and float64 answers keep the checker's own tolerance
-    ("l1.penalty", lambda w, lam: (1 + 1e-5) * lam * np.abs(w).sum(), "the sum of the weights"),
-])
+@pytest.mark.parametrize(
+    "exercise_id, answer, words",
+    [
+        ("l1.penalty", lambda w, lam: lam * torch.tensor(w, requires_grad=True).sum(), "negative weights"),
+        ("l2.penalty", lambda w, lam: 0.5 * lam * (torch.Tensor(w) ** 2).sum(), "no ½"),
+        (
+            "l1.soft_threshold",
+            lambda w, t: torch.Tensor(w) - t * torch.sign(torch.Tensor(w)),
+            "|w| ≤ t should become 0",
+        ),
+        ("l1.penalty", lambda w, lam: lam * torch.tensor(w, dtype=torch.float16).abs().sum(), "half precision"),
+        ("l1.penalty", lambda w, lam: lam * torch.tensor(w, dtype=torch.bfloat16).abs().sum(), "half precision"),
+        # float32's tolerance is about 1e-5: an error of 1e-3 is still an error
+        ("l1.penalty", lambda w, lam: (1 + 1e-3) * lam * torch.Tensor(w).abs().sum(), "the sum of the weights"),
+        # and float64 answers keep the checker's own tolerance
+        ("l1.penalty", lambda w, lam: (1 + 1e-5) * lam * np.abs(w).sum(), "the sum of the weights"),
+    ],
+)
 def test_wrong_answers_in_torch_or_float32_still_fail_with_their_hint(exercise_id, answer, words):
     result = run_check(exercise_id, answer)
     assert result.status == FAILED and words in result.hint, result.hint
@@ -111,8 +132,12 @@ def test_wrong_answers_in_torch_or_float32_still_fail_with_their_hint(exercise_i
 
 # --- networks: nested, a bare layer, a custom Module with its own nn.Parameter ---------------------
 
-OTHER_RIGHT = [(i, answer) for module in chapter_answer_modules()
-               for i, answers in getattr(module, "OTHER_RIGHT", {}).items() for answer in answers]
+OTHER_RIGHT = [
+    (i, answer)
+    for module in chapter_answer_modules()
+    for i, answers in getattr(module, "OTHER_RIGHT", {}).items()
+    for answer in answers
+]
 
 
 @pytest.mark.parametrize("exercise_id, answer", OTHER_RIGHT, ids=lambda x: x if isinstance(x, str) else x.__name__)
@@ -169,11 +194,11 @@ def test_why_not_texts_do_not_repeat_the_right_option(ex):
     words = lambda text: re.findall(r"\w+", text.lower())  # noqa: E731
     for letter in ex.checker.correct:
         right = words(ex.checker.options[letter])
-        runs = {tuple(right[i:i + 4]) for i in range(len(right) - 3)}
+        runs = {tuple(right[i : i + 4]) for i in range(len(right) - 3)}
         for wrong, text in ex.checker.why_not.items():
             assert wrong not in ex.checker.correct
             said = words(text)
-            assert not runs & {tuple(said[i:i + 4]) for i in range(len(said) - 3)}, (ex.id, wrong)
+            assert not runs & {tuple(said[i : i + 4]) for i in range(len(said) - 3)}, (ex.id, wrong)
 
 
 def test_grouping_why_not_a_does_not_say_what_each_penalty_does():

@@ -15,6 +15,7 @@ from regcourse.exercises._result import FAILED, NOT_ATTEMPTED, PASSED
 
 # --- learner answers, written independently of regcourse ---------------------------------
 
+
 def l1_penalty(w, lam):
     return lam * np.abs(w).sum()
 
@@ -108,6 +109,7 @@ def test_a_function_with_only_pass_is_not_attempted_but_a_real_attempt_is():
 
 
 # --- hints: the failed property, never the expected value ------------------------------
+
 
 def forgot_return(w, lam):
     total = lam * np.abs(w).sum()  # noqa: F841 -- computed, never returned
@@ -273,6 +275,7 @@ def test_an_unknown_id_is_reported_not_raised():
 
 # --- time limits ---------------------------------------------------------------------------
 
+
 def endless(w, t):
     while True:
         try:
@@ -301,6 +304,7 @@ def test_time_limit_also_works_outside_the_main_thread(monkeypatch):
 
 # --- check(): display, strict mode, the log ---------------------------------------------
 
+
 def test_check_prints_plain_text_outside_jupyter_and_returns_none(capsys):
     assert check("l1.penalty", l1_penalty) is None
     assert capsys.readouterr().out.startswith("✅ l1.penalty")
@@ -312,8 +316,9 @@ def test_check_prints_plain_text_outside_jupyter_and_returns_none(capsys):
 
 
 def test_html_rendering_shows_status_and_escapes_text():
-    html = run_check("l1.quiz_prefer", "<b>").__class__(
-        "x", "a <title>", FAILED, 0, 1, "use <code> & such")._repr_html_()
+    html = (
+        run_check("l1.quiz_prefer", "<b>").__class__("x", "a <title>", FAILED, 0, 1, "use <code> & such")._repr_html_()
+    )
     assert "a &lt;title&gt;" in html and "use &lt;code&gt; &amp; such" in html and "❌" in html
     assert "✅" in run_check("l1.quiz_prefer", "a")._repr_html_()
 
@@ -355,9 +360,22 @@ def test_summary_lists_every_exercise_of_the_chapter_including_unchecked(capsys)
 
 # --- the registry ----------------------------------------------------------------------------
 
+
 def test_registry_entries_are_complete_and_ids_follow_the_chapter():
-    prefixes = {0: "welcome.", 1: "overfit.", 2: "objective.", 3: "l2.", 4: "l1.", 5: "enet.", 6: "lambda.",
-                7: "nn.", 8: "frameworks.", 9: "classify.", 10: "beyond.", 11: "review."}
+    prefixes = {
+        0: "welcome.",
+        1: "overfit.",
+        2: "objective.",
+        3: "l2.",
+        4: "l1.",
+        5: "enet.",
+        6: "lambda.",
+        7: "nn.",
+        8: "frameworks.",
+        9: "classify.",
+        10: "beyond.",
+        11: "review.",
+    }
     for ex in all_exercises():
         assert ex.title and ex.points > 0 and ex.kind in ("code", "choice", "number")
         assert ex.id.startswith(prefixes[ex.chapter]), ex.id

@@ -15,8 +15,7 @@ CI_RUN = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 def extra(name: str) -> set[str]:
     project = pyproject()["project"]
-    return {re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].lower()
-            for spec in project["optional-dependencies"][name]}
+    return {re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].lower() for spec in project["optional-dependencies"][name]}
 
 
 def test_browser_extra_brings_jupyterlab_and_playwright():
@@ -25,8 +24,9 @@ def test_browser_extra_brings_jupyterlab_and_playwright():
 
 def test_ci_installs_the_browser_extra_before_the_browser_tests():
     lines = [line.strip() for line in CI_RUN.splitlines() if not line.lstrip().startswith("#")]
-    install = next(i for i, line in enumerate(lines)
-                   if re.search(r'pip install .*-e "\.\[[^"]*\bbrowser\b[^"]*\]"', line))
+    install = next(
+        i for i, line in enumerate(lines) if re.search(r'pip install .*-e "\.\[[^"]*\bbrowser\b[^"]*\]"', line)
+    )
     browser_tests = next(i for i, line in enumerate(lines) if "pytest -m browser" in line)
     assert install < browser_tests
 
@@ -50,7 +50,8 @@ def test_missing_jupyterlab_names_the_extra(monkeypatch):
     import importlib.util
 
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *args: None if name == "jupyterlab" else real_find_spec(name, *args))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *args: None if name == "jupyterlab" else real_find_spec(name, *args)
+    )
     reason = jupyterlab_missing()
-    assert reason is not None and '.[browser]' in reason and sys.executable in reason
+    assert reason is not None and ".[browser]" in reason and sys.executable in reason

@@ -80,8 +80,9 @@ def test_keras_binary_crossentropy_plus_the_regularizer_is_the_course_objective(
     X, y = blobs
     fit = linear.fit(X, y, pen, loss="logistic", tol=1e-12)
     regularizer = keras.regularizers.L1L2(l1=pen.l1_coef, l2=pen.l2_coef)  # k·Σ|w| + k·Σw², no ½
-    model = keras.Sequential([keras.Input(shape=(2,)),
-                              keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=regularizer)])
+    model = keras.Sequential(
+        [keras.Input(shape=(2,)), keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=regularizer)]
+    )
     model.compile(loss="binary_crossentropy")
     model.layers[0].set_weights([fit.coef.reshape(2, 1).astype("float32"), np.array([fit.intercept], "float32")])
     keras_loss = model.evaluate(X.astype("float32"), y.astype("float32"), verbose=0)

@@ -20,8 +20,9 @@ def test_two_blobs_are_seeded_balanced_and_labelled_0_1():
     assert np.linalg.norm(far.X[far.y == 1].mean(0) - far.X[far.y == 0].mean(0)) == pytest.approx(8.0, rel=0.1)
 
 
-@pytest.mark.parametrize("kwargs, name", [({"n_samples": 2}, "n_samples"), ({"separation": -1}, "separation"),
-                                          ({"seed": "a"}, "seed")])
+@pytest.mark.parametrize(
+    "kwargs, name", [({"n_samples": 2}, "n_samples"), ({"separation": -1}, "separation"), ({"seed": "a"}, "seed")]
+)
 def test_two_blobs_bad_input(kwargs, name):
     with pytest.raises((ValueError, TypeError), match=name):
         make_two_blobs(**kwargs)

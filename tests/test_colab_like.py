@@ -53,10 +53,17 @@ def test_the_requirements_pin_colabs_versions_and_leave_out_torch_and_the_course
     assert colab_like.release_tag() == TAG
 
 
-@pytest.mark.parametrize("installed, pin, ok", [
-    ("7.7.1", "==7.7.1", True), ("7.7.2", "==7.7.1", False), ("3.10.9", "~=3.10.0", True),
-    ("3.11.0", "~=3.10.0", False), ("2.1.3", "~=2.1.0", True), ("2.0.2", "~=2.1.0", False),
-])
+@pytest.mark.parametrize(
+    "installed, pin, ok",
+    [
+        ("7.7.1", "==7.7.1", True),
+        ("7.7.2", "==7.7.1", False),
+        ("3.10.9", "~=3.10.0", True),
+        ("3.11.0", "~=3.10.0", False),
+        ("2.1.3", "~=2.1.0", True),
+        ("2.0.2", "~=2.1.0", False),
+    ],
+)
 def test_version_matches(installed, pin, ok):
     assert colab_like.version_matches(installed, pin) is ok
 
@@ -97,9 +104,12 @@ def test_a_failing_cell_fails_the_notebook(tmp_path):
 
 def test_a_course_from_anywhere_but_the_setup_cells_install_is_noticed(tmp_path):
     site = tmp_path / "site-packages"
-    good = {"colab": True, "regcourse": str(site / "regcourse" / "__init__.py"),
-            "direct_url": {"url": URL, "vcs_info": {"vcs": "git", "commit_id": "abc123", "requested_revision": TAG}},
-            "versions": {"ipywidgets": "7.7.1", "numpy": "2.1.3"}}
+    good = {
+        "colab": True,
+        "regcourse": str(site / "regcourse" / "__init__.py"),
+        "direct_url": {"url": URL, "vcs_info": {"vcs": "git", "commit_id": "abc123", "requested_revision": TAG}},
+        "versions": {"ipywidgets": "7.7.1", "numpy": "2.1.3"},
+    }
     pins = {"ipywidgets": "==7.7.1", "numpy": "~=2.1.0"}
 
     def judged(probe, colab=True):

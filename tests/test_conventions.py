@@ -128,8 +128,11 @@ def test_from_sklearn_reads_the_alpha_a_cross_validated_estimator_chose():
         from_sklearn(linear_model.LassoCV())
 
 
-@pytest.mark.parametrize("pen", [L2(0.3), L1(0.2), ElasticNet(l1=0.2, l2=0.7), ElasticNet(l1=0.2, l2=0.0),
-                                 ElasticNet(l1=0.0, l2=0.7)], ids=repr)
+@pytest.mark.parametrize(
+    "pen",
+    [L2(0.3), L1(0.2), ElasticNet(l1=0.2, l2=0.7), ElasticNet(l1=0.2, l2=0.0), ElasticNet(l1=0.0, l2=0.7)],
+    ids=repr,
+)
 def test_to_and_from_sklearn_are_inverse(pen):
     name, params = to_sklearn(pen, 40)
     for source in ((name, params), (getattr(linear_model, name)(**params),)):
@@ -287,8 +290,13 @@ GLMNET_TOLERANCE = 1e-6
 def glmnet_fit(X, y, params, *, standardize=False):
     glmnet = pytest.importorskip("glmnet")
     model = glmnet.ElasticNet(
-        alpha=params["alpha"], lambda_path=np.array([params["lambda"]]), standardize=standardize,
-        fit_intercept=True, n_splits=0, tol=1e-20, max_iter=10_000_000,
+        alpha=params["alpha"],
+        lambda_path=np.array([params["lambda"]]),
+        standardize=standardize,
+        fit_intercept=True,
+        n_splits=0,
+        tol=1e-20,
+        max_iter=10_000_000,
     ).fit(X, y)
     return model.coef_path_[:, 0], float(model.intercept_path_[0])
 

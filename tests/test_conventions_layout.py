@@ -27,8 +27,17 @@ def package_imports(module: str) -> set[str]:
 def test_every_public_name_is_importable_from_the_package():
     for name in conventions.__all__:
         assert callable(getattr(conventions, name)), name
-    assert {"to_sklearn", "from_sklearn", "torch_weight_decay", "from_torch_weight_decay", "to_keras", "from_keras",
-            "to_glmnet", "from_glmnet", "verification_table"} <= set(conventions.__all__)
+    assert {
+        "to_sklearn",
+        "from_sklearn",
+        "torch_weight_decay",
+        "from_torch_weight_decay",
+        "to_keras",
+        "from_keras",
+        "to_glmnet",
+        "from_glmnet",
+        "verification_table",
+    } <= set(conventions.__all__)
 
 
 def test_imports_run_one_way():
@@ -40,7 +49,9 @@ def test_imports_run_one_way():
 
 
 def test_the_formulas_and_the_verification_import_no_heavy_library():
-    code = ("import sys, regcourse.conventions, regcourse.conventions.verification; "
-            "print(sorted(m for m in ('sklearn', 'torch', 'keras', 'glmnet', 'matplotlib') if m in sys.modules))")
+    code = (
+        "import sys, regcourse.conventions, regcourse.conventions.verification; "
+        "print(sorted(m for m in ('sklearn', 'torch', 'keras', 'glmnet', 'matplotlib') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -36,13 +36,16 @@ def test_the_converted_estimator_fits_the_course_objective(cancer, pen):
     assert sk.intercept_[0] == pytest.approx(b, abs=1e-5)
 
 
-@pytest.mark.parametrize("pen, C", [(L2(0.05), 1 / (2 * 100 * 0.05)), (L1(0.05), 1 / (100 * 0.05)),
-                                    (ElasticNet(l1=0.03, l2=0.01), 1 / (100 * 0.05))])
+@pytest.mark.parametrize(
+    "pen, C",
+    [(L2(0.05), 1 / (2 * 100 * 0.05)), (L1(0.05), 1 / (100 * 0.05)), (ElasticNet(l1=0.03, l2=0.01), 1 / (100 * 0.05))],
+)
 def test_the_constants(pen, C):
     _, params = to_sklearn_logistic(pen, 100)
     assert params["C"] == pytest.approx(C)
     assert params.get("l1_ratio", 0.0 if pen.l1_coef == 0 else 1.0) == pytest.approx(
-        pen.l1_coef / (pen.l1_coef + 2 * pen.l2_coef))
+        pen.l1_coef / (pen.l1_coef + 2 * pen.l2_coef)
+    )
 
 
 @pytest.mark.parametrize("pen", [L2(0.02), L1(0.3), ElasticNet(l1=0.01, l2=0.04), L2(0.0)])

@@ -119,8 +119,11 @@ def make_submission(folder, name, cell_source=None, before="def l1_penalty", dro
     ``before`` (None: at the end)."""
     notebook = nbformat.read(ROOT / "solutions" / "04_l1_lasso.ipynb", as_version=4)
     if cell_source is not None:
-        at = len(notebook.cells) if before is None else next(
-            i for i, cell in enumerate(notebook.cells) if before in cell.source)
+        at = (
+            len(notebook.cells)
+            if before is None
+            else next(i for i, cell in enumerate(notebook.cells) if before in cell.source)
+        )
         notebook.cells.insert(at, new_code_cell(cell_source))
     if drop_metadata:
         notebook.metadata.pop("regcourse")
@@ -135,9 +138,12 @@ def test_adversarial_submissions_each_get_a_row_with_the_right_status(tmp_path):
     make_submission(folder, "raises_outside_check.ipynb", "undefined_name + 1", before=None)
     make_submission(folder, "prints_megabytes.ipynb", "for _ in range(100):\n    print('x' * 500_000)")
     make_submission(folder, "memory_hog.ipynb", "import numpy as np\nhog = np.ones(250_000_000)")
-    make_submission(folder, "raises_inside_check.ipynb",
-                    "def soft_threshold(w, t):\n    raise ValueError('not today')",
-                    before='check("l1.soft_threshold"')
+    make_submission(
+        folder,
+        "raises_inside_check.ipynb",
+        "def soft_threshold(w, t):\n    raise ValueError('not today')",
+        before='check("l1.soft_threshold"',
+    )
     make_submission(folder, "metadata_removed.ipynb", drop_metadata=True)
     (folder / "empty.ipynb").write_text("")
     (folder / "corrupt.ipynb").write_text('{"cells": [ not json')
@@ -145,8 +151,21 @@ def test_adversarial_submissions_each_get_a_row_with_the_right_status(tmp_path):
 
     out, feedback = tmp_path / "gradebook.csv", tmp_path / "feedback"
     submissions = sorted(str(p) for p in folder.glob("*.ipynb"))
-    result = regcourse("grade", *submissions, "--out", str(out), "--feedback", str(feedback),
-                       "--timeout", "30", "--memory-mb", "800", "--jobs", "2", "--quiet")
+    result = regcourse(
+        "grade",
+        *submissions,
+        "--out",
+        str(out),
+        "--feedback",
+        str(feedback),
+        "--timeout",
+        "30",
+        "--memory-mb",
+        "800",
+        "--jobs",
+        "2",
+        "--quiet",
+    )
     assert result.returncode == 0, result.stderr
     rows = {name.rsplit("/", 1)[-1]: row for name, row in read_gradebook(out).items()}
     full = sum(ex.points for ex in chapter_exercises(4))
@@ -211,9 +230,13 @@ def test_the_gradebook_is_replaced_atomically(tmp_path, monkeypatch):
 def test_the_grader_times_each_code_cell(tmp_path):
     from regcourse.grading import grade_submission
 
-    notebook = nbformat.v4.new_notebook(cells=[
-        new_code_cell("import time\ntime.sleep(0.6)"), nbformat.v4.new_markdown_cell("text"), new_code_cell("x = 1"),
-    ])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            new_code_cell("import time\ntime.sleep(0.6)"),
+            nbformat.v4.new_markdown_cell("text"),
+            new_code_cell("x = 1"),
+        ]
+    )
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "timed.ipynb"
     nbformat.write(notebook, path)

@@ -17,12 +17,12 @@ import itertools
 
 import numpy as np
 import pytest
-from _figures import FIGURES
 from matplotlib.collections import Collection
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from _figures import FIGURES
 from regcourse.plots import _colour
 from regcourse.plots._style import KIND_COLOURS, SERIES
 
@@ -111,8 +111,12 @@ def describe_handle(handle) -> tuple[str, tuple]:
     if isinstance(handle, Line2D):
         marker = str(handle.get_marker())
         filled = to_rgba(handle.get_markerfacecolor())[3] > 0 and to_hex(handle.get_markerfacecolor()) != "#ffffff"
-        return to_hex(handle.get_color()), ("line", _line_style(handle), marker if marker not in ("None", "") else "",
-                                            filled)
+        return to_hex(handle.get_color()), (
+            "line",
+            _line_style(handle),
+            marker if marker not in ("None", "") else "",
+            filled,
+        )
     if isinstance(handle, Patch):
         face = handle.get_facecolor()
         colour = face if face[3] > 0 else handle.get_edgecolor()
@@ -135,7 +139,7 @@ def series_of(ax) -> list[tuple[str, str, tuple, bool]]:
     for line in ax.get_lines():
         gid = line.get_gid() or ""
         if gid.startswith("series:"):
-            series.append((gid[len("series:"):], *describe_handle(line), True))
+            series.append((gid[len("series:") :], *describe_handle(line), True))
     return series
 
 
@@ -161,8 +165,11 @@ def check_series(ax) -> tuple[float, list[str]]:
                 if difference < _colour.MIN_DELTA_E:
                     problems.append(f"{label1!r} {colour1} and {label2!r} {colour2}: ΔE00 {difference:.1f} ({kind})")
         if cue1 == cue2 and not (direct1 and direct2 and colour1 != colour2):
-            problems.append(f"{label1!r} and {label2!r} differ only in colour" if colour1 != colour2
-                            else f"{label1!r} and {label2!r} look the same")
+            problems.append(
+                f"{label1!r} and {label2!r} differ only in colour"
+                if colour1 != colour2
+                else f"{label1!r} and {label2!r} look the same"
+            )
     return smallest, problems
 
 

@@ -27,8 +27,10 @@ def test_without_a_seed_the_folds_are_consecutive_blocks():
     assert np.array_equal(np.flatnonzero(folds[0]), [0, 1])
 
 
-@pytest.mark.parametrize("kwargs, name", [(dict(n_samples=1), "n_samples"), (dict(k=1), "k"),
-                                          (dict(n_samples=4, k=5), "k"), (dict(k=2.5), "k")])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [(dict(n_samples=1), "n_samples"), (dict(k=1), "k"), (dict(n_samples=4, k=5), "k"), (dict(k=2.5), "k")],
+)
 def test_bad_arguments_are_named(kwargs, name):
     with pytest.raises(ValueError, match=name):
         kfold_diagram(**kwargs)

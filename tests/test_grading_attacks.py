@@ -303,9 +303,30 @@ def build_batch(tmp_path, attacks, listener_port, *, sandboxed=True):
 
 def grade(paths, out, feedback, grader_tmp, *extra):
     env = dict(os.environ, TMPDIR=str(grader_tmp))
-    return subprocess.run([sys.executable, "-m", "regcourse", "grade", *paths.values(), "--out", str(out),
-                           "--feedback", str(feedback), "--chapter", "1", "--timeout", "90",
-                           "--memory-mb", "400", "--quiet", *extra], cwd=ROOT, env=env, capture_output=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regcourse",
+            "grade",
+            *paths.values(),
+            "--out",
+            str(out),
+            "--feedback",
+            str(feedback),
+            "--chapter",
+            "1",
+            "--timeout",
+            "90",
+            "--memory-mb",
+            "400",
+            "--quiet",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+    )
 
 
 def read_rows(out):
@@ -319,8 +340,9 @@ EXPECTED_HONEST = {"honest_solution": FULL, "honest_partial": 3, "untouched": 0,
 def check_batch(tmp_path, attacks, *extra):
     listener = Listener()
     try:
-        folder, grader_tmp, feedback, outside, paths = build_batch(tmp_path, attacks, listener.port,
-                                                                   sandboxed="none" not in extra)
+        folder, grader_tmp, feedback, outside, paths = build_batch(
+            tmp_path, attacks, listener.port, sandboxed="none" not in extra
+        )
         before = {name: sha(path) for name, path in paths.items()}
         out = tmp_path / "gradebook.csv"
         result = grade(paths, out, feedback, grader_tmp, *extra)
@@ -334,8 +356,17 @@ def check_batch(tmp_path, attacks, *extra):
     by_name = {}
     for name, row in zip(paths, rows):
         by_name[name] = row
-    return {"rows": by_name, "paths": paths, "before": before, "feedback": feedback, "outside": outside,
-            "left": left, "received": listener.received, "grader_tmp": grader_tmp, "stderr": result.stderr}
+    return {
+        "rows": by_name,
+        "paths": paths,
+        "before": before,
+        "feedback": feedback,
+        "outside": outside,
+        "left": left,
+        "received": listener.received,
+        "grader_tmp": grader_tmp,
+        "stderr": result.stderr,
+    }
 
 
 @pytest.fixture(scope="module")

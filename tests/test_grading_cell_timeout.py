@@ -32,8 +32,7 @@ from regcourse.grading._sandbox import bwrap_works
 SOLUTION = ROOT / "solutions" / "01_overfitting.ipynb"
 FULL = 4
 LOOP = "while True:\n    pass"
-STUBBORN = ("import time\nwhile True:\n    try:\n        time.sleep(1)\n"
-            "    except KeyboardInterrupt:\n        pass")
+STUBBORN = "import time\nwhile True:\n    try:\n        time.sleep(1)\n    except KeyboardInterrupt:\n        pass"
 # Solution cells (from 1): 4 defines mse, 7 answer_definition, 9 answer_symptom. A cell inserted
 # at position 5 (0-based) becomes cell 6: after the first answer, before the later ones.
 MIDDLE = 5
@@ -65,9 +64,27 @@ def grade(tmp_path, notebooks: dict, *options):
     grader_tmp = tempfile.mkdtemp(prefix="rcg-cell-", dir="/tmp")  # short: the kernels' sockets live there
     try:
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "regcourse", "grade", *paths, "--out", str(out),
-                                 "--feedback", str(feedback), "--chapter", "1", "--quiet", *options],
-                                cwd=ROOT, env=dict(os.environ, TMPDIR=grader_tmp), capture_output=True, text=True)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "regcourse",
+                "grade",
+                *paths,
+                "--out",
+                str(out),
+                "--feedback",
+                str(feedback),
+                "--chapter",
+                "1",
+                "--quiet",
+                *options,
+            ],
+            cwd=ROOT,
+            env=dict(os.environ, TMPDIR=grader_tmp),
+            capture_output=True,
+            text=True,
+        )
         seconds = time.monotonic() - started
     finally:
         shutil.rmtree(grader_tmp, ignore_errors=True)
@@ -145,8 +162,10 @@ def test_a_loop_that_swallows_the_interrupt_ends_the_run_early_and_spares_its_cl
     rows, texts, seconds, _ = batch
     row = rows["stubborn"]
     assert (row["status"], row["score"]) == ("timeout", "0")
-    assert row["reason"] == (f"cell {MIDDLE + 1} ran for more than 3 s and did not stop when interrupted: the "
-                             "notebook was stopped there and its answers could not be read")
+    assert row["reason"] == (
+        f"cell {MIDDLE + 1} ran for more than 3 s and did not stop when interrupted: the "
+        "notebook was stopped there and its answers could not be read"
+    )
     assert row["reason"] in texts["stubborn"]
     assert seconds < 90, seconds  # not held until --timeout 120
     assert (rows["honest_solution"]["status"], rows["honest_solution"]["score"]) == ("ok", str(FULL))
@@ -158,8 +177,11 @@ def test_a_loop_that_swallows_the_interrupt_ends_the_run_early_and_spares_its_cl
 
 
 def test_without_a_sandbox_a_loop_at_the_end_keeps_every_point(tmp_path):
-    notebooks = {"loop_at_end": solution_with(append=[LOOP]), "loop_in_middle": solution_with(insert=LOOP),
-                 "raise_in_middle": solution_with(insert="raise RuntimeError('stopped here')")}
+    notebooks = {
+        "loop_at_end": solution_with(append=[LOOP]),
+        "loop_in_middle": solution_with(insert=LOOP),
+        "raise_in_middle": solution_with(insert="raise RuntimeError('stopped here')"),
+    }
     rows, texts, seconds, _ = grade(tmp_path, notebooks, "--sandbox", "none", *CELL_OPTIONS)
     row = rows["loop_at_end"]
     assert (row["status"], row["score"]) == ("error", str(FULL))
@@ -174,8 +196,18 @@ def test_without_a_sandbox_a_loop_at_the_end_keeps_every_point(tmp_path):
 
 def test_cells_each_under_the_cell_limit_but_together_over_the_timeout_score_0(tmp_path):
     sleepy = solution_with(append=["import time\ntime.sleep(2.5)"] * 10)  # 25 s in all
-    rows, texts, seconds, _ = grade(tmp_path, {"sleepy": sleepy, "honest_solution": solution_with()},
-                                    "--sandbox", "auto", "--jobs", "2", "--cell-timeout", "3", "--timeout", "15")
+    rows, texts, seconds, _ = grade(
+        tmp_path,
+        {"sleepy": sleepy, "honest_solution": solution_with()},
+        "--sandbox",
+        "auto",
+        "--jobs",
+        "2",
+        "--cell-timeout",
+        "3",
+        "--timeout",
+        "15",
+    )
     row = rows["sleepy"]
     assert (row["status"], row["score"]) == ("timeout", "0")
     assert row["reason"] == "did not finish within 15 s"
@@ -188,9 +220,21 @@ def test_cells_each_under_the_cell_limit_but_together_over_the_timeout_score_0(t
 
 @pytest.mark.parametrize("value", ["inf", "nan", "0", "-1", "soon"])
 def test_bad_cell_timeouts_exit_2_naming_the_option(tmp_path, value):
-    result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "a.ipynb"), "--out",
-                             str(tmp_path / "g.csv"), f"--cell-timeout={value}"], cwd=ROOT, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regcourse",
+            "grade",
+            str(tmp_path / "a.ipynb"),
+            "--out",
+            str(tmp_path / "g.csv"),
+            f"--cell-timeout={value}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "argument --cell-timeout" in result.stderr, result.stderr
     assert not (tmp_path / "g.csv").exists()
@@ -208,10 +252,17 @@ def test_the_reason_names_interrupted_cells_and_errors_together():
     from regcourse.grading._submission import ERROR, TIMEOUT, _status_from_report
 
     base = {"cell_timeout": 60.0, "errors": [], "interrupted": []}
-    assert _status_from_report({**base, "interrupted": [{"cell": 14}]}, 0) == \
-        (ERROR, "cell 14 ran for more than 60 s and was interrupted")
-    both = {**base, "interrupted": [{"cell": c} for c in (3, 5, 8)],
-            "errors": [{"cell": 9, "ename": "ValueError", "evalue": "bad"}]}
-    assert _status_from_report(both, 0) == (ERROR, "cells 3, 5 (and 1 more) ran for more than 60 s and were "
-                                                   "interrupted; cell 9 raised ValueError: bad")
+    assert _status_from_report({**base, "interrupted": [{"cell": 14}]}, 0) == (
+        ERROR,
+        "cell 14 ran for more than 60 s and was interrupted",
+    )
+    both = {
+        **base,
+        "interrupted": [{"cell": c} for c in (3, 5, 8)],
+        "errors": [{"cell": 9, "ename": "ValueError", "evalue": "bad"}],
+    }
+    assert _status_from_report(both, 0) == (
+        ERROR,
+        "cells 3, 5 (and 1 more) ran for more than 60 s and were interrupted; cell 9 raised ValueError: bad",
+    )
     assert _status_from_report({**base, "stuck": {"cell": 4}}, 0)[0] == TIMEOUT

@@ -15,7 +15,7 @@ from _judge_models import Scaled  # noqa: E402
 from regcourse.exercises import get  # noqa: E402
 from regcourse.grading._judge import Answer, Line, judge_exercise  # noqa: E402
 
-LEARNER = '''
+LEARNER = """
 import sys
 sys.path.insert(0, {tests!r})
 import numpy as np
@@ -42,7 +42,7 @@ def mse(y, y_hat):
     return float(np.mean((np.asarray(y) - np.asarray(y_hat)) ** 2))
 
 answer_definition = "b"
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +60,10 @@ def line():
 
 def models():
     torch.manual_seed(0)
-    nested = torch.nn.Sequential(torch.nn.Sequential(torch.nn.Linear(3, 4, dtype=torch.float64), torch.nn.ReLU()),
-                                 torch.nn.Linear(4, 1, dtype=torch.float64))
+    nested = torch.nn.Sequential(
+        torch.nn.Sequential(torch.nn.Linear(3, 4, dtype=torch.float64), torch.nn.ReLU()),
+        torch.nn.Linear(4, 1, dtype=torch.float64),
+    )
     return {"nested": nested, "bare linear": torch.nn.Linear(5, 2, dtype=torch.float64), "custom": Scaled()}
 
 

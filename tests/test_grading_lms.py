@@ -28,10 +28,30 @@ CANVAS_EXPORT = [
     ["Kim, Lee", "77", "S003", "lkim", "Section B", "", "5.00", "100"],
 ]
 MOODLE_WORKSHEET = [
-    ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade", "Grade can be changed",
-     "Last modified (submission)", "Last modified (grade)", "Feedback comments"],
-    ["Participant 401", "Ann Lee", "ann@example.org", "Submitted for grading", "", "100.00", "Yes",
-     "Monday, 30 November 2026, 10:00 AM", "-", ""],
+    [
+        "Identifier",
+        "Full name",
+        "Email address",
+        "Status",
+        "Grade",
+        "Maximum Grade",
+        "Grade can be changed",
+        "Last modified (submission)",
+        "Last modified (grade)",
+        "Feedback comments",
+    ],
+    [
+        "Participant 401",
+        "Ann Lee",
+        "ann@example.org",
+        "Submitted for grading",
+        "",
+        "100.00",
+        "Yes",
+        "Monday, 30 November 2026, 10:00 AM",
+        "-",
+        "",
+    ],
     ["Participant 402", "Bo Chen", "bo@example.org", "No submission", "", "100.00", "Yes", "-", "-", ""],
 ]
 
@@ -51,9 +71,14 @@ def write_zip(path, members):
 def grade(tmp_path, *args):
     grader_tmp = tempfile.mkdtemp(prefix="rcl-", dir="/tmp")
     try:
-        return subprocess.run([sys.executable, "-m", "regcourse", "grade", *map(str, args), "--chapter", "1",
-                               "--jobs", "2", "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=600,
-                              env=dict(os.environ, TMPDIR=grader_tmp))
+        return subprocess.run(
+            [sys.executable, "-m", "regcourse", "grade", *map(str, args), "--chapter", "1", "--jobs", "2", "--quiet"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=dict(os.environ, TMPDIR=grader_tmp),
+        )
     finally:
         assert os.listdir(grader_tmp) == []
         os.rmdir(grader_tmp)
@@ -67,14 +92,28 @@ def rows_of(path):
 def test_canvas_round_trip(tmp_path):
     export = tmp_path / "export.csv"
     export.write_bytes(csv_bytes(CANVAS_EXPORT, bom=True))
-    write_zip(tmp_path / "submissions.zip", {
-        "smithjane_1234_900_01_overfitting.ipynb": UNTOUCHED,
-        "smithjane_LATE_1234_901_01_overfitting-1.ipynb": SOLUTION,
-        "doejohn_55_902_01_overfitting.ipynb": UNTOUCHED,
-        "strangerx_999_903_01_overfitting.ipynb": SOLUTION,
-        "doejohn_55_904_readme.txt": b"a stray file"})
-    result = grade(tmp_path, "submissions.zip", "--out", "g.csv", "--roster", export, "--lms-out", "upload.csv",
-                   "--assignment", "Lasso")
+    write_zip(
+        tmp_path / "submissions.zip",
+        {
+            "smithjane_1234_900_01_overfitting.ipynb": UNTOUCHED,
+            "smithjane_LATE_1234_901_01_overfitting-1.ipynb": SOLUTION,
+            "doejohn_55_902_01_overfitting.ipynb": UNTOUCHED,
+            "strangerx_999_903_01_overfitting.ipynb": SOLUTION,
+            "doejohn_55_904_readme.txt": b"a stray file",
+        },
+    )
+    result = grade(
+        tmp_path,
+        "submissions.zip",
+        "--out",
+        "g.csv",
+        "--roster",
+        export,
+        "--lms-out",
+        "upload.csv",
+        "--assignment",
+        "Lasso",
+    )
     assert result.returncode == 0, result.stderr
     expected = [list(row) for row in CANVAS_EXPORT]
     expected[2][5] = "10"  # 4/4 scaled to the assignment's 10 points
@@ -105,24 +144,34 @@ def test_moodle_round_trip_with_comments(tmp_path):
     assert not (tmp_path / "upload.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # no BOM added
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--roster", "export.csv"], "--assignment"),  # a Canvas export must say which column
-    (["--roster", "export.csv", "--assignment", "Lasso (9)"], "matches no column"),
-    (["--lms-out", "upload.csv"], "--lms-out needs --roster"),
-    (["--roster", "other.csv"], "neither a Canvas gradebook export"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--roster", "export.csv"], "--assignment"),  # a Canvas export must say which column
+        (["--roster", "export.csv", "--assignment", "Lasso (9)"], "matches no column"),
+        (["--lms-out", "upload.csv"], "--lms-out needs --roster"),
+        (["--roster", "other.csv"], "neither a Canvas gradebook export"),
+    ],
+)
 def test_roster_mistakes_stop_before_grading(tmp_path, extra, message):
     (tmp_path / "export.csv").write_bytes(csv_bytes(CANVAS_EXPORT))
     (tmp_path / "other.csv").write_text("name,score\na,1\n")
     (tmp_path / "a.ipynb").write_bytes(SOLUTION)
-    result = subprocess.run([sys.executable, "-m", "regcourse", "grade", "a.ipynb", "--out", "g.csv", *extra],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "regcourse", "grade", "a.ipynb", "--out", "g.csv", *extra],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert not (tmp_path / "g.csv").exists() and not (tmp_path / "upload.csv").exists()
 
 
-@pytest.mark.parametrize("score, max_score, possible, text", [(3, 4, 10.0, "7.5"), (4, 4, 4.0, "4"), (2, 3, None, "2"),
-                                                               (1, 3, 100.0, "33.33"), (0, 0, 10.0, "0")])
+@pytest.mark.parametrize(
+    "score, max_score, possible, text",
+    [(3, 4, 10.0, "7.5"), (4, 4, 4.0, "4"), (2, 3, None, "2"), (1, 3, 100.0, "33.33"), (0, 0, 10.0, "0")],
+)
 def test_scores_are_scaled_to_the_lms_points(score, max_score, possible, text):
     from regcourse.grading._lms import _grade_text
 

@@ -140,7 +140,7 @@ def run_groups_left() -> list[str]:
     left = []
     for parent in SUPPORT.parents.values():
         for group in parent.glob(_limits.RUN_GROUP_PREFIX + "*"):
-            numbers = [part for part in group.name[len(_limits.RUN_GROUP_PREFIX):].split("-") if part.isdigit()]
+            numbers = [part for part in group.name[len(_limits.RUN_GROUP_PREFIX) :].split("-") if part.isdigit()]
             owner = int(numbers[0]) if numbers else 0  # (a probe's or a v2 grader leaf's name: its pid after a word)
             if owner in (0, os.getpid()) or not psutil.pid_exists(owner):
                 left.append(str(group))
@@ -156,10 +156,30 @@ def grade_batch(tmp_path, notebooks: dict, *extra, env=None):
     peaks = Peaks()
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "regcourse", "grade", *paths.values(), "--out", str(out), "--feedback",
-             str(tmp_path / "feedback"), "--timeout", "120", "--memory-mb", str(MEMORY_MB), "--disk-mb", str(DISK_MB),
-             "--quiet", *extra],
-            cwd=ROOT, env=dict(os.environ, TMPDIR=str(grader_tmp), **(env or {})), capture_output=True, timeout=900)
+            [
+                sys.executable,
+                "-m",
+                "regcourse",
+                "grade",
+                *paths.values(),
+                "--out",
+                str(out),
+                "--feedback",
+                str(tmp_path / "feedback"),
+                "--timeout",
+                "120",
+                "--memory-mb",
+                str(MEMORY_MB),
+                "--disk-mb",
+                str(DISK_MB),
+                "--quiet",
+                *extra,
+            ],
+            cwd=ROOT,
+            env=dict(os.environ, TMPDIR=str(grader_tmp), **(env or {})),
+            capture_output=True,
+            timeout=900,
+        )
     finally:
         peaks.stop()
     time.sleep(1.0)
@@ -180,8 +200,11 @@ def grade_batch(tmp_path, notebooks: dict, *extra, env=None):
 def honest_notebooks() -> dict:
     partial = nbformat.read(SOLUTION, as_version=4)
     partial.cells.append(new_code_cell("answer_definition = 'a'"))  # mse and symptom right: 3/4
-    return {"honest_solution": nbformat.read(SOLUTION, as_version=4), "honest_partial": partial,
-            "untouched": nbformat.read(EXERCISE, as_version=4)}
+    return {
+        "honest_solution": nbformat.read(SOLUTION, as_version=4),
+        "honest_partial": partial,
+        "untouched": nbformat.read(EXERCISE, as_version=4),
+    }
 
 
 EXPECTED_HONEST = {"honest_solution": FULL, "honest_partial": 3, "untouched": 0}
@@ -204,8 +227,9 @@ def batch(tmp_path_factory):
         pytest.fail(f"REGCOURSE_REQUIRE_BWRAP=1 but {bwrap_works()}")
     notebooks = honest_notebooks()
     notebooks.update({name: notebook_with(_cells(source)) for name, source in RESOURCE_ATTACKS.items()})
-    return grade_batch(tmp_path_factory.mktemp("resources"), notebooks, "--chapter", "1", "--jobs", "2",
-                       "--sandbox", "bwrap")
+    return grade_batch(
+        tmp_path_factory.mktemp("resources"), notebooks, "--chapter", "1", "--jobs", "2", "--sandbox", "bwrap"
+    )
 
 
 @needs_bwrap
@@ -221,9 +245,11 @@ class TestEveryResourceIsCounted:
     def test_a_message_of_many_frames_is_refused_and_the_worker_stays_bounded(self, batch):
         row = batch["rows"]["message_frames"]
         assert row["status"] == "error", row
-        assert ("the kernel sent a message of 1,200 MB" in row["reason"]
-                or "the grader's worker for this submission ran out of memory" in row["reason"]
-                or f"memory limit of {MEMORY_MB} MB" in row["reason"]), row
+        assert (
+            "the kernel sent a message of 1,200 MB" in row["reason"]
+            or "the grader's worker for this submission ran out of memory" in row["reason"]
+            or f"memory limit of {MEMORY_MB} MB" in row["reason"]
+        ), row
         # the worker shares the submission's group: at most --memory-mb + its allowance
         assert batch["peaks"].worker < MEMORY_MB + _limits.WORKER_MEMORY_MB + 50, batch["peaks"].worker
 
@@ -279,14 +305,17 @@ FALLBACK_ATTACKS = ["message_frames", "tmpfs_fill", "shm_fill", "dev_fill", "dis
 def test_without_cgroups_the_sandbox_still_bounds_memory_disk_and_processes(tmp_path):
     notebooks = honest_notebooks()
     notebooks.update({name: notebook_with(_cells(RESOURCE_ATTACKS[name])) for name in FALLBACK_ATTACKS})
-    result = grade_batch(tmp_path, notebooks, "--chapter", "1", "--jobs", "2", "--sandbox", "bwrap",
-                         env={_limits.DISABLE_VARIABLE: "1"})
+    result = grade_batch(
+        tmp_path, notebooks, "--chapter", "1", "--jobs", "2", "--sandbox", "bwrap", env={_limits.DISABLE_VARIABLE: "1"}
+    )
     rows = result["rows"]
     assert_honest_exact(rows)
     assert result["stderr"].count("no cgroups") == 1
     # the worker's resident memory is polled against the same allowance
-    assert rows["message_frames"]["status"] == "error" and result["peaks"].worker < MEMORY_MB + \
-        _limits.WORKER_MEMORY_MB + 300, (rows["message_frames"], result["peaks"].worker)
+    assert (
+        rows["message_frames"]["status"] == "error"
+        and result["peaks"].worker < MEMORY_MB + _limits.WORKER_MEMORY_MB + 300
+    ), (rows["message_frames"], result["peaks"].worker)
     for name in ("tmpfs_fill", "shm_fill"):  # the sandbox's memory file systems are capped at --memory-mb
         assert rows[name]["status"] == "error" and "No space left on device" in rows[name]["reason"], rows[name]
     assert result["peaks"].shmem < 2 * MEMORY_MB + 100
@@ -330,8 +359,9 @@ def planted_chapter_07(marker: Path):
     and a (wrong) function for every answer, so that the judge builds torch models in the worker."""
     from regcourse.exercises._probes import ANSWER_NAMES
 
-    stubs = "\n".join(f"def {name}(*args, **kwargs):\n    return 0.0" for key, name in ANSWER_NAMES.items()
-                      if key.startswith("nn."))
+    stubs = "\n".join(
+        f"def {name}(*args, **kwargs):\n    return 0.0" for key, name in ANSWER_NAMES.items() if key.startswith("nn.")
+    )
     notebook = nbformat.read(ROOT / "exercises" / "07_neural_networks.ipynb", as_version=4)
     notebook.cells.append(new_code_cell(PLANTED.replace("@MARKER@", str(marker)) + stubs))
     return notebook
@@ -362,8 +392,9 @@ def assert_none_batch(result):
 @needs_cgroups
 def test_without_a_sandbox_planted_modules_never_run_and_fork_loops_die(tmp_path):
     try:
-        result = none_batch(tmp_path, attacks=("fork_exit_loop", "disk_one_file", "memory_hog", "process_flood",
-                                                "host_shm_fill"))
+        result = none_batch(
+            tmp_path, attacks=("fork_exit_loop", "disk_one_file", "memory_hog", "process_flood", "host_shm_fill")
+        )
     finally:
         for left in Path("/dev/shm").glob(f"{TOKEN}-*"):
             left.unlink()
@@ -395,7 +426,8 @@ def test_the_sweep_outruns_a_process_that_forks_and_exits_in_a_loop():
         f"subprocess.Popen([sys.executable, '-c', 'import os, time  # {TOKEN}sweep\\nend = time.time() + 60\\n"
         "while time.time() < end:\\n    if os.fork():\\n        os._exit(0)\\n'], start_new_session=True)\n"
         "import time\ntime.sleep(1)\n"
-        "print(_sandbox.kill_descendants(os.getpid()))\n")
+        "print(_sandbox.kill_descendants(os.getpid()))\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     time.sleep(0.5)
     assert result.stdout.strip() == "True", result.stderr
@@ -406,15 +438,20 @@ def test_kill_descendants_sweeps_a_fork_loop_from_outside_the_subreaper():
     # as the grader does on a timeout: the worker (a subreaper) is alive, the loop runs under it
     # (the stand-in collects its adopted zombies, as the worker does: a killed subreaper's zombies
     # go to init, and not every init collects them)
-    worker = subprocess.Popen([sys.executable, "-c",
-                               "from regcourse.grading import _sandbox\n_sandbox.become_subreaper()\n"
-                               "import os, subprocess, sys, time\n"
-                               f"subprocess.Popen([sys.executable, '-c', 'import os, time  # {TOKEN}outer\\n"
-                               "end = time.time() + 60\\nwhile time.time() < end:\\n    if os.fork():\\n"
-                               "        os._exit(0)\\n'], start_new_session=True)\n"
-                               "end = time.time() + 60\nwhile time.time() < end:\n"
-                               "    try:\n        os.waitpid(-1, 0)\n    except ChildProcessError:\n"
-                               "        time.sleep(0.01)\n"])
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from regcourse.grading import _sandbox\n_sandbox.become_subreaper()\n"
+            "import os, subprocess, sys, time\n"
+            f"subprocess.Popen([sys.executable, '-c', 'import os, time  # {TOKEN}outer\\n"
+            "end = time.time() + 60\\nwhile time.time() < end:\\n    if os.fork():\\n"
+            "        os._exit(0)\\n'], start_new_session=True)\n"
+            "end = time.time() + 60\nwhile time.time() < end:\n"
+            "    try:\n        os.waitpid(-1, 0)\n    except ChildProcessError:\n"
+            "        time.sleep(0.01)\n",
+        ]
+    )
     try:
         time.sleep(1.5)
         assert leftovers(f"{TOKEN}outer") != []
@@ -460,9 +497,12 @@ def test_v1_hierarchies_are_found_per_controller(monkeypatch):
     monkeypatch.setattr(_limits, "_usable", lambda support: support)
     support = _limits.detect(mountinfo=V1_MOUNTINFO, proc_cgroup=V1_CGROUP)
     assert support.version == 1
-    assert support.parents == {"cpu": Path("/sys/fs/cgroup/cpu,cpuacct"), "cpuacct": Path("/sys/fs/cgroup/cpu,cpuacct"),
-                               "memory": Path("/sys/fs/cgroup/memory/inner"),  # the mount's root is /docker/abc
-                               "pids": Path("/sys/fs/cgroup/pids/user.slice")}
+    assert support.parents == {
+        "cpu": Path("/sys/fs/cgroup/cpu,cpuacct"),
+        "cpuacct": Path("/sys/fs/cgroup/cpu,cpuacct"),
+        "memory": Path("/sys/fs/cgroup/memory/inner"),  # the mount's root is /docker/abc
+        "pids": Path("/sys/fs/cgroup/pids/user.slice"),
+    }
 
 
 def test_a_missing_controller_is_said_not_guessed():
@@ -495,8 +535,10 @@ def test_v2_groups_get_every_limit_in_its_own_file(tmp_path, monkeypatch):
     assert (top / "pids.max").read_text() == str(_limits.MAX_TASKS)
     group.add_worker(12345)
     assert (top / "worker" / "cgroup.procs").read_text() == "12345"
-    assert group.kernel_launcher()[:2] == ["/bin/sh", "-c"] and str(top / "kernel" / "cgroup.procs") in \
-        group.kernel_launcher()[2]
+    assert (
+        group.kernel_launcher()[:2] == ["/bin/sh", "-c"]
+        and str(top / "kernel" / "cgroup.procs") in group.kernel_launcher()[2]
+    )
     (top / "kernel" / "memory.events").write_text("low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\n")
     (top / "memory.events").write_text("oom_kill 1\n")
     (top / "pids.events").write_text("max 4\n")
@@ -517,10 +559,16 @@ def test_this_machine_runs_a_group_end_to_end():
     assert warning is None and groups is not None
     try:
         with _limits.submission_group(groups, 0, memory_mb=100, cpus=1) as group:
-            worker = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read(1)\nimport subprocess\n"
-                                       f"subprocess.run({group.kernel_launcher()!r} + [sys.executable, '-c', "
-                                       "'b = bytearray(300 * 2**20)\\nfor i in range(0, len(b), 4096): b[i] = 1'])"],
-                                      stdin=subprocess.PIPE)
+            worker = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; sys.stdin.read(1)\nimport subprocess\n"
+                    f"subprocess.run({group.kernel_launcher()!r} + [sys.executable, '-c', "
+                    "'b = bytearray(300 * 2**20)\\nfor i in range(0, len(b), 4096): b[i] = 1'])",
+                ],
+                stdin=subprocess.PIPE,
+            )
             group.add_worker(worker.pid)
             worker.communicate(b"x", timeout=60)
             assert group.oom_kills()[0] >= 1

@@ -41,8 +41,14 @@ def grader_tmp():
 
 def grade(*args, cwd, grader_tmp):
     env = dict(os.environ, TMPDIR=str(grader_tmp))
-    return subprocess.run([sys.executable, "-m", "regcourse", "grade", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "regcourse", "grade", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def read_rows(path):
@@ -65,7 +71,9 @@ def first(tmp_path_factory, grader_tmp):
     text = (folder / "first.csv").read_text(encoding="utf-8")
     rows = read_rows(folder / "first.csv")
     assert [(r["submission"], r["status"], r["score"]) for r in rows] == [
-        ("a.ipynb", "ok", "4"), ("b.ipynb", "ok", "0")]
+        ("a.ipynb", "ok", "4"),
+        ("b.ipynb", "ok", "0"),
+    ]
     return folder, text, rows
 
 
@@ -79,8 +87,9 @@ def test_rows_record_the_settings_they_were_graded_with(first):
     import regcourse
 
     for row in first[2]:
-        assert row["graded_with"] == ("chapter=1;timeout=120;cell_timeout=60;memory_mb=2000;disk_mb=1000;"
-                                      f"regcourse={regcourse.__version__}")
+        assert row["graded_with"] == (
+            f"chapter=1;timeout=120;cell_timeout=60;memory_mb=2000;disk_mb=1000;regcourse={regcourse.__version__}"
+        )
     assert first[1].splitlines()[0].endswith(",chapter,sha256,reason,graded_with")  # the older columns keep their place
 
 
@@ -94,7 +103,10 @@ def test_resume_with_only_a_new_file_keeps_every_earlier_row(first, tmp_path, gr
     assert lines[:3] == text.splitlines()[:3]  # the header and the rows of a and b, byte for byte
     rows = read_rows(out)
     assert [(r["submission"], r["status"], r["score"]) for r in rows] == [
-        ("a.ipynb", "ok", "4"), ("b.ipynb", "ok", "0"), ("c.ipynb", "ok", "4")]
+        ("a.ipynb", "ok", "4"),
+        ("b.ipynb", "ok", "0"),
+        ("c.ipynb", "ok", "4"),
+    ]
     assert rows[2]["graded_with"] == rows[0]["graded_with"]
     assert line_of(result.stdout, "c.ipynb") == "c.ipynb: ok, 4/4"
     assert "a.ipynb" not in result.stdout and "b.ipynb" not in result.stdout  # nothing new to say of them
@@ -104,8 +116,18 @@ def test_resume_with_only_a_new_file_keeps_every_earlier_row(first, tmp_path, gr
 def test_resume_regrades_rows_graded_with_other_limits_and_keeps_those_with_the_same(first, tmp_path, grader_tmp):
     folder = first[0]
     out = earlier_gradebook(first, tmp_path)
-    other = grade("a.ipynb", "b.ipynb", "--out", str(out), *OPTIONS, "--timeout", "200", "--resume",
-                  cwd=folder, grader_tmp=grader_tmp)
+    other = grade(
+        "a.ipynb",
+        "b.ipynb",
+        "--out",
+        str(out),
+        *OPTIONS,
+        "--timeout",
+        "200",
+        "--resume",
+        cwd=folder,
+        grader_tmp=grader_tmp,
+    )
     assert other.returncode == 0, other.stderr[-3000:]
     for name in ("a.ipynb", "b.ipynb"):
         assert KEPT not in line_of(other.stdout, name)
@@ -114,15 +136,36 @@ def test_resume_regrades_rows_graded_with_other_limits_and_keeps_those_with_the_
     assert [(r["submission"], r["score"]) for r in rows] == [("a.ipynb", "4"), ("b.ipynb", "0")]
     assert all(";timeout=200;" in r["graded_with"] for r in rows)
 
-    same = grade("a.ipynb", "b.ipynb", "--out", str(out), *OPTIONS, "--timeout", "200", "--resume",
-                 cwd=folder, grader_tmp=grader_tmp)
+    same = grade(
+        "a.ipynb",
+        "b.ipynb",
+        "--out",
+        str(out),
+        *OPTIONS,
+        "--timeout",
+        "200",
+        "--resume",
+        cwd=folder,
+        grader_tmp=grader_tmp,
+    )
     assert same.returncode == 0, same.stderr[-3000:]
     for name in ("a.ipynb", "b.ipynb"):
         assert line_of(same.stdout, name).endswith(KEPT)
     assert REGRADED not in same.stderr and read_rows(out) == rows
 
-    memory = grade("b.ipynb", "--out", str(out), *OPTIONS, "--timeout", "200", "--memory-mb", "1500", "--resume",
-                   cwd=folder, grader_tmp=grader_tmp)
+    memory = grade(
+        "b.ipynb",
+        "--out",
+        str(out),
+        *OPTIONS,
+        "--timeout",
+        "200",
+        "--memory-mb",
+        "1500",
+        "--resume",
+        cwd=folder,
+        grader_tmp=grader_tmp,
+    )
     assert memory.returncode == 0, memory.stderr[-3000:]
     assert KEPT not in line_of(memory.stdout, "b.ipynb") and f"1 row was {REGRADED}" in memory.stderr
     final = read_rows(out)
@@ -133,8 +176,20 @@ def test_resume_regrades_rows_graded_with_other_limits_and_keeps_those_with_the_
 def test_resume_with_another_chapter_regrades(first, tmp_path, grader_tmp):
     folder = first[0]
     out = earlier_gradebook(first, tmp_path)
-    result = grade("a.ipynb", "--out", str(out), "--chapter", "2", "--jobs", "2", "--timeout", "120", "--resume",
-                   cwd=folder, grader_tmp=grader_tmp)
+    result = grade(
+        "a.ipynb",
+        "--out",
+        str(out),
+        "--chapter",
+        "2",
+        "--jobs",
+        "2",
+        "--timeout",
+        "120",
+        "--resume",
+        cwd=folder,
+        grader_tmp=grader_tmp,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert KEPT not in line_of(result.stdout, "a.ipynb") and f"1 row was {REGRADED}" in result.stderr
     rows = read_rows(out)
@@ -159,7 +214,10 @@ def test_an_older_gradebook_without_graded_with_is_graded_again_and_says_so(firs
     assert KEPT not in result.stdout and "gone.ipynb" not in result.stdout
     rows = read_rows(out)
     assert [(r["submission"], r["score"], r["reason"]) for r in rows] == [
-        ("a.ipynb", "4", ""), ("b.ipynb", "0", ""), ("gone.ipynb", "3", "from last year")]
+        ("a.ipynb", "4", ""),
+        ("b.ipynb", "0", ""),
+        ("gone.ipynb", "3", "from last year"),
+    ]
     assert rows[0]["graded_with"].startswith("chapter=1;") and rows[2]["graded_with"] == ""
 
 
@@ -179,12 +237,23 @@ def test_a_folder_is_searched_for_notebooks_once_each(tmp_path, grader_tmp):
     (submissions / "notes.txt").write_text("not a notebook")
     os.mkfifo(submissions / "pipe.ipynb")
     out = tmp_path / "g.csv"
-    result = grade("submissions", "submissions/top.ipynb", "--out", str(out), *OPTIONS, "--quiet",
-                   cwd=tmp_path, grader_tmp=grader_tmp)
+    result = grade(
+        "submissions",
+        "submissions/top.ipynb",
+        "--out",
+        str(out),
+        *OPTIONS,
+        "--quiet",
+        cwd=tmp_path,
+        grader_tmp=grader_tmp,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     rows = read_rows(out)
     assert [(r["submission"], r["score"]) for r in rows] == [
-        ("submissions/alice/01.ipynb", "4"), ("submissions/bob/deep/01.ipynb", "0"), ("submissions/top.ipynb", "4")]
+        ("submissions/alice/01.ipynb", "4"),
+        ("submissions/bob/deep/01.ipynb", "0"),
+        ("submissions/top.ipynb", "4"),
+    ]
 
 
 def test_a_folder_without_a_notebook_is_an_error_naming_it(tmp_path):
@@ -196,9 +265,26 @@ def test_a_folder_without_a_notebook_is_an_error_naming_it(tmp_path):
     shutil.copyfile(SOLUTION, tmp_path / "fine.ipynb")
     for folder in (empty, checkpoints_only):
         out = tmp_path / "g.csv"
-        result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "fine.ipynb"), str(folder),
-                                 "--out", str(out), "--feedback", str(tmp_path / "fb"), "--chapter", "1"],
-                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "regcourse",
+                "grade",
+                str(tmp_path / "fine.ipynb"),
+                str(folder),
+                "--out",
+                str(out),
+                "--feedback",
+                str(tmp_path / "fb"),
+                "--chapter",
+                "1",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert (
             result.returncode == 2
             and f"error: nothing to grade: {folder}: a folder with no notebook in it" in result.stderr
@@ -209,8 +295,10 @@ def test_a_folder_without_a_notebook_is_an_error_naming_it(tmp_path):
 def test_a_stopped_resume_loses_no_earlier_row():
     from regcourse.grading import resumed_gradebook
 
-    earlier = [{"submission": name, "status": "ok", "score": "1", "max_score": "4", "sha256": "aa" * 32}
-               for name in ("'=x.ipynb", "b.ipynb", "c.ipynb")]
+    earlier = [
+        {"submission": name, "status": "ok", "score": "1", "max_score": "4", "sha256": "aa" * 32}
+        for name in ("'=x.ipynb", "b.ipynb", "c.ipynb")
+    ]
     new = Graded("b.ipynb", "ok", sha256="bb" * 32)
     d = Graded("d.ipynb", "ok", sha256="dd" * 32)
     names = ["b.ipynb", "=x.ipynb", "d.ipynb"]  # =x.ipynb is written '=x.ipynb in a gradebook
@@ -225,8 +313,9 @@ def test_a_stopped_resume_loses_no_earlier_row():
 
 
 def info(env=None):
-    return subprocess.run([sys.executable, "-m", "regcourse", "info"], cwd=ROOT, capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "regcourse", "info"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def value(stdout: str, name: str) -> str:

@@ -40,13 +40,17 @@ FORMULA = ("=", "+", "-", "@", "\t", "\r")
 LINK_TARGET_DIR = "secret-link-target-QWERTYUIOPASDFGHJKLZXCVBNM-qwertyuiopasdfghjklzxcvbnm-1234567890-ENDOFPATH"
 LINK_TARGET_TEXT = "LINKEDCONTENTSECRET"
 
-DEEP_TREE = ("import os\nfd = os.open('.', os.O_RDONLY)\nfor i in range(1500):\n    os.mkdir('d', dir_fd=fd)\n"
-             "    new = os.open('d', os.O_RDONLY, dir_fd=fd)\n    os.close(fd)\n    fd = new")
-LOCKED_AND_ODD = ("import os\nos.makedirs('locked/inner')\nfor name in ('locked/a', 'locked/inner/b'):\n"
-                  "    open(name, 'w').write('x')\nos.chmod('locked/inner', 0)\nos.chmod('locked', 0)\n"
-                  "os.mkdir('half')\nopen('half/c', 'w').write('x')\nos.chmod('half', 0o500)\n"
-                  "for name in (b'odd\\n\\xff\\xfe name', b'-\\x1b[31m', b'\\xe9\\n\\n'):\n"
-                  "    open(name, 'wb').write(b'x')\nos.symlink('/etc/passwd', 'to-passwd')\nos.symlink('.', 'loop')")
+DEEP_TREE = (
+    "import os\nfd = os.open('.', os.O_RDONLY)\nfor i in range(1500):\n    os.mkdir('d', dir_fd=fd)\n"
+    "    new = os.open('d', os.O_RDONLY, dir_fd=fd)\n    os.close(fd)\n    fd = new"
+)
+LOCKED_AND_ODD = (
+    "import os\nos.makedirs('locked/inner')\nfor name in ('locked/a', 'locked/inner/b'):\n"
+    "    open(name, 'w').write('x')\nos.chmod('locked/inner', 0)\nos.chmod('locked', 0)\n"
+    "os.mkdir('half')\nopen('half/c', 'w').write('x')\nos.chmod('half', 0o500)\n"
+    "for name in (b'odd\\n\\xff\\xfe name', b'-\\x1b[31m', b'\\xe9\\n\\n'):\n"
+    "    open(name, 'wb').write(b'x')\nos.symlink('/etc/passwd', 'to-passwd')\nos.symlink('.', 'loop')"
+)
 
 
 def notebook_with(cells, *, base=EXERCISE):
@@ -94,11 +98,19 @@ def private_tmp():
 
 # --- one batch: odd files, leftovers, long text and formula names, graded with honest classmates --------
 
-HONEST = {"honest.ipynb": 4, "untouched.ipynb": 0, "=HYPERLINK(1).ipynb": 4, "+1.ipynb": 0, "-2.ipynb": 4,
-          "@SUM(1).ipynb": 0}
-NOT_FILES = {"x.ipynb": "a named pipe (FIFO), not a regular file",
-             "y.ipynb": "a symbolic link: links are not followed",
-             "z.ipynb": "a directory, not a regular file"}
+HONEST = {
+    "honest.ipynb": 4,
+    "untouched.ipynb": 0,
+    "=HYPERLINK(1).ipynb": 4,
+    "+1.ipynb": 0,
+    "-2.ipynb": 4,
+    "@SUM(1).ipynb": 0,
+}
+NOT_FILES = {
+    "x.ipynb": "a named pipe (FIFO), not a regular file",
+    "y.ipynb": "a symbolic link: links are not followed",
+    "z.ipynb": "a directory, not a regular file",
+}
 
 
 @pytest.fixture(scope="module", params=["bwrap", "none"])
@@ -127,17 +139,39 @@ def batch(tmp_path_factory, request):
     (folder / "z.ipynb").mkdir()
     names = sorted(p.name for p in folder.iterdir())
     out = base / "gradebook.csv"
-    options = ["--out", str(out), "--feedback", str(feedback), "--chapter", "1", "--jobs", "2", "--timeout", "120",
-               "--sandbox", request.param]
+    options = [
+        "--out",
+        str(out),
+        "--feedback",
+        str(feedback),
+        "--chapter",
+        "1",
+        "--jobs",
+        "2",
+        "--timeout",
+        "120",
+        "--sandbox",
+        request.param,
+    ]
     started = time.monotonic()  # "--": a name such as -2.ipynb is not an option
     first = run_grader([*options, "--", *names], cwd=folder, grader_tmp=grader_tmp, timeout=600)
     seconds = time.monotonic() - started
     left, tmp_after = under(str(grader_tmp)), sorted(p.name for p in grader_tmp.iterdir())
     rows = read_rows(out)
     resumed = run_grader([*options, "--resume", "--", *names], cwd=folder, grader_tmp=grader_tmp, timeout=600)
-    result = {"first": first, "seconds": seconds, "rows": rows, "names": names, "out": out, "feedback": feedback,
-              "left": left, "tmp_after": tmp_after, "resumed": resumed, "resumed_rows": read_rows(out),
-              "tmp_after_resume": sorted(p.name for p in grader_tmp.iterdir())}
+    result = {
+        "first": first,
+        "seconds": seconds,
+        "rows": rows,
+        "names": names,
+        "out": out,
+        "feedback": feedback,
+        "left": left,
+        "tmp_after": tmp_after,
+        "resumed": resumed,
+        "resumed_rows": read_rows(out),
+        "tmp_after_resume": sorted(p.name for p in grader_tmp.iterdir()),
+    }
     remove_tree(grader_tmp)
     return result
 
@@ -165,8 +199,12 @@ def test_what_is_not_a_regular_file_is_invalid_and_never_opened_or_followed(batc
         assert (r["status"], r["score"], r["reason"], r["sha256"]) == ("invalid", "0", reason, ""), r
         text = (batch["feedback"] / name.replace(".ipynb", ".txt")).read_text(encoding="utf-8")
         assert reason in text
-    written = batch["out"].read_text(encoding="utf-8") + batch["first"].stdout + batch["first"].stderr + "".join(
-        p.read_text(encoding="utf-8") for p in batch["feedback"].iterdir())
+    written = (
+        batch["out"].read_text(encoding="utf-8")
+        + batch["first"].stdout
+        + batch["first"].stderr
+        + "".join(p.read_text(encoding="utf-8") for p in batch["feedback"].iterdir())
+    )
     for secret in (LINK_TARGET_DIR[:20], LINK_TARGET_DIR[-20:], LINK_TARGET_TEXT, "target.ipynb"):
         assert secret not in written
 
@@ -245,8 +283,15 @@ def test_a_stopped_run_keeps_its_finished_rows_and_resume_finishes_it(tmp_path, 
     names = slow_class(tmp_path)
     out = tmp_path / "g.csv"
     args = [*names, "--out", str(out), "--feedback", str(tmp_path / "fb"), "--jobs", "1", "--chapter", "1"]
-    command, options = grader([*args, "--quiet"], cwd=tmp_path, grader_tmp=private_tmp, start_new_session=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command, options = grader(
+        [*args, "--quiet"],
+        cwd=tmp_path,
+        grader_tmp=private_tmp,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     process = subprocess.Popen(command, **options)
     try:
         wait_for_rows(out, process)
@@ -267,7 +312,8 @@ def test_a_stopped_run_keeps_its_finished_rows_and_resume_finishes_it(tmp_path, 
         assert process.returncode == code, stderr[-3000:]
         assert f"interrupted: {len(rows)} of {SLOW} graded; run the same command with --resume to finish" in stderr
         assert sorted(p.name for p in (tmp_path / "fb").iterdir()) == sorted(
-            r["submission"].replace(".ipynb", ".txt") for r in rows)
+            r["submission"].replace(".ipynb", ".txt") for r in rows
+        )
         assert list(private_tmp.iterdir()) == []
     else:
         assert process.returncode == -signal.SIGKILL
@@ -372,11 +418,27 @@ def test_bounded_cuts_and_says_how_much():
 
 def test_the_gradebook_bounds_whatever_produced_its_text(tmp_path):
     huge = "=" + "z" * 5_000_000
-    grade = Graded("=cmd|' /C calc'!A0.ipynb", "error", "", 1,
-                   {"overfit.mse": Result("overfit.mse", "t", FAILED, 0, 2, huge)}, sha256="ab" * 32)
+    grade = Graded(
+        "=cmd|' /C calc'!A0.ipynb",
+        "error",
+        "",
+        1,
+        {"overfit.mse": Result("overfit.mse", "t", FAILED, 0, 2, huge)},
+        sha256="ab" * 32,
+    )
     grade.reason = huge  # set after construction: the writer must bound it all the same
-    resumed = Graded("-kept.ipynb", "ok", resumed_row={"submission": "-kept.ipynb", "status": "ok", "score": "2",
-                                                        "max_score": "2", "sha256": "cd" * 32, "reason": huge})
+    resumed = Graded(
+        "-kept.ipynb",
+        "ok",
+        resumed_row={
+            "submission": "-kept.ipynb",
+            "status": "ok",
+            "score": "2",
+            "max_score": "2",
+            "sha256": "cd" * 32,
+            "reason": huge,
+        },
+    )
     out = tmp_path / "g.csv"
     write_gradebook([grade, resumed], out)
     rows = read_rows(out)  # csv's default field limit (131,072) would refuse a longer cell
@@ -415,12 +477,29 @@ def test_an_unreadable_gradebook_row_is_said_not_silently_dropped(tmp_path):
 
 def test_resume_through_the_command_line_warns_when_rows_are_unreadable(tmp_path):
     out = tmp_path / "g.csv"
-    out.write_text("submission,status,score,max_score,sha256,reason\n" + f'a.ipynb,ok,4,4,{"aa" * 32},"'
-                   + "x" * 200_000 + '"\n', encoding="utf-8")
+    out.write_text(
+        "submission,status,score,max_score,sha256,reason\n" + f'a.ipynb,ok,4,4,{"aa" * 32},"' + "x" * 200_000 + '"\n',
+        encoding="utf-8",
+    )
     (tmp_path / "empty.ipynb").write_text("")
-    result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "empty.ipynb"), "--out",
-                             str(out), "--chapter", "1", "--resume", "--quiet"], cwd=ROOT, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regcourse",
+            "grade",
+            str(tmp_path / "empty.ipynb"),
+            "--out",
+            str(out),
+            "--chapter",
+            "1",
+            "--resume",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0 and "warning:" in result.stderr and "could not be read" in result.stderr
 
 

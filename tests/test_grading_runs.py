@@ -29,18 +29,30 @@ SOLUTION = ROOT / "solutions" / "01_overfitting.ipynb"
 
 
 def regcourse(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "regcourse", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=env)
+    return subprocess.run([sys.executable, "-m", "regcourse", *args], cwd=ROOT, capture_output=True, text=True, env=env)
 
 
 # --- command line ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("option, value", [
-    ("--timeout", "inf"), ("--timeout", "nan"), ("--timeout", "0"), ("--timeout", "-5"), ("--timeout", "soon"),
-    ("--memory-mb", "nan"), ("--memory-mb", "0"), ("--memory-mb", "-1"),
-    ("--jobs", "0"), ("--jobs", "-3"), ("--jobs", "1.5"), ("--chapter", "42"), ("--sandbox", "docker"),
-])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--timeout", "inf"),
+        ("--timeout", "nan"),
+        ("--timeout", "0"),
+        ("--timeout", "-5"),
+        ("--timeout", "soon"),
+        ("--memory-mb", "nan"),
+        ("--memory-mb", "0"),
+        ("--memory-mb", "-1"),
+        ("--jobs", "0"),
+        ("--jobs", "-3"),
+        ("--jobs", "1.5"),
+        ("--chapter", "42"),
+        ("--sandbox", "docker"),
+    ],
+)
 def test_bad_command_line_values_exit_2_naming_the_option(tmp_path, option, value):
     result = regcourse("grade", str(tmp_path / "a.ipynb"), "--out", str(tmp_path / "g.csv"), f"{option}={value}")
     assert result.returncode == 2
@@ -50,8 +62,16 @@ def test_bad_command_line_values_exit_2_naming_the_option(tmp_path, option, valu
 
 def test_the_summary_names_the_feedback_folder_once(tmp_path):
     (tmp_path / "empty.ipynb").write_text("")
-    result = regcourse("grade", str(tmp_path / "empty.ipynb"), "--out", str(tmp_path / "g.csv"),
-                       "--feedback", str(tmp_path / "fb") + "/", "--chapter", "1")
+    result = regcourse(
+        "grade",
+        str(tmp_path / "empty.ipynb"),
+        "--out",
+        str(tmp_path / "g.csv"),
+        "--feedback",
+        str(tmp_path / "fb") + "/",
+        "--chapter",
+        "1",
+    )
     assert result.returncode == 0, result.stderr
     assert f"feedback in {tmp_path / 'fb'}/" in result.stdout and "//" not in result.stdout
 
@@ -59,8 +79,13 @@ def test_the_summary_names_the_feedback_folder_once(tmp_path):
 def test_the_python_api_rejects_bad_limits_naming_the_parameter():
     from regcourse.grading import grade_all
 
-    for kwargs, name in [({"timeout": float("nan")}, "timeout"), ({"memory_mb": -1}, "memory_mb"),
-                         ({"jobs": 0}, "jobs"), ({"chapter": True}, "chapter"), ({"sandbox": "docker"}, "sandbox")]:
+    for kwargs, name in [
+        ({"timeout": float("nan")}, "timeout"),
+        ({"memory_mb": -1}, "memory_mb"),
+        ({"jobs": 0}, "jobs"),
+        ({"chapter": True}, "chapter"),
+        ({"sandbox": "docker"}, "sandbox"),
+    ]:
         with pytest.raises(ValueError, match=name):
             grade_all([], progress=False, **kwargs)
 
@@ -79,8 +104,16 @@ def test_feedback_speaks_to_a_student_after_grading(tmp_path):
     (tmp_path / "empty.ipynb").write_text("")
     untouched = tmp_path / "untouched.ipynb"
     untouched.write_bytes((ROOT / "exercises" / "01_overfitting.ipynb").read_bytes())
-    result = regcourse("grade", str(untouched), str(tmp_path / "empty.ipynb"), "--out", str(tmp_path / "g.csv"),
-                       "--feedback", str(tmp_path / "fb"), "--quiet")
+    result = regcourse(
+        "grade",
+        str(untouched),
+        str(tmp_path / "empty.ipynb"),
+        "--out",
+        str(tmp_path / "g.csv"),
+        "--feedback",
+        str(tmp_path / "fb"),
+        "--quiet",
+    )
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "fb" / "untouched.txt").read_text(encoding="utf-8")
     assert "run this check again" not in text and "run the cell" not in text
@@ -174,8 +207,9 @@ def running_under(folder: str) -> list[psutil.Process]:
         try:
             if process.info["status"] == psutil.STATUS_ZOMBIE:
                 continue
-            if any(folder in part for part in process.info["cmdline"] or []) or \
-                    (process.info["cwd"] or "").startswith(folder):
+            if any(folder in part for part in process.info["cmdline"] or []) or (process.info["cwd"] or "").startswith(
+                folder
+            ):
                 found.append(process)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
@@ -192,13 +226,30 @@ def test_a_killed_grader_takes_its_kernels_along_and_the_next_run_cleans_up(tmp_
         notebook.metadata["regcourse"] = {"chapter": 1}
         nbformat.write(notebook, tmp_path / "loop.ipynb")
         env = dict(os.environ, TMPDIR=grader_tmp)
-        grader = subprocess.Popen([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "loop.ipynb"),
-                                   "--out", str(tmp_path / "g.csv"), "--timeout", "300", "--quiet",
-                                   "--sandbox", sandbox], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        grader = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "regcourse",
+                "grade",
+                str(tmp_path / "loop.ipynb"),
+                "--out",
+                str(tmp_path / "g.csv"),
+                "--timeout",
+                "300",
+                "--quiet",
+                "--sandbox",
+                sandbox,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and not any(
-                "ipykernel" in " ".join(p.cmdline()) for p in running_under(grader_tmp) if p.is_running()):
+            "ipykernel" in " ".join(p.cmdline()) for p in running_under(grader_tmp) if p.is_running()
+        ):
             time.sleep(0.2)
         assert any("ipykernel" in " ".join(p.cmdline()) for p in running_under(grader_tmp)), "no kernel started"
         grader.send_signal(signal.SIGKILL)
@@ -248,13 +299,41 @@ def test_auto_falls_back_to_no_sandbox_with_a_warning_and_bwrap_insists(monkeypa
 def test_the_command_line_stops_when_the_sandbox_asked_for_is_missing(tmp_path):
     (tmp_path / "empty.ipynb").write_text("")
     env = dict(os.environ, PATH=str(tmp_path))  # no bwrap on this PATH
-    result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "empty.ipynb"),
-                             "--out", str(tmp_path / "g.csv"), "--sandbox", "bwrap"], cwd=ROOT,
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regcourse",
+            "grade",
+            str(tmp_path / "empty.ipynb"),
+            "--out",
+            str(tmp_path / "g.csv"),
+            "--sandbox",
+            "bwrap",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 2 and "bubblewrap" in result.stderr and not (tmp_path / "g.csv").exists()
-    result = subprocess.run([sys.executable, "-m", "regcourse", "grade", str(tmp_path / "empty.ipynb"),
-                             "--out", str(tmp_path / "g.csv"), "--chapter", "1"], cwd=ROOT,
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regcourse",
+            "grade",
+            str(tmp_path / "empty.ipynb"),
+            "--out",
+            str(tmp_path / "g.csv"),
+            "--chapter",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0 and "warning: bubblewrap (bwrap) is not installed" in result.stderr
 
 

@@ -16,8 +16,9 @@ EXERCISE = ROOT / "exercises" / "01_overfitting.ipynb"
 
 
 def run(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "regcourse", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "regcourse", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.parametrize("source, score", [(SOLUTION, "4/4"), (EXERCISE, "0/4")])
@@ -42,15 +43,26 @@ def test_validate_names_what_is_not_attempted(tmp_path):
 
 def test_validate_says_when_this_machine_grades_without_limits(tmp_path):
     shutil.copy(SOLUTION, tmp_path / "mine.ipynb")
-    result = subprocess.run([sys.executable, "-m", "regcourse", "validate", "mine.ipynb"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300,
-                            env=dict(os.environ, REGCOURSE_NO_CGROUPS="1"))
+    result = subprocess.run(
+        [sys.executable, "-m", "regcourse", "validate", "mine.ipynb"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, REGCOURSE_NO_CGROUPS="1"),
+    )
     assert result.returncode == 0 and "Score: 4/4" in result.stdout
     assert "note: no cgroups" in result.stdout and "honest work gets the same grade" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["validate", "missing.ipynb"], ["validate", "x.ipynb", "--chapter", "42"],
-                                  ["validate", "x.ipynb", "--timeout", "0"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "missing.ipynb"],
+        ["validate", "x.ipynb", "--chapter", "42"],
+        ["validate", "x.ipynb", "--timeout", "0"],
+    ],
+)
 def test_validate_bad_input_exits_2_with_a_message(tmp_path, args):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.strip(), result

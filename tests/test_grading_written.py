@@ -24,8 +24,11 @@ EXERCISE = ROOT / "exercises" / "01_overfitting.ipynb"
 def with_answer(text: str, base=EXERCISE):
     """``base`` (the exercise, or the solution: all auto-graded answers right) with the written
     question's cell as a learner leaves it after writing ``text``."""
-    prompt = next(c.source for c in nbformat.read(EXERCISE, as_version=4).cells
-                  if c.cell_type == "markdown" and "(not auto-checked)" in c.source)
+    prompt = next(
+        c.source
+        for c in nbformat.read(EXERCISE, as_version=4).cells
+        if c.cell_type == "markdown" and "(not auto-checked)" in c.source
+    )
     notebook = nbformat.read(base, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and "(not auto-checked)" in cell.source:
@@ -81,15 +84,19 @@ MARKER = "WRITTEN-ANSWER-RAN"
 
 
 def test_the_written_round_trip(tmp_path):
-    hostile = (f"```python\nopen('{MARKER}', 'w')\n```\n=HYPERLINK(\"x\") <script>alert(1)</script>")
+    hostile = f"```python\nopen('{MARKER}', 'w')\n```\n=HYPERLINK(\"x\") <script>alert(1)</script>"
     submissions = tmp_path / "class"
-    for student, notebook in (("alice", with_answer("Because the fit made it small.", base=SOLUTION)),
-                              ("bob", with_answer(hostile)), ("carol", nbformat.read(EXERCISE, as_version=4))):
+    for student, notebook in (
+        ("alice", with_answer("Because the fit made it small.", base=SOLUTION)),
+        ("bob", with_answer(hostile)),
+        ("carol", nbformat.read(EXERCISE, as_version=4)),
+    ):
         (submissions / student).mkdir(parents=True)
         nbformat.write(notebook, submissions / student / "01.ipynb")
     worksheet = tmp_path / "worksheet.csv"
-    worksheet.write_text("Identifier,Full name,Grade,Maximum Grade,Feedback comments\n"
-                         "Participant 1,Alice,,100.00,\n", encoding="utf-8")
+    worksheet.write_text(
+        "Identifier,Full name,Grade,Maximum Grade,Feedback comments\nParticipant 1,Alice,,100.00,\n", encoding="utf-8"
+    )
     common = [submissions, "--out", "g.csv", "--feedback", "fb", "--written", "sheet.csv"]
 
     first = grade(tmp_path, *common)
@@ -104,8 +111,9 @@ def test_the_written_round_trip(tmp_path):
 
     rows = read(tmp_path / "sheet.csv")
     for row in rows:
-        row["points"], row["comment"] = {"alice": ("2", "Clear and right."), "bob": ("abc", ""),
-                                         "carol": ("0", "")}[row["student"]]
+        row["points"], row["comment"] = {"alice": ("2", "Clear and right."), "bob": ("abc", ""), "carol": ("0", "")}[
+            row["student"]
+        ]
     with open(tmp_path / "sheet.csv", "w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -137,10 +145,22 @@ def test_written_points_reach_the_lms_file(tmp_path):
     download.mkdir(parents=True)
     nbformat.write(nbformat.read(SOLUTION, as_version=4), download / "01.ipynb")
     worksheet = tmp_path / "worksheet.csv"
-    worksheet.write_text("Identifier,Full name,Email address,Status,Grade,Maximum Grade,Feedback comments\n"
-                         "Participant 401,Ann Lee,ann@example.org,Submitted,,60.00,\n", encoding="utf-8")
-    common = [tmp_path / "download", "--out", "g.csv", "--roster", worksheet, "--lms-out",
-              "up.csv", "--written", "sheet.csv"]
+    worksheet.write_text(
+        "Identifier,Full name,Email address,Status,Grade,Maximum Grade,Feedback comments\n"
+        "Participant 401,Ann Lee,ann@example.org,Submitted,,60.00,\n",
+        encoding="utf-8",
+    )
+    common = [
+        tmp_path / "download",
+        "--out",
+        "g.csv",
+        "--roster",
+        worksheet,
+        "--lms-out",
+        "up.csv",
+        "--written",
+        "sheet.csv",
+    ]
     assert grade(tmp_path, *common).returncode == 0
     upload = read(tmp_path / "up.csv")[0]
     assert upload["Grade"] == "40"  # 4 of 6 points (the written 2 not given yet), scaled to 60

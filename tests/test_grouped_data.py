@@ -38,14 +38,17 @@ def test_on_this_data_scikit_learn_shows_the_grouping_effect_the_lecture_teaches
     assert np.ptp(lasso) > 3 * np.ptp(enet)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(within_correlation=1.0), "within_correlation"),
-    (dict(within_correlation=-0.1), "within_correlation"),
-    (dict(group_size=0), "group_size"),
-    (dict(n_other=-1), "n_other"),
-    (dict(noise=-1.0), "noise"),
-    (dict(group_weight=float("nan")), "group_weight"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(within_correlation=1.0), "within_correlation"),
+        (dict(within_correlation=-0.1), "within_correlation"),
+        (dict(group_size=0), "group_size"),
+        (dict(n_other=-1), "n_other"),
+        (dict(noise=-1.0), "noise"),
+        (dict(group_weight=float("nan")), "group_weight"),
+    ],
+)
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         make_grouped_regression(**kwargs)

@@ -11,10 +11,7 @@ HEAVY = ["torch", "keras", "ipywidgets", "matplotlib", "sklearn", "tqdm"]
 
 
 def test_import_regcourse_loads_no_heavy_library():
-    code = (
-        "import sys, json, regcourse; "
-        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
-    )
+    code = f"import sys, json, regcourse; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
 

@@ -26,8 +26,11 @@ def test_notebooks_name_only_public_regcourse_modules(path):
 
 
 def explorer_cells(path) -> list:
-    return [(index, cell) for index, cell in enumerate(cells(path))
-            if cell.cell_type == "code" and re.search(r"\b\w+_explorer\(", cell.source)]
+    return [
+        (index, cell)
+        for index, cell in enumerate(cells(path))
+        if cell.cell_type == "code" and re.search(r"\b\w+_explorer\(", cell.source)
+    ]
 
 
 LECTURES_WITH_EXPLORERS = [path for path in LECTURES if explorer_cells(path)]
@@ -45,8 +48,11 @@ def test_each_explorer_is_saved_as_one_picture_with_alt_text_and_stored_once(pat
         assert len(outputs) == 1, f"cell {index}: {len(outputs)} pictures"
         assert set(outputs[0].data) == {"text/html", "text/plain"}, f"cell {index}: {set(outputs[0].data)}"
         img = outputs[0].data["text/html"]
-        assert re.fullmatch(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"]{80,}" width="\d+" '
-                            r'height="\d+">', img), f"cell {index}: {img[:80]}…"
+        assert re.fullmatch(
+            r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"]{80,}" width="\d+" '
+            r'height="\d+">',
+            img,
+        ), f"cell {index}: {img[:80]}…"
         png = re.search(r"base64,([A-Za-z0-9+/=]{200})", img).group(1)  # the start of this PNG
         assert text.count(png) == 1, f"cell {index}: the PNG is stored {text.count(png)} times"
         assert WIDGET not in outputs[0].data and "nbval-ignore-output" in cell.metadata.get("tags", [])
@@ -54,8 +60,9 @@ def test_each_explorer_is_saved_as_one_picture_with_alt_text_and_stored_once(pat
     if explorer_cells(path):
         state = nbformat.read(path, as_version=4).metadata.get("widgets", {})
         models = state.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
-        assert not any(m.get("model_name") == "ImageModel" or m.get("model_module") == "anywidget"
-                       for m in models.values()), "the explorer's widget state was saved"
+        assert not any(
+            m.get("model_name") == "ImageModel" or m.get("model_module") == "anywidget" for m in models.values()
+        ), "the explorer's widget state was saved"
 
 
 @pytest.mark.parametrize("path", LECTURES_WITH_EXPLORERS, ids=lambda p: p.name)
@@ -76,8 +83,12 @@ def test_nbconvert_shows_each_explorer_as_its_picture_with_alt_text_and_needs_no
     parser = Images()
     parser.feed(page)
     # Each explorer's picture with its own alt text (nbconvert gives the other figures a placeholder).
-    alts = [img.get("alt", "") for img in parser.found if img.get("src", "").startswith("data:image/png;base64,")
-            and img.get("alt", "") != "No description has been provided for this image"]
+    alts = [
+        img.get("alt", "")
+        for img in parser.found
+        if img.get("src", "").startswith("data:image/png;base64,")
+        and img.get("alt", "") != "No description has been provided for this image"
+    ]
     assert len(alts) == len(explorer_cells(path)) and all(len(alt) > 80 for alt in alts), alts
     assert WIDGET not in page and "application/vnd.jupyter.widget-state+json" not in page
     assert "html-manager" not in page and "embed-amd" not in page  # no widget script from a CDN, offline or not
@@ -114,6 +125,7 @@ def test_nbval_markers_are_cell_tags_not_comments_in_the_code(path):
 
 def test_lectures_mark_the_cells_whose_printed_numbers_the_text_relies_on():
     """`--nbval-lax` compares only these cells; every lecture that prints numbers keeps some."""
-    tagged = {path.name: sum("nbval-check-output" in c.metadata.get("tags", []) for c in cells(path))
-              for path in LECTURES}
+    tagged = {
+        path.name: sum("nbval-check-output" in c.metadata.get("tags", []) for c in cells(path)) for path in LECTURES
+    }
     assert all(tagged.values()), {name: count for name, count in tagged.items() if not count}

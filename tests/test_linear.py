@@ -53,8 +53,9 @@ def sklearn_fit(pen, X, y, fit_intercept=True):
     elif isinstance(pen, L1):
         model = Lasso(alpha=pen.lam / 2, fit_intercept=fit_intercept, **TIGHT)
     else:
-        model = SkElasticNet(alpha=pen.l1 / 2 + pen.l2, l1_ratio=pen.l1 / (pen.l1 + 2 * pen.l2),
-                             fit_intercept=fit_intercept, **TIGHT)
+        model = SkElasticNet(
+            alpha=pen.l1 / 2 + pen.l2, l1_ratio=pen.l1 / (pen.l1 + 2 * pen.l2), fit_intercept=fit_intercept, **TIGHT
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return model.fit(X, y)
@@ -76,11 +77,15 @@ def test_coefficients_match_scikit_learn(name, pen, fit_intercept):
 
 
 @pytest.mark.parametrize("name", PROBLEMS)
-@pytest.mark.parametrize("pen, solvers", [
-    (L2(0.3), ["closed_form", "gd", "cd", "ista", "fista"]),
-    (L1(0.5), ["cd", "ista", "fista"]),
-    (ElasticNet(l1=0.4, l2=0.1), ["cd", "ista", "fista"]),
-], ids=["ridge", "lasso", "enet"])
+@pytest.mark.parametrize(
+    "pen, solvers",
+    [
+        (L2(0.3), ["closed_form", "gd", "cd", "ista", "fista"]),
+        (L1(0.5), ["cd", "ista", "fista"]),
+        (ElasticNet(l1=0.4, l2=0.1), ["cd", "ista", "fista"]),
+    ],
+    ids=["ridge", "lasso", "enet"],
+)
 def test_every_solver_reaches_the_same_optimum(name, pen, solvers):
     X, y = PROBLEMS[name]
     X = (X - X.mean(axis=0)) / X.std(axis=0)  # keeps the first-order solvers' iteration counts small
@@ -212,29 +217,36 @@ def test_smaller_budgets_need_larger_lambdas():
 X_OK, Y_OK = problem(20, 3, informative=2)
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: fit(X_OK, Y_OK[:-1], L1(0.1)), ValueError, "X and y must have the same number of samples, got 20 and 19"),
-    (lambda: fit(np.where(X_OK > 2, np.nan, X_OK), Y_OK, L1(0.1)), ValueError, "X contains NaN"),
-    (lambda: fit(X_OK, np.where(Y_OK > 0, np.inf, Y_OK), L1(0.1)), ValueError, "y contains an infinite value"),
-    (lambda: fit(X_OK[:, 0], Y_OK, L1(0.1)), ValueError, "X must be 2-D"),
-    (lambda: fit(X_OK, Y_OK[:, None], L1(0.1)), ValueError, "y must be 1-D"),
-    (lambda: fit(X_OK, Y_OK, L1(-0.1)), ValueError, "lam must be >= 0"),
-    (lambda: fit(X_OK, Y_OK, 0.1), TypeError, "penalty must be L1(...), L2(...) or ElasticNet(...), got float"),
-    (lambda: fit(X_OK, Y_OK, L1(0.1), solver="newton"), ValueError, "solver must be one of"),
-    (lambda: fit(X_OK, Y_OK, L1(0.1), solver="closed_form"), ValueError, "needs a differentiable penalty"),
-    (lambda: fit(X_OK, Y_OK, L1(0.1), max_iter=0), ValueError, "max_iter must be a positive integer"),
-    (lambda: fit(X_OK, Y_OK, L1(0.1), tol=-1), ValueError, "tol must be >= 0"),
-    (lambda: fit("X", Y_OK, L1(0.1)), TypeError, "X must be an array of numbers"),
-    (lambda: path(X_OK, Y_OK, "ridge"), ValueError, "kind must be one of 'l1', 'l2', 'elastic_net', got 'ridge'"),
-    (lambda: path(X_OK, Y_OK, "elastic_net", l1_ratio=1.5), ValueError, "l1_ratio must lie in [0, 1], got 1.5"),
-    (lambda: path(X_OK, Y_OK, "elastic_net", l1_ratio=-0.1), ValueError, "l1_ratio must lie in [0, 1]"),
-    (lambda: path(X_OK, Y_OK, "l1", [0.1, -1.0]), ValueError, "lams must be >= 0"),
-    (lambda: path(X_OK, Y_OK, "l1", []), ValueError, "lams must contain at least one value"),
-    (lambda: fit_constrained(X_OK, Y_OK, "l1", 0.0), ValueError, "radius must be > 0"),
-    (lambda: fit_constrained(X_OK, Y_OK, "l1", -2.0), ValueError, "radius must be >= 0"),
-    (lambda: fit_constrained(X_OK, Y_OK, "lasso", 1.0), ValueError, "kind must be one of"),
-    (lambda: default_lams(X_OK, Y_OK, "l1", eps=2.0), ValueError, "eps must lie strictly between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (
+            lambda: fit(X_OK, Y_OK[:-1], L1(0.1)),
+            ValueError,
+            "X and y must have the same number of samples, got 20 and 19",
+        ),
+        (lambda: fit(np.where(X_OK > 2, np.nan, X_OK), Y_OK, L1(0.1)), ValueError, "X contains NaN"),
+        (lambda: fit(X_OK, np.where(Y_OK > 0, np.inf, Y_OK), L1(0.1)), ValueError, "y contains an infinite value"),
+        (lambda: fit(X_OK[:, 0], Y_OK, L1(0.1)), ValueError, "X must be 2-D"),
+        (lambda: fit(X_OK, Y_OK[:, None], L1(0.1)), ValueError, "y must be 1-D"),
+        (lambda: fit(X_OK, Y_OK, L1(-0.1)), ValueError, "lam must be >= 0"),
+        (lambda: fit(X_OK, Y_OK, 0.1), TypeError, "penalty must be L1(...), L2(...) or ElasticNet(...), got float"),
+        (lambda: fit(X_OK, Y_OK, L1(0.1), solver="newton"), ValueError, "solver must be one of"),
+        (lambda: fit(X_OK, Y_OK, L1(0.1), solver="closed_form"), ValueError, "needs a differentiable penalty"),
+        (lambda: fit(X_OK, Y_OK, L1(0.1), max_iter=0), ValueError, "max_iter must be a positive integer"),
+        (lambda: fit(X_OK, Y_OK, L1(0.1), tol=-1), ValueError, "tol must be >= 0"),
+        (lambda: fit("X", Y_OK, L1(0.1)), TypeError, "X must be an array of numbers"),
+        (lambda: path(X_OK, Y_OK, "ridge"), ValueError, "kind must be one of 'l1', 'l2', 'elastic_net', got 'ridge'"),
+        (lambda: path(X_OK, Y_OK, "elastic_net", l1_ratio=1.5), ValueError, "l1_ratio must lie in [0, 1], got 1.5"),
+        (lambda: path(X_OK, Y_OK, "elastic_net", l1_ratio=-0.1), ValueError, "l1_ratio must lie in [0, 1]"),
+        (lambda: path(X_OK, Y_OK, "l1", [0.1, -1.0]), ValueError, "lams must be >= 0"),
+        (lambda: path(X_OK, Y_OK, "l1", []), ValueError, "lams must contain at least one value"),
+        (lambda: fit_constrained(X_OK, Y_OK, "l1", 0.0), ValueError, "radius must be > 0"),
+        (lambda: fit_constrained(X_OK, Y_OK, "l1", -2.0), ValueError, "radius must be >= 0"),
+        (lambda: fit_constrained(X_OK, Y_OK, "lasso", 1.0), ValueError, "kind must be one of"),
+        (lambda: default_lams(X_OK, Y_OK, "l1", eps=2.0), ValueError, "eps must lie strictly between 0 and 1"),
+    ],
+)
 def test_bad_input_gets_an_error_naming_the_parameter(call, error, words):
     with pytest.raises(error) as raised:
         call()

@@ -81,8 +81,9 @@ def test_a_large_sparse_matrix_is_never_densified():
     """30000×100000 at 0.005% density: 24 GB dense, a few MB sparse; the path stays small."""
     rng = np.random.default_rng(3)
     n, p, nnz = 30_000, 100_000, 150_000
-    X = scipy.sparse.coo_matrix((rng.normal(size=nnz), (rng.integers(0, n, nnz), rng.integers(0, p, nnz))),
-                                shape=(n, p)).tocsc()
+    X = scipy.sparse.coo_matrix(
+        (rng.normal(size=nnz), (rng.integers(0, n, nnz), rng.integers(0, p, nnz))), shape=(n, p)
+    ).tocsc()
     y = np.asarray(X[:, :20] @ rng.normal(size=20)).reshape(-1) + 0.1 * rng.normal(size=30_000)
     tracemalloc.start()
     result = path(X, y, "l1", n_lams=8, eps=0.1)
@@ -204,7 +205,7 @@ def toeplitz(n, p, rho, seed=0):
     for j in range(1, p):
         X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * rng.normal(size=n)
     w = np.zeros(p)
-    w[::max(p // 8, 1)] = 2.0
+    w[:: max(p // 8, 1)] = 2.0
     return X, X @ w + rng.normal(size=n)
 
 

@@ -18,8 +18,9 @@ def big_support_problem(n=2500, p=1200, density=0.02, seed=0):
     """Sparse, n > p, a noisy target: at the bottom of the path over 1000 weights are non-zero."""
     rng = np.random.default_rng(seed)
     nnz = int(density * n * p)
-    X = scipy.sparse.coo_matrix((rng.normal(size=nnz), (rng.integers(0, n, nnz), rng.integers(0, p, nnz))),
-                                shape=(n, p)).tocsc()
+    X = scipy.sparse.coo_matrix(
+        (rng.normal(size=nnz), (rng.integers(0, n, nnz), rng.integers(0, p, nnz))), shape=(n, p)
+    ).tocsc()
     X = X + scipy.sparse.random(n, p, density=0.002, format="csc", random_state=seed) * 20.0  # uneven scales
     w = np.zeros(p)
     w[rng.choice(p, 40, replace=False)] = rng.normal(scale=2.0, size=40)
@@ -57,8 +58,9 @@ def test_large_sparse_paths_match_scikit_learn_and_meet_the_optimality_condition
     if kind == "l1":
         _, theirs, _ = lasso_path(Xc, yc, alphas=lams / 2, tol=1e-12, max_iter=100_000)
     else:
-        _, theirs, _ = enet_path(Xc, yc, l1_ratio=rho / (2 - rho), alphas=lams * (1 - rho / 2), tol=1e-12,
-                                 max_iter=100_000)
+        _, theirs, _ = enet_path(
+            Xc, yc, l1_ratio=rho / (2 - rho), alphas=lams * (1 - rho / 2), tol=1e-12, max_iter=100_000
+        )
     np.testing.assert_allclose(result.coefs, theirs.T, atol=1e-7)
 
 
@@ -86,8 +88,7 @@ def test_a_cold_single_fit_uses_the_matrix_free_steps_too(calls):
 def test_a_stalled_matrix_free_solve_falls_back_to_the_exact_steps(monkeypatch, calls):
     X, y = big_support_problem(seed=3)
     pen = ElasticNet(l1=2e-3, l2=0.0)
-    monkeypatch.setattr(solvers_module, "newton_cg",
-                        lambda prob, W, w, *args, **kwargs: (w, 0, "stalled"))
+    monkeypatch.setattr(solvers_module, "newton_cg", lambda prob, W, w, *args, **kwargs: (w, 0, "stalled"))
     result = fit(X, y, pen)
     assert result.converged and kkt(X, y, result.coef, pen) <= 1e-11
 
@@ -114,4 +115,3 @@ def test_conjugate_gradients_solve_the_system_and_use_a_guess():
     for k in range(1, 6):  # every early stop is a descent direction: bᵀx ≥ ½xᵀHx
         x = _pcg(lambda v: H @ v, b, np.diag(H).copy(), 0.0, k, guess=rng.normal(size=40))
         assert b @ x >= 0.5 * x @ H @ x - 1e-12
-

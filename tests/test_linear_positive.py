@@ -46,8 +46,9 @@ def kkt_positive(X, y, coef, l1, l2):
 def sklearn_fit(X, y, pen):
     """Ours (1/n)‖r‖² + l1‖w‖₁ + l2‖w‖², halved, is theirs with α·l1_ratio = l1/2, α(1 − l1_ratio) = l2."""
     alpha = pen.l1_coef / 2 + pen.l2_coef
-    model = SklearnElasticNet(alpha=alpha, l1_ratio=(pen.l1_coef / 2) / alpha, positive=True, tol=1e-14,
-                              max_iter=1_000_000)
+    model = SklearnElasticNet(
+        alpha=alpha, l1_ratio=(pen.l1_coef / 2) / alpha, positive=True, tol=1e-14, max_iter=1_000_000
+    )
     return model.fit(X, y)
 
 
@@ -71,13 +72,14 @@ def test_a_non_negative_path_equals_scikit_learns(data, kind, rho):
     X, y = DATA[data]()
     lams = default_lams(X, y, kind, l1_ratio=rho, n_lams=30)
     ours = path(X, y, kind, lams, l1_ratio=rho, positive=True)
-    Xc = (X.toarray() if scipy.sparse.issparse(X) else X)
+    Xc = X.toarray() if scipy.sparse.issparse(X) else X
     Xc, yc = Xc - Xc.mean(axis=0), y - y.mean()
     if kind == "l1":
         _, theirs, _ = lasso_path(Xc, yc, alphas=lams / 2, positive=True, tol=1e-14, max_iter=1_000_000)
     else:
-        _, theirs, _ = enet_path(Xc, yc, l1_ratio=rho / (2 - rho), alphas=lams * (1 - rho / 2), positive=True,
-                                 tol=1e-14, max_iter=1_000_000)
+        _, theirs, _ = enet_path(
+            Xc, yc, l1_ratio=rho / (2 - rho), alphas=lams * (1 - rho / 2), positive=True, tol=1e-14, max_iter=1_000_000
+        )
     assert ours.converged
     for lam, coef in zip(lams, ours.coefs):
         assert kkt_positive(X, y, coef, rho * lam, (1 - rho) * lam) <= 1e-12
@@ -104,14 +106,25 @@ def test_the_large_sparse_route_keeps_weights_non_negative_too():
     np.testing.assert_allclose(ours.coefs, theirs.T, atol=1e-7)
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda X, y: fit(X, y, L1(0.1), positive="yes"), TypeError, "positive"),
-    (lambda X, y: path(X, y, "l1", positive=1), TypeError, "positive"),
-    (lambda X, y: fit(X, y, L1(0.1), positive=True, solver="cd"), ValueError, "positive=True"),
-    (lambda X, y: fit(X, y, L2(0.1), positive=True, solver="closed_form"), ValueError, "positive=True"),
-    (lambda X, y: fit(X, (y > 0).astype(float), L1(0.1), positive=True, loss="logistic"), ValueError, "positive=True"),
-    (lambda X, y: path(X, (y > 0).astype(float), "l1", positive=True, loss="logistic"), ValueError, "positive=True"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda X, y: fit(X, y, L1(0.1), positive="yes"), TypeError, "positive"),
+        (lambda X, y: path(X, y, "l1", positive=1), TypeError, "positive"),
+        (lambda X, y: fit(X, y, L1(0.1), positive=True, solver="cd"), ValueError, "positive=True"),
+        (lambda X, y: fit(X, y, L2(0.1), positive=True, solver="closed_form"), ValueError, "positive=True"),
+        (
+            lambda X, y: fit(X, (y > 0).astype(float), L1(0.1), positive=True, loss="logistic"),
+            ValueError,
+            "positive=True",
+        ),
+        (
+            lambda X, y: path(X, (y > 0).astype(float), "l1", positive=True, loss="logistic"),
+            ValueError,
+            "positive=True",
+        ),
+    ],
+)
 def test_bad_positive_arguments_are_named(call, error, words):
     X, y = dense_data()
     with pytest.raises(error, match=words):

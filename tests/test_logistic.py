@@ -35,8 +35,9 @@ def sklearn_equivalent(pen, n):
 
 
 @pytest.mark.parametrize("data", [cancer, digits_3_vs_8], ids=["breast_cancer", "digits_3_vs_8"])
-@pytest.mark.parametrize("pen", [L2(0.01), L1(0.01), ElasticNet(l1=0.01, l2=0.005), L1(0.005)],
-                         ids=["l2", "l1", "elastic_net", "l1_weaker"])
+@pytest.mark.parametrize(
+    "pen", [L2(0.01), L1(0.01), ElasticNet(l1=0.01, l2=0.005), L1(0.005)], ids=["l2", "l1", "elastic_net", "l1_weaker"]
+)
 def test_matches_sklearn_with_the_converted_C(data, pen):
     # (λ = 0.005 and not smaller: scikit-learn's saga needs ~90 s for λ = 0.002 on the cancer data)
     X, y = data()
@@ -112,11 +113,14 @@ def test_warm_start_reaches_the_same_solution():
     np.testing.assert_allclose(warm[0], cold[0], atol=1e-7)
 
 
-@pytest.mark.parametrize("y, match", [
-    (np.array([0.0, 1.0, 2.0, 1.0]), "labels 0 and 1"),
-    (np.array([-1.0, 1.0, 1.0, -1.0]), "labels 0 and 1"),
-    (np.array([1.0, 1.0, 1.0, 1.0]), "both classes"),
-])
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.array([0.0, 1.0, 2.0, 1.0]), "labels 0 and 1"),
+        (np.array([-1.0, 1.0, 1.0, -1.0]), "labels 0 and 1"),
+        (np.array([1.0, 1.0, 1.0, 1.0]), "both classes"),
+    ],
+)
 def test_bad_labels_name_y(y, match):
     X = np.arange(8.0).reshape(4, 2)
     with pytest.raises(ValueError, match=match) as info:

@@ -11,8 +11,9 @@ from regcourse import nn as rnn
 
 def conv_net(seed=0):
     torch.manual_seed(seed)
-    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.LayerNorm(16),
-                         nn.Linear(16, 3))
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.LayerNorm(16), nn.Linear(16, 3)
+    )
 
 
 def test_the_penalty_covers_linear_and_convolution_weights_only():
@@ -176,19 +177,31 @@ def test_the_device_is_taken_from_the_model_not_assumed():
     assert '"cpu"' not in source and "'cpu'" not in source and ".cpu()" not in source
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: rnn.penalty("net", L1(0.1)), TypeError, "model must be a torch.nn.Module"),
-    (lambda: rnn.penalty(nn.Linear(2, 1), 0.1), TypeError, "pen must be L1(...)"),
-    (lambda: rnn.penalty(nn.ReLU(), L1(0.1)), ValueError, "model has no weights to penalize"),
-    (lambda: rnn.param_groups(nn.Linear(2, 1), -1.0), ValueError, "weight_decay must be >= 0"),
-    (lambda: rnn.prox_step(nn.Linear(2, 1), L1(0.1), lr=-0.1), ValueError, "lr must be >= 0"),
-    (lambda: rnn.train(nn.Linear(2, 1), torch.randn(4, 2), torch.randn(3, 1), progress=False), ValueError,
-     "X and y must have the same number of samples"),
-    (lambda: rnn.train(nn.Linear(2, 1), torch.randn(4, 2), torch.randn(4, 1), optimizer="lbfgs", progress=False),
-     ValueError, "optimizer must be one of"),
-    (lambda: rnn.train(nn.Linear(2, 1), torch.randn(4, 2), torch.randn(4, 1), epochs=0, progress=False), ValueError,
-     "epochs must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: rnn.penalty("net", L1(0.1)), TypeError, "model must be a torch.nn.Module"),
+        (lambda: rnn.penalty(nn.Linear(2, 1), 0.1), TypeError, "pen must be L1(...)"),
+        (lambda: rnn.penalty(nn.ReLU(), L1(0.1)), ValueError, "model has no weights to penalize"),
+        (lambda: rnn.param_groups(nn.Linear(2, 1), -1.0), ValueError, "weight_decay must be >= 0"),
+        (lambda: rnn.prox_step(nn.Linear(2, 1), L1(0.1), lr=-0.1), ValueError, "lr must be >= 0"),
+        (
+            lambda: rnn.train(nn.Linear(2, 1), torch.randn(4, 2), torch.randn(3, 1), progress=False),
+            ValueError,
+            "X and y must have the same number of samples",
+        ),
+        (
+            lambda: rnn.train(nn.Linear(2, 1), torch.randn(4, 2), torch.randn(4, 1), optimizer="lbfgs", progress=False),
+            ValueError,
+            "optimizer must be one of",
+        ),
+        (
+            lambda: rnn.train(nn.Linear(2, 1), torch.randn(4, 2), torch.randn(4, 1), epochs=0, progress=False),
+            ValueError,
+            "epochs must be a positive integer",
+        ),
+    ],
+)
 def test_bad_input_is_refused_by_name(call, error, words):
     with pytest.raises(error) as raised:
         call()

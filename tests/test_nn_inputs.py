@@ -217,20 +217,23 @@ def test_a_penalty_on_a_model_without_weights_is_refused():
         rnn.train(Offset(), *data(), penalty=L1(0.1), epochs=1, progress=False)
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: rnn.sparsity(nn.Linear(2, 1), tol=-1), ValueError, "tol must be >= 0"),
-    (lambda: rnn.sparsity(nn.Linear(2, 1), tol=float("nan")), ValueError, "tol must be a number"),
-    (lambda: rnn.mlp((4,)), ValueError, "sizes must list at least two positive integers"),
-    (lambda: rnn.mlp((4, 0, 1)), ValueError, "sizes must list at least two positive integers"),
-    (lambda: rnn.mlp("41"), ValueError, "sizes must list"),
-    (lambda: rnn.mlp((2, 3, 1), activation=nn.Tanh()), TypeError, "activation must be a torch.nn.Module class"),
-    (lambda: rnn.weight_stats(nn.LayerNorm(3)), ValueError, "model has no weights to describe"),
-    (lambda: rnn.parameter_roles([nn.Linear(2, 1)]), TypeError, "model must be a torch.nn.Module"),
-    (lambda: rnn.regression_task(n_train=0), ValueError, "n_train must be a positive integer"),
-    (lambda: rnn.regression_task(noise=-0.1), ValueError, "noise must be >= 0"),
-    (lambda: rnn.classification_task(n_val=2.5), ValueError, "n_val must be a positive integer"),
-    (lambda: rnn.classification_task(seed="a"), ValueError, "seed must be a non-negative integer"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: rnn.sparsity(nn.Linear(2, 1), tol=-1), ValueError, "tol must be >= 0"),
+        (lambda: rnn.sparsity(nn.Linear(2, 1), tol=float("nan")), ValueError, "tol must be a number"),
+        (lambda: rnn.mlp((4,)), ValueError, "sizes must list at least two positive integers"),
+        (lambda: rnn.mlp((4, 0, 1)), ValueError, "sizes must list at least two positive integers"),
+        (lambda: rnn.mlp("41"), ValueError, "sizes must list"),
+        (lambda: rnn.mlp((2, 3, 1), activation=nn.Tanh()), TypeError, "activation must be a torch.nn.Module class"),
+        (lambda: rnn.weight_stats(nn.LayerNorm(3)), ValueError, "model has no weights to describe"),
+        (lambda: rnn.parameter_roles([nn.Linear(2, 1)]), TypeError, "model must be a torch.nn.Module"),
+        (lambda: rnn.regression_task(n_train=0), ValueError, "n_train must be a positive integer"),
+        (lambda: rnn.regression_task(noise=-0.1), ValueError, "noise must be >= 0"),
+        (lambda: rnn.classification_task(n_val=2.5), ValueError, "n_val must be a positive integer"),
+        (lambda: rnn.classification_task(seed="a"), ValueError, "seed must be a non-negative integer"),
+    ],
+)
 def test_the_friends_of_train_refuse_bad_input_by_name(call, error, words):
     with pytest.raises(error) as raised:
         call()

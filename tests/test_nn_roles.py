@@ -131,8 +131,11 @@ def build(case):
 
 
 def hand_sum(model, weights, l1, l2):
-    return sum(l1 * p.detach().abs().sum() + l2 * p.detach().square().sum()
-               for name, p in model.named_parameters() if name in weights)
+    return sum(
+        l1 * p.detach().abs().sum() + l2 * p.detach().square().sum()
+        for name, p in model.named_parameters()
+        if name in weights
+    )
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -122,9 +122,7 @@ def test_ci_run_is_executable():
 
 def test_console_script_is_declared_and_python_dash_m_works():
     assert pyproject()["project"]["scripts"]["regcourse"] == "regcourse.cli:main"
-    out = subprocess.run(
-        [sys.executable, "-m", "regcourse", "--version"], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-m", "regcourse", "--version"], capture_output=True, text=True, check=True)
     import regcourse
 
     assert out.stdout.strip() == f"regcourse {regcourse.__version__}"
@@ -132,9 +130,7 @@ def test_console_script_is_declared_and_python_dash_m_works():
 
 
 def test_info_lists_every_course_library_with_a_version():
-    out = subprocess.run(
-        [sys.executable, "-m", "regcourse", "info"], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-m", "regcourse", "info"], capture_output=True, text=True, check=True)
     for name in course_packages():
         if name == "jupyterlab":
             continue

@@ -104,7 +104,7 @@ def label_boxes(fig, names):
 def assert_no_two_overlap(boxes):
     names = sorted(boxes)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             assert not boxes[a].overlaps(boxes[b]), (a, b, boxes[a], boxes[b])
 
 
@@ -209,8 +209,12 @@ def test_polynomial_fits_draw_one_curve_per_degree_through_the_data():
     fig = polynomial_fits(data.x, data.y, degrees=(1, 3), truth=data.truth)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["true function", "degree 1", "degree 3", "training data"] or set(labels) == {
-        "true function", "degree 1", "degree 3", "training data"}
-    line = [l for l in fig.axes[0].get_lines() if l.get_label() == "degree 1"][0]
+        "true function",
+        "degree 1",
+        "degree 3",
+        "training data",
+    }
+    line = [artist for artist in fig.axes[0].get_lines() if artist.get_label() == "degree 1"][0]
     x, fitted = line.get_data()
     slope, intercept = np.polyfit(data.x, data.y, 1)
     np.testing.assert_allclose(fitted, slope * x + intercept, atol=1e-8)  # the least-squares line
@@ -224,15 +228,21 @@ def test_every_figure_function_draws_on_a_given_axes():
 
 
 def test_importing_the_plots_does_not_import_matplotlib():
-    code = "import sys, regcourse.plots, regcourse.widgets; print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
+    code = (
+        "import sys, regcourse.plots, regcourse.widgets; "
+        "print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
 
 def test_figures_show_themselves_as_png_in_jupyter():
     """They are made without pyplot, so the inline backend would not display them by itself."""
-    for fig in (constraint_geometry("l1"), penalty_landscape(1.0),
-                coefficient_path(linear.path(*problem_for_png(), "l1", n_lams=5))):
+    for fig in (
+        constraint_geometry("l1"),
+        penalty_landscape(1.0),
+        coefficient_path(linear.path(*problem_for_png(), "l1", n_lams=5)),
+    ):
         assert fig._repr_png_().startswith(b"\x89PNG")
 
 
@@ -248,12 +258,14 @@ def test_lecture_notebooks_keep_their_pictures():
     for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("0[1-9]_*.ipynb")):
         outputs = [o for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
         assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name} shows no figure"
+
         def text(o):
             value = o.get("data", {}).get("text/plain", "")
             return "".join(value) if isinstance(value, list) else value
 
-        assert not any(text(o).startswith("<Figure size") and "image/png" not in o["data"] for o in outputs), \
+        assert not any(text(o).startswith("<Figure size") and "image/png" not in o["data"] for o in outputs), (
             f"{path.name} has a figure shown as text"
+        )
 
 
 def test_panels_gives_a_row_of_styled_axes_sized_per_panel():

@@ -39,8 +39,9 @@ def one_se_by_hand(lams, fold_errors):
 
 
 def compare(kind, rule, X, y, X_test, y_test, l1_ratio=0.5):
-    (model,) = compare_penalties(X, y, X_test, y_test, kinds=[kind], k=K, seed=SEED, n_lams=N_LAMS,
-                                 rule=rule, l1_ratio=l1_ratio)
+    (model,) = compare_penalties(
+        X, y, X_test, y_test, kinds=[kind], k=K, seed=SEED, n_lams=N_LAMS, rule=rule, l1_ratio=l1_ratio
+    )
     return model
 
 
@@ -71,8 +72,9 @@ def test_ridge_is_tuned_like_a_grid_search_over_sklearn_ridge(rule):
     X, y, X_test, y_test = problem(1)
     lams = default_lams(X, y, "l2", n_lams=N_LAMS)
     n_fold = len(y) * (K - 1) // K  # 100 rows, 5 folds: every training part has 80 rows
-    search = GridSearchCV(Ridge(), {"alpha": lams * n_fold}, cv=folds(len(y)),
-                          scoring="neg_mean_squared_error").fit(X, y)
+    search = GridSearchCV(Ridge(), {"alpha": lams * n_fold}, cv=folds(len(y)), scoring="neg_mean_squared_error").fit(
+        X, y
+    )
     fold_errors = -np.array([search.cv_results_[f"split{f}_test_score"] for f in range(K)])
     chosen = search.best_params_["alpha"] / n_fold if rule == "best" else one_se_by_hand(lams, fold_errors)
     model = compare("l2", rule, X, y, X_test, y_test)
@@ -88,8 +90,7 @@ def test_the_elastic_net_is_tuned_like_elastic_net_cv(rho):
     # Course penalty ρλ·Σ|w| + (1 − ρ)λ·Σw²; scikit-learn's (1/2n)RSS + αr‖w‖₁ + ½α(1 − r)‖w‖²
     # times 2 is MSE + 2αr‖w‖₁ + α(1 − r)‖w‖²: α = ρλ/2 + (1 − ρ)λ and r = ρ / (ρ + 2(1 − ρ)).
     alpha_per_lam, r = rho / 2 + (1 - rho), rho / (rho + 2 * (1 - rho))
-    sk = ElasticNetCV(l1_ratio=r, alphas=lams * alpha_per_lam, cv=folds(len(y)), tol=1e-12,
-                      max_iter=100_000).fit(X, y)
+    sk = ElasticNetCV(l1_ratio=r, alphas=lams * alpha_per_lam, cv=folds(len(y)), tol=1e-12, max_iter=100_000).fit(X, y)
     model = compare("elastic_net", "best", X, y, X_test, y_test, l1_ratio=rho)
     assert model.lam == pytest.approx(sk.alpha_ / alpha_per_lam, rel=1e-9)
     refit = ElasticNet(alpha=sk.alpha_, l1_ratio=r, tol=1e-12, max_iter=100_000).fit(X, y)
@@ -112,13 +113,16 @@ def test_a_single_kind_may_be_given_as_a_string():
     assert model.kind == "l1"
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"kinds": ["lasso"]}, "kinds must contain only 'none', 'l1', 'l2' or 'elastic_net', got 'lasso'"),
-    ({"kinds": []}, "kinds must name at least one"),
-    ({"rule": "2se"}, "rule must be 'best' or '1se'"),
-    ({"k": 1}, "k must be between"),
-    ({"l1_ratio": 1.5, "kinds": ["elastic_net"]}, "l1_ratio must lie in"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"kinds": ["lasso"]}, "kinds must contain only 'none', 'l1', 'l2' or 'elastic_net', got 'lasso'"),
+        ({"kinds": []}, "kinds must name at least one"),
+        ({"rule": "2se"}, "rule must be 'best' or '1se'"),
+        ({"k": 1}, "k must be between"),
+        ({"l1_ratio": 1.5, "kinds": ["elastic_net"]}, "l1_ratio must lie in"),
+    ],
+)
 def test_compare_penalties_names_the_bad_parameter(kwargs, message):
     X, y, X_test, y_test = problem(6)
     with pytest.raises(ValueError, match=message):
@@ -153,14 +157,17 @@ def test_one_se_lam_uses_the_standard_error_at_the_minimum():
     assert one_se_lam(lams, mean, np.zeros(5)) == 1.0
 
 
-@pytest.mark.parametrize("args, error, message", [
-    (([1.0, 0.5], [1.0], [0.1, 0.1]), ValueError, "mean must have one value per λ"),
-    (([1.0, 0.5], [1.0, 2.0], [0.1, -0.1]), ValueError, "se must be >= 0"),
-    (([1.0, -0.5], [1.0, 2.0], [0.1, 0.1]), ValueError, "lams must be >= 0"),
-    (([1.0, 0.5], [1.0, np.nan], [0.1, 0.1]), ValueError, "mean contains NaN"),
-    (([], [], []), ValueError, "lams must be a non-empty 1-D array"),
-    (("ab", [1.0], [0.1]), TypeError, "lams must be an array of numbers"),
-])
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        (([1.0, 0.5], [1.0], [0.1, 0.1]), ValueError, "mean must have one value per λ"),
+        (([1.0, 0.5], [1.0, 2.0], [0.1, -0.1]), ValueError, "se must be >= 0"),
+        (([1.0, -0.5], [1.0, 2.0], [0.1, 0.1]), ValueError, "lams must be >= 0"),
+        (([1.0, 0.5], [1.0, np.nan], [0.1, 0.1]), ValueError, "mean contains NaN"),
+        (([], [], []), ValueError, "lams must be a non-empty 1-D array"),
+        (("ab", [1.0], [0.1]), TypeError, "lams must be an array of numbers"),
+    ],
+)
 def test_one_se_lam_names_the_bad_parameter(args, error, message):
     with pytest.raises(error, match=message):
         one_se_lam(*args)

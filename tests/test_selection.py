@@ -82,16 +82,19 @@ def test_holdout_splits_then_grid_searches():
     assert result.best_lam == same.best_lam
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda X, y: cross_validate(X, y, "l1", k=1), "k must be between 2 and n/2"),
-    (lambda X, y: cross_validate(X, y, "l1", k=40), "k must be between 2 and n/2"),
-    (lambda X, y: cross_validate(X, y, "lasso"), "kind must be one of"),
-    (lambda X, y: cross_validate(X, y[:-1], "l1"), "X and y must have the same number of samples"),
-    (lambda X, y: cross_validate(X, y, "elastic_net", l1_ratio=2.0), "l1_ratio must lie in [0, 1]"),
-    (lambda X, y: holdout(X, y, "l1", val_fraction=1.0), "val_fraction must lie strictly between 0 and 1"),
-    (lambda X, y: holdout(X, y, "l1", val_fraction=0.001), "leaves 0 of 60 samples for validation"),
-    (lambda X, y: grid_search(X, y, X[:, :3], y, "l1"), "X_val must have the 12 features of X_train, got 3"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda X, y: cross_validate(X, y, "l1", k=1), "k must be between 2 and n/2"),
+        (lambda X, y: cross_validate(X, y, "l1", k=40), "k must be between 2 and n/2"),
+        (lambda X, y: cross_validate(X, y, "lasso"), "kind must be one of"),
+        (lambda X, y: cross_validate(X, y[:-1], "l1"), "X and y must have the same number of samples"),
+        (lambda X, y: cross_validate(X, y, "elastic_net", l1_ratio=2.0), "l1_ratio must lie in [0, 1]"),
+        (lambda X, y: holdout(X, y, "l1", val_fraction=1.0), "val_fraction must lie strictly between 0 and 1"),
+        (lambda X, y: holdout(X, y, "l1", val_fraction=0.001), "leaves 0 of 60 samples for validation"),
+        (lambda X, y: grid_search(X, y, X[:, :3], y, "l1"), "X_val must have the 12 features of X_train, got 3"),
+    ],
+)
 def test_bad_input_is_refused_by_name(call, words):
     X, y = problem(0)
     with pytest.raises(ValueError) as raised:

@@ -33,8 +33,14 @@ from _site import (
 course_site = load("course_site")
 site_check = load("check")
 
-PAGES = {"README.md", "notebooks/00_demo.ipynb", "exercises/README.md", "exercises/01_demo.ipynb",
-         "solutions/README.md", "solutions/01_demo.ipynb"}
+PAGES = {
+    "README.md",
+    "notebooks/00_demo.ipynb",
+    "exercises/README.md",
+    "exercises/01_demo.ipynb",
+    "solutions/README.md",
+    "solutions/01_demo.ipynb",
+}
 
 
 def parse(path: Path):
@@ -44,10 +50,11 @@ def parse(path: Path):
 def article(path: Path) -> str:
     """The page's own content: the <article> the theme puts it in."""
     html = path.read_text(encoding="utf-8")
-    return html[html.index('<article class="bd-article">'):html.index("</article>")]
+    return html[html.index('<article class="bd-article">') : html.index("</article>")]
 
 
 # --- the build-time changes, as functions ---------------------------------------------------------
+
 
 def test_launch_badges_are_taken_out_and_the_rest_kept():
     text = "# 04 · Title\n\n" + badges("notebooks/04_x.ipynb") + "\nProse [a link](x.ipynb).\n"
@@ -68,25 +75,30 @@ def test_every_notebook_has_both_launch_badges_the_site_replaces():
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         urls = course_site.launch_badge_urls("".join(cells[0]["source"]))
         relative = path.relative_to(ROOT).as_posix()
-        assert urls == [f"https://colab.research.google.com/github/regcourse/regcourse/blob/main/{relative}",
-                        f"https://mybinder.org/v2/gh/regcourse/regcourse/main?urlpath=lab/tree/{relative}"], path
+        assert urls == [
+            f"https://colab.research.google.com/github/regcourse/regcourse/blob/main/{relative}",
+            f"https://mybinder.org/v2/gh/regcourse/regcourse/main?urlpath=lab/tree/{relative}",
+        ], path
 
 
-@pytest.mark.parametrize("page, target, expected", [
-    ("notebooks/00_demo.ipynb", "../README.md#course-map", "../README.md#course-map"),  # MyST resolves it
-    ("notebooks/00_demo.ipynb", "../exercises/01_demo.ipynb", "../exercises/01_demo.ipynb"),
-    ("notebooks/00_demo.ipynb", "../solutions/", "../solutions/README.md"),
-    ("exercises/README.md", "../solutions/", "../solutions/README.md"),
-    ("README.md", "exercises/", "exercises/README.md"),
-    ("README.md", "solutions", "solutions/README.md"),
-    ("README.md", "CONTRIBUTING.md", f"{REPOSITORY}/blob/main/CONTRIBUTING.md"),
-    ("README.md", "docs/", f"{REPOSITORY}/tree/main/docs"),
-    ("README.md", "docs/picture.png", "docs/picture.png"),  # an image: Sphinx copies it
-    ("README.md", "missing.md", "missing.md"),  # left for the build to report
-    ("README.md", "https://example.org/a/", "https://example.org/a/"),
-    ("README.md", "#course-map", "#course-map"),
-    ("README.md", "<CONTRIBUTING.md>", f"<{REPOSITORY}/blob/main/CONTRIBUTING.md>"),
-])
+@pytest.mark.parametrize(
+    "page, target, expected",
+    [
+        ("notebooks/00_demo.ipynb", "../README.md#course-map", "../README.md#course-map"),  # MyST resolves it
+        ("notebooks/00_demo.ipynb", "../exercises/01_demo.ipynb", "../exercises/01_demo.ipynb"),
+        ("notebooks/00_demo.ipynb", "../solutions/", "../solutions/README.md"),
+        ("exercises/README.md", "../solutions/", "../solutions/README.md"),
+        ("README.md", "exercises/", "exercises/README.md"),
+        ("README.md", "solutions", "solutions/README.md"),
+        ("README.md", "CONTRIBUTING.md", f"{REPOSITORY}/blob/main/CONTRIBUTING.md"),
+        ("README.md", "docs/", f"{REPOSITORY}/tree/main/docs"),
+        ("README.md", "docs/picture.png", "docs/picture.png"),  # an image: Sphinx copies it
+        ("README.md", "missing.md", "missing.md"),  # left for the build to report
+        ("README.md", "https://example.org/a/", "https://example.org/a/"),
+        ("README.md", "#course-map", "#course-map"),
+        ("README.md", "<CONTRIBUTING.md>", f"<{REPOSITORY}/blob/main/CONTRIBUTING.md>"),
+    ],
+)
 def test_link_map(tmp_path, page, target, expected):
     small_course(tmp_path)
     links = course_site.LinkMap(tmp_path, PAGES, REPOSITORY)
@@ -98,14 +110,20 @@ def test_link_map_leaves_fenced_code_and_titles_alone(tmp_path):
     links = course_site.LinkMap(tmp_path, PAGES, REPOSITORY)
     text = 'See [it](CONTRIBUTING.md "the guide").\n```\n[x](CONTRIBUTING.md)\n```\n'
     assert links.markdown("README.md", text) == (
-        f'See [it]({REPOSITORY}/blob/main/CONTRIBUTING.md "the guide").\n```\n[x](CONTRIBUTING.md)\n```\n')
+        f'See [it]({REPOSITORY}/blob/main/CONTRIBUTING.md "the guide").\n```\n[x](CONTRIBUTING.md)\n```\n'
+    )
 
 
 def test_navigation_lists_lectures_then_exercises_then_solutions(tmp_path):
     small_course(tmp_path)
     entries = re.findall(r"^(?!```|:)(.+)$", course_site.site_navigation(PAGES, tmp_path), flags=re.MULTILINE)
-    assert entries == ["/notebooks/00_demo", "How the exercises work </exercises/README>", "/exercises/01_demo",
-                       "About the solutions </solutions/README>", "01 · Solutions: demo </solutions/01_demo>"]
+    assert entries == [
+        "/notebooks/00_demo",
+        "How the exercises work </exercises/README>",
+        "/exercises/01_demo",
+        "About the solutions </solutions/README>",
+        "01 · Solutions: demo </solutions/01_demo>",
+    ]
 
 
 def test_notebook_transform_drops_widget_state_and_keeps_outputs(tmp_path):
@@ -113,8 +131,9 @@ def test_notebook_transform_drops_widget_state_and_keeps_outputs(tmp_path):
     path = tmp_path / "notebooks" / "00_demo.ipynb"
     links = course_site.LinkMap(tmp_path, PAGES, REPOSITORY)
     original = json.loads(path.read_text(encoding="utf-8"))
-    changed = json.loads(course_site.transform_notebook(path.read_text(encoding="utf-8"), "notebooks/00_demo.ipynb",
-                                                        links))
+    changed = json.loads(
+        course_site.transform_notebook(path.read_text(encoding="utf-8"), "notebooks/00_demo.ipynb", links)
+    )
     assert "widgets" in original["metadata"] and "widgets" not in changed["metadata"]
     assert [c.get("outputs") for c in changed["cells"]] == [c.get("outputs") for c in original["cells"]]
     assert "colab" not in changed["cells"][0]["source"] and "(../solutions/README.md)" in changed["cells"][-1]["source"]
@@ -134,8 +153,10 @@ def test_site_repository_is_the_projects_homepage():
 
 
 def test_site_extra_brings_what_the_build_needs():
-    extra = {re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].lower()
-             for spec in pyproject()["project"]["optional-dependencies"]["site"]}
+    extra = {
+        re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].lower()
+        for spec in pyproject()["project"]["optional-dependencies"]["site"]
+    }
     assert extra == {"sphinx", "myst-nb", "sphinx-book-theme", "sphinx-mathjax-offline"}
 
 
@@ -147,16 +168,20 @@ def test_the_site_does_not_import_the_course_package():
 
 # --- the checker -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("alt, src, problem", [
-    ("Training and validation error against the degree", "../_images/ab12.png", None),
-    (None, "a.png", "no alt attribute"),
-    ("   ", "a.png", "empty alt"),
-    ("../_images/ab12.png", "../_images/ab12.png", "file path"),
-    ("ab12.png", "../_images/ab12.png", "file path"),
-    ("figure.svg", "other.png", "file path"),
-    ("docs/images/x", "x.png", "file path"),
-    ("A plot", "data:image/png;base64,iVBORw0KGgo/A+plot", None),
-])
+
+@pytest.mark.parametrize(
+    "alt, src, problem",
+    [
+        ("Training and validation error against the degree", "../_images/ab12.png", None),
+        (None, "a.png", "no alt attribute"),
+        ("   ", "a.png", "empty alt"),
+        ("../_images/ab12.png", "../_images/ab12.png", "file path"),
+        ("ab12.png", "../_images/ab12.png", "file path"),
+        ("figure.svg", "other.png", "file path"),
+        ("docs/images/x", "x.png", "file path"),
+        ("A plot", "data:image/png;base64,iVBORw0KGgo/A+plot", None),
+    ],
+)
 def test_alt_problem(alt, src, problem):
     found = site_check.alt_problem(alt, src)
     assert (found is None) if problem is None else (problem in found)
@@ -166,22 +191,26 @@ def write_site(root: Path, pages: dict[str, str]) -> Path:
     for name, body in pages.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"<!DOCTYPE html><html lang='en'><head><title>t</title></head><body>{body}</body></html>",
-                        encoding="utf-8")
+        path.write_text(
+            f"<!DOCTYPE html><html lang='en'><head><title>t</title></head><body>{body}</body></html>", encoding="utf-8"
+        )
     return root
 
 
 def test_checker_finds_broken_links_anchors_alt_and_outside_resources(tmp_path):
-    site = write_site(tmp_path / "site", {
-        "index.html": '<a href="a/page.html#here">ok</a> <a href="a/page.html#gone">anchor</a>'
-                      '<a href="missing.html">missing</a> <a href="https://example.org/x">listed</a>'
-                      '<a href="#top" id="top">self</a> <a href="a/">folder</a>',
-        "a/page.html": '<h2 id="here">Here</h2><img src="../_images/f.png" alt="../_images/f.png">'
-                       '<img src="../_images/f.png" alt="A red square">'
-                       '<script src="https://cdn.example.org/mathjax.js"></script>'
-                       '<link rel="stylesheet" href="../style.css"><a href="../index.html"><img src="i.png"></a>',
-        "a/index.html": "folder page",
-    })
+    site = write_site(
+        tmp_path / "site",
+        {
+            "index.html": '<a href="a/page.html#here">ok</a> <a href="a/page.html#gone">anchor</a>'
+            '<a href="missing.html">missing</a> <a href="https://example.org/x">listed</a>'
+            '<a href="#top" id="top">self</a> <a href="a/">folder</a>',
+            "a/page.html": '<h2 id="here">Here</h2><img src="../_images/f.png" alt="../_images/f.png">'
+            '<img src="../_images/f.png" alt="A red square">'
+            '<script src="https://cdn.example.org/mathjax.js"></script>'
+            '<link rel="stylesheet" href="../style.css"><a href="../index.html"><img src="i.png"></a>',
+            "a/index.html": "folder page",
+        },
+    )
     (site / "_images").mkdir()
     (site / "_images" / "f.png").write_bytes(b"png")
     (site / "a" / "i.png").write_bytes(b"png")
@@ -207,6 +236,7 @@ def test_checker_command_lists_external_links_and_fails_on_problems(tmp_path, ca
 
 
 # --- a small course, built --------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def small_site(tmp_path_factory):
@@ -234,9 +264,11 @@ def test_small_site_explorer_is_its_static_picture(small_site):
 
 
 def test_small_site_has_one_set_of_launch_links(small_site):
-    for page, path in (("notebooks/00_demo.html", "notebooks/00_demo.ipynb"),
-                       ("exercises/01_demo.html", "exercises/01_demo.ipynb"),
-                       ("solutions/01_demo.html", "solutions/01_demo.ipynb")):
+    for page, path in (
+        ("notebooks/00_demo.html", "notebooks/00_demo.ipynb"),
+        ("exercises/01_demo.html", "exercises/01_demo.ipynb"),
+        ("solutions/01_demo.html", "solutions/01_demo.ipynb"),
+    ):
         html = (small_site / page).read_text(encoding="utf-8")
         body = article(small_site / page)
         assert "colab" not in body and "mybinder" not in body, page  # the badges are gone
@@ -268,9 +300,16 @@ def test_small_site_math_is_rendered_by_the_bundled_mathjax(small_site):
 
 def test_small_site_navigation_and_front_door(small_site):
     home = (small_site / "README.html").read_text(encoding="utf-8")
-    order = [re.search(rf'href="{re.escape(page)}"', home).start() for page in (
-        "notebooks/00_demo.html", "exercises/README.html", "exercises/01_demo.html", "solutions/README.html",
-        "solutions/01_demo.html")]
+    order = [
+        re.search(rf'href="{re.escape(page)}"', home).start()
+        for page in (
+            "notebooks/00_demo.html",
+            "exercises/README.html",
+            "exercises/01_demo.html",
+            "solutions/README.html",
+            "solutions/01_demo.html",
+        )
+    ]
     assert order == sorted(order)
     index = (small_site / "index.html").read_text(encoding="utf-8")
     assert 'url=README.html"' in index and 'href="README.html"' in index
@@ -296,20 +335,23 @@ def test_a_broken_link_fails_the_build(tmp_path):
 
 # --- the course's own site --------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def course_site_dir(tmp_path_factory):
     return site_dir_for_tests(tmp_path_factory)
 
 
 def course_pages() -> list[str]:
-    return [path.relative_to(ROOT).with_suffix(".html").as_posix()
-            for folder in ("notebooks", "exercises", "solutions")
-            for path in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb"))]
+    return [
+        path.relative_to(ROOT).with_suffix(".html").as_posix()
+        for folder in ("notebooks", "exercises", "solutions")
+        for path in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
+    ]
 
 
 def test_course_site_has_every_page_in_course_order(course_site_dir):
     home = (course_site_dir / "README.html").read_text(encoding="utf-8")
-    navigation = home[home.index("bd-docs-nav"):]
+    navigation = home[home.index("bd-docs-nav") :]
     pages = course_pages()
     positions = [navigation.index(f'href="{page}"') for page in pages]
     assert positions == sorted(positions)

@@ -51,15 +51,21 @@ def test_network_fits_draw_the_models_own_predictions_on_a_grid():
     assert net.training  # the model's mode is left as it was
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: training_curves({}), ValueError, "histories must be a non-empty dict"),
-    (lambda: training_curves([History(train_loss=[1.0])]), ValueError, "histories must be a non-empty dict"),
-    (lambda: training_curves({"x": History()}), ValueError, "histories['x'] must be a History"),
-    (lambda: network_fits({}, [[0.0]], [0.0]), ValueError, "models must be a non-empty dict"),
-    (lambda: network_fits({"m": "net"}, [[0.0]], [0.0]), TypeError, "models['m'] must be a torch.nn.Module"),
-    (lambda: network_fits({"m": torch.nn.Linear(1, 1)}, [[0.0], [1.0]], [0.0]), ValueError,
-     "X and y must hold the same"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: training_curves({}), ValueError, "histories must be a non-empty dict"),
+        (lambda: training_curves([History(train_loss=[1.0])]), ValueError, "histories must be a non-empty dict"),
+        (lambda: training_curves({"x": History()}), ValueError, "histories['x'] must be a History"),
+        (lambda: network_fits({}, [[0.0]], [0.0]), ValueError, "models must be a non-empty dict"),
+        (lambda: network_fits({"m": "net"}, [[0.0]], [0.0]), TypeError, "models['m'] must be a torch.nn.Module"),
+        (
+            lambda: network_fits({"m": torch.nn.Linear(1, 1)}, [[0.0], [1.0]], [0.0]),
+            ValueError,
+            "X and y must hold the same",
+        ),
+    ],
+)
 def test_bad_input_is_refused_by_name(call, error, words):
     with pytest.raises(error) as raised:
         call()

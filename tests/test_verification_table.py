@@ -25,8 +25,10 @@ def standardized_diabetes():
 
 PROBLEMS = {
     "diabetes": (standardized_diabetes(), ElasticNet(l1=10.0, l2=1.0)),
-    "n>p": ((lambda d: (d.X, d.y))(make_sparse_regression(100, 12, 4, intercept=2.0, seed=1)),
-            ElasticNet(l1=0.5, l2=0.3)),
+    "n>p": (
+        (lambda d: (d.X, d.y))(make_sparse_regression(100, 12, 4, intercept=2.0, seed=1)),
+        ElasticNet(l1=0.5, l2=0.3),
+    ),
     "p>n": ((lambda d: (d.X, d.y))(make_sparse_regression(30, 60, 5, seed=2)), ElasticNet(l1=1.0, l2=0.2)),
 }
 ROWS = ["scikit-learn Ridge", "scikit-learn Lasso", "scikit-learn ElasticNet", "PyTorch SGD", "Keras Dense", "glmnet"]

@@ -26,8 +26,11 @@ from regcourse.widgets import (
 pytestmark = pytest.mark.widgets
 
 EXPLORERS = {
-    "geometry": (geometry_explorer, {"radius": 0.4}, {"kind", "mode", "radius", "lam", "l1_ratio", "centre_x",
-                                                       "centre_y", "correlation"}),
+    "geometry": (
+        geometry_explorer,
+        {"radius": 0.4},
+        {"kind", "mode", "radius", "lam", "l1_ratio", "centre_x", "centre_y", "correlation"},
+    ),
     "overfitting": (overfitting_explorer, {"degree": 9}, {"degree", "lam"}),
     "path": (path_explorer, {"step": 80}, {"step"}),
     "lp": (lp_explorer, {"p": 0.5, "budget": 0.6}, {"p", "budget"}),
@@ -103,7 +106,7 @@ def test_with_ipympl_the_live_canvas_is_shown_and_updated():
     import sys
 
     if importlib.util.find_spec("ipympl") is None:  # not importorskip: importing it here makes every
-        pytest.skip("ipympl is not installed")      # later explorer of this process live
+        pytest.skip("ipympl is not installed")  # later explorer of this process live
     code = (
         "import matplotlib; matplotlib.use('module://ipympl.backend_nbagg')\n"
         "from regcourse.widgets import geometry_explorer\n"
@@ -133,9 +136,19 @@ def full_redraw(explorer) -> np.ndarray:
 
 
 GEOMETRY_MOVES = [
-    {"correlation": -0.8}, {"centre_x": -1.8, "centre_y": -1.6},  # contours and optimum under the legend
-    {"kind": "l2"}, {"radius": 2.5}, {"kind": "elastic_net"}, {"l1_ratio": 0.2}, {"kind": "l1"},
-    {"mode": "lam"}, {"lam": 0.05}, {"correlation": 0.85}, {"kind": "l2"}, {"mode": "budget"}, {"radius": 0.1},
+    {"correlation": -0.8},
+    {"centre_x": -1.8, "centre_y": -1.6},  # contours and optimum under the legend
+    {"kind": "l2"},
+    {"radius": 2.5},
+    {"kind": "elastic_net"},
+    {"l1_ratio": 0.2},
+    {"kind": "l1"},
+    {"mode": "lam"},
+    {"lam": 0.05},
+    {"correlation": 0.85},
+    {"kind": "l2"},
+    {"mode": "budget"},
+    {"radius": 0.1},
 ]
 
 
@@ -147,11 +160,14 @@ def test_every_geometry_control_keeps_the_blitted_frame_equal_to_a_full_redraw(c
         assert np.abs(blitted - full_redraw(explorer)).max() <= 2, move
 
 
-@pytest.mark.parametrize("name, moves", [
-    ("overfitting", [{"degree": 12}, {"lam": 1e-3}, {"degree": 2, "lam": 1.0}]),
-    ("path", [{"step": 0}, {"step": 99}, {"step": 42}]),
-    ("lp", [{"p": 0.25}, {"p": 8.0}, {"budget": 2.0}, {"p": 1.0, "budget": 0.1}]),
-])
+@pytest.mark.parametrize(
+    "name, moves",
+    [
+        ("overfitting", [{"degree": 12}, {"lam": 1e-3}, {"degree": 2, "lam": 1.0}]),
+        ("path", [{"step": 0}, {"step": 99}, {"step": 42}]),
+        ("lp", [{"p": 0.25}, {"p": 8.0}, {"budget": 2.0}, {"p": 1.0, "budget": 0.1}]),
+    ],
+)
 def test_every_control_keeps_the_blitted_frame_equal_to_a_full_redraw(name, moves, capsys):
     explorer = EXPLORERS[name][0]()
     for move in moves:
@@ -164,8 +180,15 @@ def test_a_slider_never_redraws_the_geometry_background_and_each_kind_draws_it_o
     draws = []
     original = explorer.figure.canvas.draw
     monkeypatch.setattr(explorer.figure.canvas, "draw", lambda *a, **k: (draws.append(1), original(*a, **k)))
-    for move in [{"radius": 0.5}, {"centre_x": 0.3}, {"correlation": -0.5}, {"l1_ratio": 0.3}, {"mode": "lam"},
-                 {"lam": 0.2}, {"centre_y": -1.0}]:
+    for move in [
+        {"radius": 0.5},
+        {"centre_x": 0.3},
+        {"correlation": -0.5},
+        {"l1_ratio": 0.3},
+        {"mode": "lam"},
+        {"lam": 0.2},
+        {"centre_y": -1.0},
+    ]:
         explorer.update(**move)
     assert draws == []
     for kind in ["l2", "elastic_net", "l1", "l2", "elastic_net"]:
@@ -182,15 +205,19 @@ def test_saving_keeps_the_static_picture_alone_and_forgets_the_explorers_widget_
     data, metadata = explorer._repr_mimebundle_()
     output = nbformat.v4.new_output("execute_result", data=data, metadata=metadata, execution_count=1)
     plain = nbformat.v4.new_output("stream", name="stdout", text="hi\n")
-    other = nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "other", "version_major": 2,
-                                                                       "version_minor": 0}})
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("geometry_explorer()", outputs=[output, plain]),
-        nbformat.v4.new_code_cell("a_slider", outputs=[other]),
-    ])
+    other = nbformat.v4.new_output(
+        "display_data", data={WIDGET_VIEW: {"model_id": "other", "version_major": 2, "version_minor": 0}}
+    )
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("geometry_explorer()", outputs=[output, plain]),
+            nbformat.v4.new_code_cell("a_slider", outputs=[other]),
+        ]
+    )
     # What nbclient saves: every live model, the explorer's (its Image held the PNG again) and another widget's.
-    state = {explorer.widget.model_id: {"state": {"children": [f"IPY_MODEL_{c.model_id}" for c in
-                                                               explorer.widget.children]}}}
+    state = {
+        explorer.widget.model_id: {"state": {"children": [f"IPY_MODEL_{c.model_id}" for c in explorer.widget.children]}}
+    }
     state.update({c.model_id: {"state": {"value": "…"}} for c in explorer.widget.children})
     state["other"] = {"state": {"layout": "IPY_MODEL_shared"}}
     state["shared"] = {"state": {}}
@@ -209,8 +236,9 @@ def test_saving_keeps_the_static_picture_alone_and_forgets_the_explorers_widget_
     notebook.cells.pop()
     explorer_state = {k: v for k, v in state.items() if k not in ("other", "shared")}
     notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"] = explorer_state
-    notebook.cells[0].outputs = [nbformat.v4.new_output("execute_result", data=data, metadata=metadata,
-                                                        execution_count=1)]
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("execute_result", data=data, metadata=metadata, execution_count=1)
+    ]
     static_images_into_outputs(notebook)
     assert "widgets" not in notebook.metadata  # nothing else was a widget: nbconvert loads no widget script
     assert notebook.cells[0].metadata["tags"] == ["nbval-ignore-output"]  # once, however often it is saved

@@ -13,8 +13,10 @@ def _y_std_for(y_std, has_l2_part: bool) -> float:
     """s_y, required whenever there is an L2 part: without it the answer would be silently wrong."""
     if y_std is None:
         if has_l2_part:
-            raise ValueError("y_std is required for a penalty with an L2 part: glmnet divides that part by "
-                             "the standard deviation of y, so pass y_std=np.std(y) (1.0 for a standardized y)")
+            raise ValueError(
+                "y_std is required for a penalty with an L2 part: glmnet divides that part by "
+                "the standard deviation of y, so pass y_std=np.std(y) (1.0 for a standardized y)"
+            )
         return 1.0
     return check_positive(y_std, "y_std")
 

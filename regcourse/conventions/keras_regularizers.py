@@ -53,6 +53,4 @@ def from_keras(regularizer) -> Penalty:
         return L1(float(regularizer.l1))
     if isinstance(regularizer, regularizers.L2):
         return L2(float(regularizer.l2))
-    raise TypeError(
-        f"regularizer must be a Keras L1, L2 or L1L2 regularizer, got {type(regularizer).__name__}"
-    )
+    raise TypeError(f"regularizer must be a Keras L1, L2 or L1L2 regularizer, got {type(regularizer).__name__}")

@@ -105,9 +105,7 @@ def _sklearn_name_and_params(estimator_or_name, params) -> tuple[str, dict]:
     if isinstance(estimator_or_name, str):
         name = estimator_or_name
         if name not in _SKLEARN_NAMES:
-            raise ValueError(
-                f"estimator_or_name must be one of {', '.join(_SKLEARN_NAMES)}, got {name!r}"
-            )
+            raise ValueError(f"estimator_or_name must be one of {', '.join(_SKLEARN_NAMES)}, got {name!r}")
         if params is not None and not isinstance(params, dict):
             raise TypeError(f"params must be a dict of the estimator's parameters, got {type(params).__name__}")
         from sklearn import linear_model
@@ -174,8 +172,9 @@ def to_sklearn_logistic(penalty, n_samples) -> tuple[str, dict]:
     """
     l1, l2 = check_penalty(penalty)
     if n_samples is None:
-        raise ValueError("n_samples is required for LogisticRegression: C weighs the sum of the losses, "
-                         "so C = 1/(n·(λ₁ + 2λ₂))")
+        raise ValueError(
+            "n_samples is required for LogisticRegression: C weighs the sum of the losses, so C = 1/(n·(λ₁ + 2λ₂))"
+        )
     n = check_n_samples(n_samples)
     old = _sklearn_before_1_8()
     if l1 == 0.0 and l2 == 0.0:
@@ -201,12 +200,16 @@ def from_sklearn_logistic(estimator_or_params, n_samples) -> Penalty:
     elif hasattr(estimator_or_params, "get_params") and type(estimator_or_params).__name__ == "LogisticRegression":
         values = estimator_or_params.get_params()
     else:
-        raise TypeError("estimator_or_params must be a scikit-learn LogisticRegression or a dict of its "
-                        f"parameters, got {type(estimator_or_params).__name__}")
+        raise TypeError(
+            "estimator_or_params must be a scikit-learn LogisticRegression or a dict of its "
+            f"parameters, got {type(estimator_or_params).__name__}"
+        )
     n = check_n_samples(n_samples)
     if values.get("solver") == "liblinear" and values.get("fit_intercept", True):
-        raise ValueError("estimator_or_params: solver='liblinear' penalizes the intercept too, "
-                         "which the course's objective never does; use 'lbfgs' or 'saga'")
+        raise ValueError(
+            "estimator_or_params: solver='liblinear' penalizes the intercept too, "
+            "which the course's objective never does; use 'lbfgs' or 'saga'"
+        )
     penalty = values.get("penalty", "deprecated")
     C = float(values.get("C", 1.0))
     if penalty is None or penalty == "none" or math.isinf(C):

@@ -133,8 +133,9 @@ def verification_table(X, y, penalty, *, rtol: float = 1e-6) -> VerificationTabl
     X, y = check_xy(X, y)
     l1, l2 = check_penalty(penalty)
     if l1 <= 0.0 or l2 <= 0.0:
-        raise ValueError("penalty must have both an L1 and an L2 part (ElasticNet(l1=λ₁, l2=λ₂) with "
-                         f"λ₁, λ₂ > 0), got {penalty!r}")
+        raise ValueError(
+            f"penalty must have both an L1 and an L2 part (ElasticNet(l1=λ₁, l2=λ₂) with λ₁, λ₂ > 0), got {penalty!r}"
+        )
     rtol = check_positive(rtol, "rtol")
     n, p = X.shape
     lasso, ridge, enet = L1(l1), L2(l2), ElasticNet(l1=l1, l2=l2)
@@ -152,8 +153,18 @@ def verification_table(X, y, penalty, *, rtol: float = 1e-6) -> VerificationTabl
             warnings.simplefilter("ignore", SklearnConvergenceWarning)  # an unconverged fit shows as ✗
             model = getattr(linear_model, name)(**params, **tight).fit(X, y)
         setting = ", ".join(f"{key} = {value:.4g}" for key, value in params.items())
-        rows.append(Verification(f"scikit-learn {name}", _SKLEARN_RULES[name], setting, pen.l1_coef, pen.l2_coef,
-                                 "coef_ vs linear.fit", _relative_difference(model.coef_, ours[pen].coef), rtol))
+        rows.append(
+            Verification(
+                f"scikit-learn {name}",
+                _SKLEARN_RULES[name],
+                setting,
+                pen.l1_coef,
+                pen.l2_coef,
+                "coef_ vs linear.fit",
+                _relative_difference(model.coef_, ours[pen].coef),
+                rtol,
+            )
+        )
 
     # PyTorch: weight decay against the course's L2 in the loss, one SGD step from the same weights.
     import torch
@@ -165,8 +176,9 @@ def verification_table(X, y, penalty, *, rtol: float = 1e-6) -> VerificationTabl
     def sgd_step(weight_decay, pen):
         w = start.clone().requires_grad_(True)
         b = torch.zeros((), dtype=torch.float64, requires_grad=True)
-        optimizer = torch.optim.SGD([{"params": [w], "weight_decay": weight_decay},
-                                     {"params": [b], "weight_decay": 0.0}], lr=0.01)
+        optimizer = torch.optim.SGD(
+            [{"params": [w], "weight_decay": weight_decay}, {"params": [b], "weight_decay": 0.0}], lr=0.01
+        )
         loss = torch.mean((yt - Xt @ w - b) ** 2)
         if pen is not None:
             loss = loss + pen(w)
@@ -174,9 +186,18 @@ def verification_table(X, y, penalty, *, rtol: float = 1e-6) -> VerificationTabl
         optimizer.step()
         return (w.detach() - start).numpy()
 
-    rows.append(Verification("PyTorch SGD", "weight_decay = 2λ₂", f"weight_decay = {wd:.4g}", 0.0, l2,
-                             "one step vs MSE + L2 in the loss",
-                             _relative_difference(sgd_step(wd, None), sgd_step(0.0, ridge)), rtol))
+    rows.append(
+        Verification(
+            "PyTorch SGD",
+            "weight_decay = 2λ₂",
+            f"weight_decay = {wd:.4g}",
+            0.0,
+            l2,
+            "one step vs MSE + L2 in the loss",
+            _relative_difference(sgd_step(wd, None), sgd_step(0.0, ridge)),
+            rtol,
+        )
+    )
 
     # Keras: a Dense(1) layer holding the course's solution (and then other weights); its "mse"
     # loss and model.losses against the course's MSE and penalty.
@@ -191,10 +212,22 @@ def verification_table(X, y, penalty, *, rtol: float = 1e-6) -> VerificationTabl
         keras_mse = keras.losses.MeanSquaredError()(y[:, None], model(X))
         keras_penalty = sum(float(keras.ops.convert_to_numpy(term)) for term in model.losses)
         our_mse = linear.mse(X, y, coef, intercept)
-        differences += [_relative_difference(keras.ops.convert_to_numpy(keras_mse), our_mse),
-                        _relative_difference(keras_penalty, enet(coef))]
-    rows.append(Verification("Keras Dense", "l1 = λ₁, l2 = λ₂", f"L1L2(l1={l1:.4g}, l2={l2:.4g}), loss 'mse'",
-                             l1, l2, "'mse' + model.losses vs MSE + penalty", max(differences), rtol))
+        differences += [
+            _relative_difference(keras.ops.convert_to_numpy(keras_mse), our_mse),
+            _relative_difference(keras_penalty, enet(coef)),
+        ]
+    rows.append(
+        Verification(
+            "Keras Dense",
+            "l1 = λ₁, l2 = λ₂",
+            f"L1L2(l1={l1:.4g}, l2={l2:.4g}), loss 'mse'",
+            l1,
+            l2,
+            "'mse' + model.losses vs MSE + penalty",
+            max(differences),
+            rtol,
+        )
+    )
 
     # glmnet: optional; the L2 part needs sd(y).
     params = to_glmnet(enet, y_std=float(np.std(y)))
@@ -202,12 +235,39 @@ def verification_table(X, y, penalty, *, rtol: float = 1e-6) -> VerificationTabl
     try:
         import glmnet
     except ImportError:
-        rows.append(Verification("glmnet", _GLMNET_RULE, setting, l1, l2, "coef vs linear.fit", None, rtol,
-                                 "glmnet not installed — skipped"))
+        rows.append(
+            Verification(
+                "glmnet",
+                _GLMNET_RULE,
+                setting,
+                l1,
+                l2,
+                "coef vs linear.fit",
+                None,
+                rtol,
+                "glmnet not installed — skipped",
+            )
+        )
     else:
-        model = glmnet.ElasticNet(alpha=params["alpha"], lambda_path=np.array([params["lambda"]]),
-                                  standardize=False, fit_intercept=True, n_splits=0, tol=1e-20,
-                                  max_iter=10_000_000).fit(X, y)
-        rows.append(Verification("glmnet", _GLMNET_RULE, setting, l1, l2, "coef vs linear.fit",
-                                 _relative_difference(model.coef_path_[:, 0], ours[enet].coef), rtol))
+        model = glmnet.ElasticNet(
+            alpha=params["alpha"],
+            lambda_path=np.array([params["lambda"]]),
+            standardize=False,
+            fit_intercept=True,
+            n_splits=0,
+            tol=1e-20,
+            max_iter=10_000_000,
+        ).fit(X, y)
+        rows.append(
+            Verification(
+                "glmnet",
+                _GLMNET_RULE,
+                setting,
+                l1,
+                l2,
+                "coef vs linear.fit",
+                _relative_difference(model.coef_path_[:, 0], ours[enet].coef),
+                rtol,
+            )
+        )
     return VerificationTable(rows)

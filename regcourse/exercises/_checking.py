@@ -135,8 +135,9 @@ def as_array(value) -> np.ndarray:
     if isinstance(value, (str, bytes)):
         raise Failed(f"return a NumPy array of numbers, not a {type(value).__name__}")
     if precision(value) > FLOAT32_EPS:
-        raise Failed("your result is in half precision (float16 or bfloat16), too coarse to check: "
-                     "compute in float32 or float64")
+        raise Failed(
+            "your result is in half precision (float16 or bfloat16), too coarse to check: compute in float32 or float64"
+        )
     try:
         array = np.asarray(plain(value), dtype=float)
     except (TypeError, ValueError, RuntimeError):
@@ -187,8 +188,15 @@ def require(condition: bool, hint: str) -> None:
         raise Failed(hint)
 
 
-def compare(fn: Callable, reference: Callable, cases: Iterable[tuple], hint: str, *, scalar: bool = False,
-            mistakes: Iterable[tuple[Callable, str]] = ()) -> None:
+def compare(
+    fn: Callable,
+    reference: Callable,
+    cases: Iterable[tuple],
+    hint: str,
+    *,
+    scalar: bool = False,
+    mistakes: Iterable[tuple[Callable, str]] = (),
+) -> None:
     """Call the learner's ``fn`` and ``reference`` on each case (a tuple of arguments); fail
     with ``hint`` at the first disagreement.
 
@@ -321,4 +329,3 @@ def choice_exercise(
 
     check_choice.options = dict(options)  # for the test that the notebook shows these options
     check_choice.correct, check_choice.why_not = correct_set, why_not  # for the tests of the hints
-

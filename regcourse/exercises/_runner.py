@@ -121,8 +121,14 @@ def run_check(exercise_id: str, answer: Any = ...) -> Result:
     """
     ex = _registry.get(exercise_id)
     if ex is None:
-        return Result(str(exercise_id), "unknown exercise", FAILED, 0, 0,
-                      f"there is no exercise {exercise_id!r}: check the spelling of the id")
+        return Result(
+            str(exercise_id),
+            "unknown exercise",
+            FAILED,
+            0,
+            0,
+            f"there is no exercise {exercise_id!r}: check the spelling of the id",
+        )
 
     def result(status: str, hint: str = "") -> Result:
         return Result(ex.id, ex.title, status, ex.points if status == PASSED else 0, ex.points, hint)

@@ -29,19 +29,22 @@ class Written:
 
 
 _OWN_WORDS = "In your own words"
-WRITTEN = {w.chapter: w for w in (
-    Written("overfit.written", 1, _OWN_WORDS, 2),
-    Written("objective.written", 2, _OWN_WORDS, 2),
-    Written("l2.written", 3, _OWN_WORDS, 2),
-    Written("l1.written", 4, _OWN_WORDS, 2),
-    Written("enet.written", 5, _OWN_WORDS, 2),
-    Written("lambda.written", 6, _OWN_WORDS, 2),
-    Written("nn.written", 7, _OWN_WORDS, 2),
-    Written("frameworks.written", 8, "Sum or mean?", 2),
-    Written("classify.written", 9, _OWN_WORDS, 2),
-    Written("beyond.written", 10, _OWN_WORDS, 2),
-    Written("review.written", 11, _OWN_WORDS, 2),
-)}
+WRITTEN = {
+    w.chapter: w
+    for w in (
+        Written("overfit.written", 1, _OWN_WORDS, 2),
+        Written("objective.written", 2, _OWN_WORDS, 2),
+        Written("l2.written", 3, _OWN_WORDS, 2),
+        Written("l1.written", 4, _OWN_WORDS, 2),
+        Written("enet.written", 5, _OWN_WORDS, 2),
+        Written("lambda.written", 6, _OWN_WORDS, 2),
+        Written("nn.written", 7, _OWN_WORDS, 2),
+        Written("frameworks.written", 8, "Sum or mean?", 2),
+        Written("classify.written", 9, _OWN_WORDS, 2),
+        Written("beyond.written", 10, _OWN_WORDS, 2),
+        Written("review.written", 11, _OWN_WORDS, 2),
+    )
+}
 
 
 def chapter_written(chapter: int | None) -> list[Written]:

@@ -15,6 +15,11 @@ def check_double(double):
     def reference(w):
         return 2.0 * np.asarray(w, dtype=float)
 
-    compare(double, reference, [(np.array([1.0, -2.0, 0.5]),)], "every entry should be multiplied by 2",
-            mistakes=[(lambda v: v / 4, "that halves the weights; double them instead")])
+    compare(
+        double,
+        reference,
+        [(np.array([1.0, -2.0, 0.5]),)],
+        "every entry should be multiplied by 2",
+        mistakes=[(lambda v: v / 4, "that halves the weights; double them instead")],
+    )
     compare(double, reference, [(rng.normal(size=(2, 3)),)], "for a matrix, double every entry and keep the shape")

@@ -35,8 +35,12 @@ def check_log_grid(log_grid):
             (lambda g: np.linspace(g[0], g[-1], g.size), "the values should be evenly spaced in log λ, not in λ"),
         ],
     )
-    compare(log_grid, _log_grid, [(lam, n, eps) for lam, n, eps in ((3.7, 10, 1e-4), (0.05, 3, 0.01))],
-            "for other values of lam_max, n_lams and eps the grid is not right")
+    compare(
+        log_grid,
+        _log_grid,
+        [(lam, n, eps) for lam, n, eps in ((3.7, 10, 1e-4), (0.05, 3, 0.01))],
+        "for other values of lam_max, n_lams and eps the grid is not right",
+    )
     compare(
         log_grid,
         _log_grid,
@@ -77,15 +81,21 @@ def check_kfold(kfold_folds):
         problem = _partition_problem(call(kfold_folds, n, k, 1), n, k)
         require(problem is None, (problem or "") + " (try a number of samples that k does not divide)")
     first = [as_array(f).ravel() for f in call(kfold_folds, 100, 5, 0)]
-    require(not all(np.array_equal(f, np.arange(20 * i, 20 * (i + 1))) for i, f in enumerate(first)),
-            "shuffle the indices before cutting them into folds: if the data are sorted (by date, by class), "
-            "consecutive blocks make folds that differ from each other")
+    require(
+        not all(np.array_equal(f, np.arange(20 * i, 20 * (i + 1))) for i, f in enumerate(first)),
+        "shuffle the indices before cutting them into folds: if the data are sorted (by date, by class), "
+        "consecutive blocks make folds that differ from each other",
+    )
     other = [as_array(f).ravel() for f in call(kfold_folds, 100, 5, 1)]
     again = [as_array(f).ravel() for f in call(kfold_folds, 100, 5, 0)]
-    require(all(np.array_equal(a, b) for a, b in zip(first, again)),
-            "the same seed should give the same folds: create the random generator from the seed")
-    require(not all(np.array_equal(a, b) for a, b in zip(first, other)),
-            "a different seed should give different folds: use the seed argument")
+    require(
+        all(np.array_equal(a, b) for a, b in zip(first, again)),
+        "the same seed should give the same folds: create the random generator from the seed",
+    )
+    require(
+        not all(np.array_equal(a, b) for a, b in zip(first, other)),
+        "a different seed should give different folds: use the seed argument",
+    )
 
 
 number_exercise(
@@ -95,7 +105,7 @@ number_exercise(
     points=1,
     answer=0.2,
     hint="find the smallest mean error, add its standard error, and take the largest λ whose mean error is at or below "
-         "that line",
+    "that line",
     mistakes=[
         (
             0.1,
@@ -119,7 +129,7 @@ choice_exercise(
     options={
         "a": "It is an unbiased estimate of the error on new data, because every sample validated exactly once",
         "b": "It tends to be too optimistic, because λ was chosen for having the lowest of many noisy estimates; a "
-             "test set that played no part in the choice gives an honest one",
+        "test set that played no part in the choice gives an honest one",
         "c": "It is always far too pessimistic, so the error on new data will be lower",
         "d": "It equals the training error of the final model, so it says nothing about new data",
     },
@@ -127,9 +137,9 @@ choice_exercise(
     hint="think about what happens when you pick the smallest of 50 noisy numbers",
     why_not={
         "a": "each single λ's CV error is a fair estimate, but picking the λ whose estimate happened to be lowest "
-             "biases the winner's estimate",
+        "biases the winner's estimate",
         "c": "fewer training samples per fold make it slightly pessimistic for a fixed λ, but choosing the minimum "
-             "pushes the other way, and that usually dominates",
+        "pushes the other way, and that usually dominates",
         "d": "the CV error is measured on validation folds the fits never saw, so it is not the training error",
     },
 )
@@ -141,7 +151,7 @@ choice_exercise(
     points=1,
     options={
         "a": "Because the effect of λ is multiplicative: going from 0.001 to 0.01 changes the model about as much as "
-             "going from 0.1 to 1",
+        "going from 0.1 to 1",
         "b": "Because the validation error is a straight line in log λ",
         "c": "Because a log grid contains λ = 0, the unpenalized model",
         "d": "Because scikit-learn refuses grids that are evenly spaced in λ",

@@ -38,18 +38,26 @@ def _sklearn_C(lam, n_samples, kind):
     return 1.0 / (2.0 * n_samples * lam) if kind == "l2" else 1.0 / (n_samples * lam)
 
 
-FORGOT_TWO = ("for L2 your C is off by a factor 2: look at the constant in front of scikit-learn's L2 term "
-              "and at the course's (no ½)")
+FORGOT_TWO = (
+    "for L2 your C is off by a factor 2: look at the constant in front of scikit-learn's L2 term "
+    "and at the course's (no ½)"
+)
 EXTRA_TWO = "for L1 your C is off by a factor 2: compare the constants in front of the two L1 terms"
-FORGOT_N = ("your C does not depend on the number of samples: scikit-learn weighs the sum of the losses, "
-            "the course the mean, so divide scikit-learn's objective by C·n")
+FORGOT_N = (
+    "your C does not depend on the number of samples: scikit-learn weighs the sum of the losses, "
+    "the course the mean, so divide scikit-learn's objective by C·n"
+)
 INVERTED = "C is an inverse strength: a larger λ must give a smaller C"
 
 
 def _mistakes_C(n, kind):
     wrong_two = [(lambda c: 2.0 * c, FORGOT_TWO)] if kind == "l2" else [(lambda c: c / 2.0, EXTRA_TWO)]
-    return wrong_two + [(lambda c: c * n, FORGOT_N), (lambda c: 2.0 * c * n if kind == "l2" else c * n / 2.0, FORGOT_N),
-                        (lambda c: 1.0 / c, INVERTED), (lambda c: 1.0 / (c * n * n), INVERTED)]
+    return wrong_two + [
+        (lambda c: c * n, FORGOT_N),
+        (lambda c: 2.0 * c * n if kind == "l2" else c * n / 2.0, FORGOT_N),
+        (lambda c: 1.0 / c, INVERTED),
+        (lambda c: 1.0 / (c * n * n), INVERTED),
+    ]
 
 
 @exercise("classify.sklearn_C", chapter=CHAPTER, title="scikit-learn's C from the course's λ", points=3)
@@ -72,8 +80,14 @@ def check_sklearn_C(sklearn_C):
     for _ in range(4):
         kind = str(rng.choice(["l1", "l2"]))
         lam, n = float(10 ** rng.uniform(-4, 0)), int(rng.integers(10, 5000))
-        compare(sklearn_C, _sklearn_C, [(lam, n, kind)], "on some random λ, n and kind the value of C is wrong",
-                scalar=True, mistakes=_mistakes_C(n, kind))
+        compare(
+            sklearn_C,
+            _sklearn_C,
+            [(lam, n, kind)],
+            "on some random λ, n and kind the value of C is wrong",
+            scalar=True,
+            mistakes=_mistakes_C(n, kind),
+        )
 
 
 # --- the gradient of the penalized mean log-loss ---------------------------------------------------
@@ -144,8 +158,15 @@ def _compare_gradient(fn, X, y, w, b, lam, hint):
 def check_gradient(logistic_gradient):
     rng = case_rng("classify.gradient")
     X, y, w, b = _case(rng, 6, 3)
-    _compare_gradient(logistic_gradient, X, y, w, b, 0.0,
-                      "with λ = 0 the gradient for the weights should be Xᵀ(p − y)/n, with p = σ(Xw + b)")
+    _compare_gradient(
+        logistic_gradient,
+        X,
+        y,
+        w,
+        b,
+        0.0,
+        "with λ = 0 the gradient for the weights should be Xᵀ(p − y)/n, with p = σ(Xw + b)",
+    )
     _compare_gradient(
         logistic_gradient,
         X,
@@ -156,31 +177,51 @@ def check_gradient(logistic_gradient):
         "with λ > 0 the gradient for the weights is not right: add the penalty's gradient to the data part",
     )
     X, y, w, b = _case(rng, 4, 2)
-    _compare_gradient(logistic_gradient, X, y, np.zeros(2), 1.5, 2.0,
-                      "at w = 0 with a non-zero bias the gradient is not right")
+    _compare_gradient(
+        logistic_gradient, X, y, np.zeros(2), 1.5, 2.0, "at w = 0 with a non-zero bias the gradient is not right"
+    )
     for n, p in ((30, 5), (7, 12), (50, 1)):
         X, y, w, b = _case(rng, n, p, scale=2.0)
-        _compare_gradient(logistic_gradient, X, y, w, b, float(rng.uniform(0.0, 1.0)),
-                          "on some random inputs (more features than samples too) the gradient is wrong")
+        _compare_gradient(
+            logistic_gradient,
+            X,
+            y,
+            w,
+            b,
+            float(rng.uniform(0.0, 1.0)),
+            "on some random inputs (more features than samples too) the gradient is wrong",
+        )
     result = _pair(call(logistic_gradient, X, y, w, b, 0.1))
-    require(np.asarray(plain(result[0])).shape == (X.shape[1],),
-            "the gradient for the weights should have one entry per weight")
+    require(
+        np.asarray(plain(result[0])).shape == (X.shape[1],),
+        "the gradient for the weights should have one entry per weight",
+    )
 
 
 # --- reading a coefficient image ----------------------------------------------------------------
 
 number_exercise(
-    "classify.pixels_used", chapter=CHAPTER, title="How many pixels does the L1 model use?", points=1,
-    answer=DIGITS_PIXELS_USED, atol=0.0, count=True,
+    "classify.pixels_used",
+    chapter=CHAPTER,
+    title="How many pixels does the L1 model use?",
+    points=1,
+    answer=DIGITS_PIXELS_USED,
+    atol=0.0,
+    count=True,
     hint="count the coloured squares, red and blue: every pixel whose weight is not exactly zero",
-    mistakes=[(DIGITS_PIXELS_POSITIVE, "blue pixels are used too: a negative weight pushes towards the other digit"),
-              (DIGITS_PIXELS_USED - DIGITS_PIXELS_POSITIVE, "red pixels are used too, not only blue ones"),
-              (64, "count only the pixels whose weight is not exactly zero; white ones are ignored by the model"),
-              (64 - DIGITS_PIXELS_USED, "that is the number of ignored pixels; count the used ones")],
+    mistakes=[
+        (DIGITS_PIXELS_POSITIVE, "blue pixels are used too: a negative weight pushes towards the other digit"),
+        (DIGITS_PIXELS_USED - DIGITS_PIXELS_POSITIVE, "red pixels are used too, not only blue ones"),
+        (64, "count only the pixels whose weight is not exactly zero; white ones are ignored by the model"),
+        (64 - DIGITS_PIXELS_USED, "that is the number of ignored pixels; count the used ones"),
+    ],
 )
 
 choice_exercise(
-    "classify.pixels_meaning", chapter=CHAPTER, title="What a red pixel means", points=1,
+    "classify.pixels_meaning",
+    chapter=CHAPTER,
+    title="What a red pixel means",
+    points=1,
     options={
         "a": "Those are the only pixels in which 3s and 8s differ; in every white pixel the two digits look alike",
         "b": "Those are the pixels where 3s have the most ink",
@@ -191,9 +232,9 @@ choice_exercise(
     hint="write the score x·w + b and ask what a positive weight does when its pixel is dark",
     why_not={
         "a": "L1 keeps a few pixels that suffice; other pixels can differ between the digits too, but "
-             "add little once the kept ones are known (neighbouring pixels carry much the same information)",
+        "add little once the kept ones are known (neighbouring pixels carry much the same information)",
         "b": "a weight does not measure how much ink one digit has in its pixel: a pixel that is dark in most 3s and "
-             "in most 8s alike does not help to tell them apart, however much ink the 3s have there",
+        "in most 8s alike does not help to tell them apart, however much ink the 3s have there",
         "d": "a weight says how much a pixel's ink moves the score, not how much ink the pixel holds",
     },
 )
@@ -201,7 +242,10 @@ choice_exercise(
 # --- separable data and probabilities --------------------------------------------------------------
 
 choice_exercise(
-    "classify.separable", chapter=CHAPTER, title="Separable classes without a penalty", points=1,
+    "classify.separable",
+    chapter=CHAPTER,
+    title="Separable classes without a penalty",
+    points=1,
     options={
         "a": "The weights converge to a finite solution, as they do for least squares",
         "b": "The weights shrink to zero, because no separating line is better than another",
@@ -232,7 +276,7 @@ choice_exercise(
     hint="as λ grows, w goes to 0; the bias is not penalized. What probability does every point then get?",
     why_not={
         "a": "the bias is not penalized, so the scores approach the bias, not 0, and the sigmoid of the bias need not "
-             "be small",
+        "be small",
         "c": "a smaller ‖w‖ makes the scores, and so the probabilities, closer together, not further apart",
         "d": "λ changes ‖w‖, which sets how steeply the probability changes across the boundary",
     },

@@ -41,10 +41,14 @@ def _kept_epoch(losses, patience: int) -> int:
 # --- exercise 1: which epoch's weights early stopping keeps ------------------------------------------
 
 number_exercise(
-    "beyond.patience", chapter=CHAPTER, title="The epoch early stopping keeps", points=1,
-    answer=float(_kept_epoch(VALIDATION_LOSSES, PATIENCE)), count=True,
+    "beyond.patience",
+    chapter=CHAPTER,
+    title="The epoch early stopping keeps",
+    points=1,
+    answer=float(_kept_epoch(VALIDATION_LOSSES, PATIENCE)),
+    count=True,
     hint="go through the epochs in order, remember the best validation loss so far, and stop as soon as "
-         "`patience` epochs in a row bring no new best; the weights kept are those of the best epoch seen by then",
+    "`patience` epochs in a row bring no new best; the weights kept are those of the best epoch seen by then",
     mistakes=[
         (10.0, "training never reaches that epoch: count how many epochs in a row pass without a new best before it"),
         (8.0, "that is the epoch at which training stops; the weights kept are those of the best epoch seen so far"),
@@ -56,12 +60,19 @@ number_exercise(
 # --- exercise 2: the λ that early stopping amounts to ---------------------------------------------
 
 number_exercise(
-    "beyond.early_stopping_lam", chapter=CHAPTER, title="Early stopping's λ", points=1, answer=0.2,
+    "beyond.early_stopping_lam",
+    chapter=CHAPTER,
+    title="Early stopping's λ",
+    points=1,
+    answer=0.2,
     hint="compare early stopping's factor 1 − e^(−2ηks) with the ridge factor s/(s + λ): for which s "
-         "does each go from about 0 to about 1? Match those two places",
+    "does each go from about 0 to about 1? Match those two places",
     mistakes=[
-        (0.4, "that is the ½·MSE convention (½·MSE + (λ/2)‖w‖²), whose gradient has no factor 2; the course's "
-              "MSE has gradient (2/n)Xᵀ(Xw − y)"),
+        (
+            0.4,
+            "that is the ½·MSE convention (½·MSE + (λ/2)‖w‖²), whose gradient has no factor 2; the course's "
+            "MSE has gradient (2/n)Xᵀ(Xw − y)",
+        ),
         (0.8, "check where the factor 2 of the course's gradient (2/n)Xᵀ(Xw − y) ends up in your formula"),
         (2.5, "λ is the inverse of a product, not the product itself: more steps means less regularization"),
         (5.0, "λ is the inverse of a product, not the product itself: more steps means less regularization"),
@@ -72,9 +83,13 @@ number_exercise(
 # --- exercise 3: noise on the inputs as ridge ------------------------------------------------------
 
 number_exercise(
-    "beyond.noise_lam", chapter=CHAPTER, title="Input noise as a ridge penalty", points=1, answer=0.09,
+    "beyond.noise_lam",
+    chapter=CHAPTER,
+    title="Input noise as a ridge penalty",
+    points=1,
+    answer=0.09,
     hint="expand E(yᵢ − (xᵢ + εᵢ)·w)² over the noise: the cross term has mean 0, and what is left besides "
-         "the squared error is the variance of εᵢ·w",
+    "the squared error is the variance of εᵢ·w",
     mistakes=[
         (0.3, "σ is the noise's standard deviation; the penalty involves E(εᵢ·w)², which brings its variance"),
         (0.045, "check where a ½ would come from: the course's MSE has none in front of the squared error"),
@@ -84,6 +99,7 @@ number_exercise(
 
 
 # --- exercise 4: dropout's train/eval switch ---------------------------------------------------------
+
 
 def _dropout_model(rng, kind: str):
     """A float64 network with dropout, in training mode, built without touching the learner's torch
@@ -122,16 +138,22 @@ def _eval_output(model, x) -> np.ndarray:
         return twin(x).numpy()
 
 
-@exercise("beyond.dropout_eval", chapter=CHAPTER, title="Deterministic predictions from a network with dropout",
-          points=3)
+@exercise(
+    "beyond.dropout_eval", chapter=CHAPTER, title="Deterministic predictions from a network with dropout", points=3
+)
 def check_dropout_eval(predict):
     import torch
 
     rng = case_rng("beyond.dropout_eval")
-    for kind, hint in [("one dropout", "the predictions should be the network's output with dropout switched off"),
-                       ("nested", "this network has its dropout layer inside an inner block: switch the whole model "
-                                  "to evaluation mode, which reaches every layer inside it"),
-                       ("two dropouts", "with two dropout layers, every one must be switched off")]:
+    for kind, hint in [
+        ("one dropout", "the predictions should be the network's output with dropout switched off"),
+        (
+            "nested",
+            "this network has its dropout layer inside an inner block: switch the whole model "
+            "to evaluation mode, which reaches every layer inside it",
+        ),
+        ("two dropouts", "with two dropout layers, every one must be switched off"),
+    ]:
         model, p = _dropout_model(rng, kind)
         x = torch.from_numpy(rng.normal(size=(int(rng.integers(5, 12)), _first_linear(model).in_features)))
         expected = _eval_output(model, x)
@@ -145,16 +167,22 @@ def check_dropout_eval(predict):
         if matches(got, expected * (1 - p), rtol=1e-6, atol=1e-9) or matches(
             got, expected / (1 - p), rtol=1e-6, atol=1e-9
         ):
-            raise Failed("torch's Dropout already scales the kept units by 1/(1 − p) during training, so in "
-                         "evaluation mode the output needs no rescaling")
+            raise Failed(
+                "torch's Dropout already scales the kept units by 1/(1 − p) during training, so in "
+                "evaluation mode the output needs no rescaling"
+            )
         if kind != "one dropout":  # the first network passed: some dropout layer here was missed
             raise Failed(hint)
         again = as_array(call(predict, model, x))
         if not matches(again, got, rtol=1e-9, atol=1e-12):
-            raise Failed("two calls with the same input gave different predictions: dropout is still active. "
-                         "Switch the model to evaluation mode before predicting")
-        raise Failed("the predictions are repeatable but still come from a network with units dropped: fixing "
-                     "the random seed does not switch dropout off, evaluation mode does")
+            raise Failed(
+                "two calls with the same input gave different predictions: dropout is still active. "
+                "Switch the model to evaluation mode before predicting"
+            )
+        raise Failed(
+            "the predictions are repeatable but still come from a network with units dropped: fixing "
+            "the random seed does not switch dropout off, evaluation mode does"
+        )
 
 
 def _first_linear(model):
@@ -166,7 +194,10 @@ def _first_linear(model):
 # --- exercise 5: reading the bias–variance trade-off ----------------------------------------------
 
 choice_exercise(
-    "beyond.bias_variance", chapter=CHAPTER, title="Reading the bias–variance trade-off", points=1,
+    "beyond.bias_variance",
+    chapter=CHAPTER,
+    title="Reading the bias–variance trade-off",
+    points=1,
     options={
         "a": "Bias² grows and variance shrinks, so their sum is smallest at an intermediate λ",
         "b": "Bias² and variance both shrink, so the largest λ is always best",
@@ -175,7 +206,7 @@ choice_exercise(
     },
     correct="a",
     hint="think of the two extremes: λ = 0 (least squares, which follows each training set's noise) and a huge λ "
-         "(every weight near 0, whatever the data)",
+    "(every weight near 0, whatever the data)",
     why_not={
         "b": "a very large λ pulls every weight to 0 whatever the truth is, so the average fit misses the truth",
         "c": "a stronger penalty makes the fit depend less on the particular training set, not more",

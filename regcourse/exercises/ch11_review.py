@@ -28,68 +28,81 @@ PENALTIES = {
 }
 
 choice_exercise(
-    "review.genomics", chapter=CHAPTER, title="Scenario: 20 000 genes, 100 patients", points=1,
+    "review.genomics",
+    chapter=CHAPTER,
+    title="Scenario: 20 000 genes, 100 patients",
+    points=1,
     options=PENALTIES,
     correct="c",
     hint="ask two questions: do you need exact zeros, and do the features come in correlated groups?",
     why_not={
         "a": "ridge gives every one of the genes a non-zero weight: no short list to test in the lab",
         "b": "with strongly correlated genes the lasso tends to keep one gene of a pathway and drop its "
-             "partners, and with fewer patients than genes it can select no more genes than there are patients",
+        "partners, and with fewer patients than genes it can select no more genes than there are patients",
         "d": "with far more genes than patients, least squares has infinitely many perfect fits of the training data",
     },
 )
 
 choice_exercise(
-    "review.sensors", chapter=CHAPTER, title="Scenario: strongly correlated sensors", points=1,
+    "review.sensors",
+    chapter=CHAPTER,
+    title="Scenario: strongly correlated sensors",
+    points=1,
     options=PENALTIES,
     correct="a",
     hint="you want to keep every sensor and want weights that stay put when the model is retrained",
     why_not={
         "b": "among near-copies the lasso keeps one almost at random, and which one can change when the data "
-             "change: the opposite of stable weights",
+        "change: the opposite of stable weights",
         "c": "an L1 part earns its extra tuning knob only when you want some weights to be exactly zero; "
-             "here every sensor stays in the model",
+        "here every sensor stays in the model",
         "d": "with strongly correlated features least squares splits the weight between them almost at random, "
-             "so retraining on new data swings the weights (chapter 03)",
+        "so retraining on new data swings the weights (chapter 03)",
     },
 )
 
 choice_exercise(
-    "review.regulator", chapter=CHAPTER, title="Scenario: a model a regulator must understand", points=1,
+    "review.regulator",
+    chapter=CHAPTER,
+    title="Scenario: a model a regulator must understand",
+    points=1,
     options=PENALTIES,
     correct="b",
     hint="think about how many weights you would have to justify one by one",
     why_not={
         "a": "ridge keeps every input with a non-zero weight, so every one of them would need a justification",
         "c": "the L2 part of the elastic net pays off when inputs come in correlated groups; these inputs are "
-             "mostly unrelated, and the L2 part tends to let more of them into the model",
+        "mostly unrelated, and the L2 part tends to let more of them into the model",
         "d": "without a penalty every input gets a weight, useful or not",
     },
 )
 
 choice_exercise(
-    "review.practice", chapter=CHAPTER, title="A sound workflow (more than one answer)", points=2,
+    "review.practice",
+    chapter=CHAPTER,
+    title="A sound workflow (more than one answer)",
+    points=2,
     options={
         "a": "Standardize the features (subtract the mean, divide by the standard deviation) before fitting",
         "b": "Put the intercept into the penalty too, so that every parameter is shrunk",
         "c": "Choose λ as the value with the lowest error on the training data",
         "d": "Choose λ by k-fold cross-validation on the training data, then measure the error once on a "
-             "held-out test set",
+        "held-out test set",
     },
     correct=["a", "d"],
     hint="go through the options one by one: which steps would change the answer if you changed the units "
-         "of a feature, or would always favour the most flexible model?",
+    "of a feature, or would always favour the most flexible model?",
     why_not={
         "b": "the intercept only moves every prediction to the level of y; shrinking it makes predictions worse "
-             "without making the model any simpler",
+        "without making the model any simpler",
         "c": "the training error is lowest with no penalty at all, so it always prefers the smallest λ on the grid",
     },
 )
 
 
-@exercise("review.lasso_max_features", chapter=CHAPTER, title="How many features can the lasso keep?",
-          points=1, kind="number")
+@exercise(
+    "review.lasso_max_features", chapter=CHAPTER, title="How many features can the lasso keep?", points=1, kind="number"
+)
 def check_lasso_max_features(given):
     value = _as_float_answer(given, COUNT_EXAMPLE)
     # At most n in general position; n − 1 once the intercept is fitted (centring uses one degree
@@ -97,11 +110,14 @@ def check_lasso_max_features(given):
     if value in (49.0, 50.0):
         return
     if value == 1000.0:
-        raise Failed("that is how many features there are; with more features than samples the lasso "
-                     "cannot give all of them a non-zero weight")
+        raise Failed(
+            "that is how many features there are; with more features than samples the lasso "
+            "cannot give all of them a non-zero weight"
+        )
     if value in (0.0, 1.0):
-        raise Failed("at a small λ the lasso keeps many features, not none or one: look for the limit as λ "
-                     "goes toward 0")
+        raise Failed(
+            "at a small λ the lasso keeps many features, not none or one: look for the limit as λ goes toward 0"
+        )
     if value == 950.0:
         raise Failed("not p − n: the limit comes from the samples alone")
     raise Failed("the limit depends on the number of samples, not on the number of features")
@@ -146,25 +162,32 @@ def _check_one(fn, case, hint, mistakes=()):
     raise Failed(hint)
 
 
-TAKE_LARGEST = ("among the λ within one standard error of the best, take the largest: the simplest model "
-                "that is not clearly worse")
+TAKE_LARGEST = (
+    "among the λ within one standard error of the best, take the largest: the simplest model that is not clearly worse"
+)
 SE_AT_BEST = "use the standard error at the best λ for the threshold, not each λ's own standard error"
-FIRST_IN_ARRAY = ("the grid may come in increasing order: take the largest λ by its value, not the first one in "
-                  "the array")
+FIRST_IN_ARRAY = (
+    "the grid may come in increasing order: take the largest λ by its value, not the first one in the array"
+)
 
 
 @exercise("review.one_se", chapter=CHAPTER, title="The one-standard-error rule", points=3)
 def check_one_se(one_se_lambda):
     rng = case_rng("review.one_se")
     decreasing = np.geomspace(10.0, 1e-3, 30)
-    rule = ("return the largest λ whose mean error is at most the lowest mean error plus the standard error "
-            "at that lowest point")
+    rule = (
+        "return the largest λ whose mean error is at most the lowest mean error plus the standard error "
+        "at that lowest point"
+    )
 
     # 1. No uncertainty: the rule keeps the λ with the lowest mean error.
     for _ in range(2):
         mean = _u_curve(rng, decreasing, rng.uniform(0.2, 1.0))
-        _check_one(one_se_lambda, (decreasing, mean, np.zeros_like(mean)),
-                   "with every standard error 0, the rule should return the λ with the lowest mean error")
+        _check_one(
+            one_se_lambda,
+            (decreasing, mean, np.zeros_like(mean)),
+            "with every standard error 0, the rule should return the λ with the lowest mean error",
+        )
 
     # 2. The rule itself on a grid from large to small λ, as cross_validate makes it.
     for _ in range(4):
@@ -176,18 +199,24 @@ def check_one_se(one_se_lambda):
     for _ in range(3):
         mean = _u_curve(rng, decreasing, rng.uniform(0.3, 1.0))
         se = 0.05 + 0.6 * (np.log10(decreasing) - np.log10(decreasing).min()) / np.ptp(np.log10(decreasing))
-        _check_one(one_se_lambda, (decreasing, mean, se),
-                   "the threshold is the lowest mean error plus the standard error at that same λ",
-                   mistakes=[(_own_error_bar, SE_AT_BEST)])
+        _check_one(
+            one_se_lambda,
+            (decreasing, mean, se),
+            "the threshold is the lowest mean error plus the standard error at that same λ",
+            mistakes=[(_own_error_bar, SE_AT_BEST)],
+        )
 
     # 4. A grid in increasing order: the largest λ by value, wherever it sits.
     increasing = decreasing[::-1].copy()
     for _ in range(3):
         mean = _u_curve(rng, increasing, rng.uniform(0.2, 1.0))
         se = np.full_like(mean, rng.uniform(0.1, 0.4))
-        _check_one(one_se_lambda, (increasing, mean, se),
-                   "the grid may come in increasing order: take the largest λ by its value, not by its position",
-                   mistakes=[(_first_within, FIRST_IN_ARRAY)])
+        _check_one(
+            one_se_lambda,
+            (increasing, mean, se),
+            "the grid may come in increasing order: take the largest λ by its value, not by its position",
+            mistakes=[(_first_within, FIRST_IN_ARRAY)],
+        )
 
     # 5. Random grids and curves of other lengths.
     for size in (5, 12, 60):

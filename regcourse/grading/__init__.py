@@ -87,11 +87,33 @@ from regcourse.grading._submission import (
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT",
-    "DEFAULT_DISK_MB", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "ERROR", "INVALID", "OK", "TIMEOUT", "MODES", "Graded",
-    "GradingInterrupted", "GradingToolsMissing", "SandboxUnavailable", "WeakIsolationWarning",
-    "feedback_names", "feedback_text", "grade_all", "grade_submission", "graded_with", "gradebook_columns",
-    "read_gradebook_rows", "read_submission", "require_grading_tools", "resumed_gradebook", "usable_row",
-    "write_feedback", "write_gradebook", "write_one_feedback",
+    "DEFAULT_DISK_MB",
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_TIMEOUT",
+    "ERROR",
+    "INVALID",
+    "OK",
+    "TIMEOUT",
+    "MODES",
+    "Graded",
+    "GradingInterrupted",
+    "GradingToolsMissing",
+    "SandboxUnavailable",
+    "WeakIsolationWarning",
+    "feedback_names",
+    "feedback_text",
+    "grade_all",
+    "grade_submission",
+    "graded_with",
+    "gradebook_columns",
+    "read_gradebook_rows",
+    "read_submission",
+    "require_grading_tools",
+    "resumed_gradebook",
+    "usable_row",
+    "write_feedback",
+    "write_gradebook",
+    "write_one_feedback",
 ]
 
 MAX_NOTEBOOK_BYTES = 100 * 2**20  # a larger file is ``invalid``, and no more than this is read
@@ -109,18 +131,26 @@ def require_grading_tools() -> None:
     """Fail early, and clearly, when the grader's packages are missing."""
     import importlib.util
 
-    missing = [name for name in ("nbclient", "nbformat", "ipykernel", "psutil", "jupyter_client")
-               if importlib.util.find_spec(name) is None]
+    missing = [
+        name
+        for name in ("nbclient", "nbformat", "ipykernel", "psutil", "jupyter_client")
+        if importlib.util.find_spec(name) is None
+    ]
     if missing:
         raise GradingToolsMissing(
-            f"grading needs {', '.join(missing)}; install them with: python -m pip install -e \".[grade]\""
+            f'grading needs {", ".join(missing)}; install them with: python -m pip install -e ".[grade]"'
         )
 
 
-def _check_limits(timeout, memory_mb, jobs, chapter, disk_mb=DEFAULT_DISK_MB,
-                  cell_timeout=DEFAULT_CELL_TIMEOUT) -> None:
-    for name, value in (("timeout", timeout), ("memory_mb", memory_mb), ("disk_mb", disk_mb),
-                        ("cell_timeout", cell_timeout)):
+def _check_limits(
+    timeout, memory_mb, jobs, chapter, disk_mb=DEFAULT_DISK_MB, cell_timeout=DEFAULT_CELL_TIMEOUT
+) -> None:
+    for name, value in (
+        ("timeout", timeout),
+        ("memory_mb", memory_mb),
+        ("disk_mb", disk_mb),
+        ("cell_timeout", cell_timeout),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a finite number above 0, got {value!r}")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -129,12 +159,14 @@ def _check_limits(timeout, memory_mb, jobs, chapter, disk_mb=DEFAULT_DISK_MB,
         raise ValueError(f"chapter must be a whole number, got {chapter!r}")
 
 
-_NOT_REGULAR = ((stat.S_ISLNK, "a symbolic link: links are not followed"),
-                (stat.S_ISFIFO, "a named pipe (FIFO), not a regular file"),
-                (stat.S_ISDIR, "a directory, not a regular file"),
-                (stat.S_ISSOCK, "a socket, not a regular file"),
-                (stat.S_ISCHR, "a character device, not a regular file"),
-                (stat.S_ISBLK, "a block device, not a regular file"))
+_NOT_REGULAR = (
+    (stat.S_ISLNK, "a symbolic link: links are not followed"),
+    (stat.S_ISFIFO, "a named pipe (FIFO), not a regular file"),
+    (stat.S_ISDIR, "a directory, not a regular file"),
+    (stat.S_ISSOCK, "a socket, not a regular file"),
+    (stat.S_ISCHR, "a character device, not a regular file"),
+    (stat.S_ISBLK, "a block device, not a regular file"),
+)
 _MISSING = "the file does not exist"
 
 
@@ -222,11 +254,23 @@ def _assignment_chapter(datas: list[bytes | None]) -> int | None:
     return chapters.pop() if len(chapters) == 1 else None
 
 
-def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEFAULT_MEMORY_MB, jobs: int = 1,
-              chapter: int | None = None, progress: bool = True, sandbox: str = AUTO,
-              resume_rows: list[dict] | None = None, check_seconds: float = DEFAULT_CHECK_SECONDS,
-              disk_mb: float = DEFAULT_DISK_MB, warn=None, on_graded=None,
-              stop: threading.Event | None = None, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> list[Graded]:
+def grade_all(
+    paths,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: float = DEFAULT_MEMORY_MB,
+    jobs: int = 1,
+    chapter: int | None = None,
+    progress: bool = True,
+    sandbox: str = AUTO,
+    resume_rows: list[dict] | None = None,
+    check_seconds: float = DEFAULT_CHECK_SECONDS,
+    disk_mb: float = DEFAULT_DISK_MB,
+    warn=None,
+    on_graded=None,
+    stop: threading.Event | None = None,
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT,
+) -> list[Graded]:
     """Grade every submission (``jobs`` at a time) and return the grades in input order.
 
     ``paths`` holds files, or ``_sources.Submission``s (zip members, and each one's student).
@@ -303,8 +347,15 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
             regraded += 1
             return None
         if row is not None:
-            return Graded(path, row.get("status", ""), row.get("reason", ""), sha256=digest, resumed_row=row,
-                          student=row.get("student", ""), roster=row.get("roster", ""))
+            return Graded(
+                path,
+                row.get("status", ""),
+                row.get("reason", ""),
+                sha256=digest,
+                resumed_row=row,
+                student=row.get("student", ""),
+                roster=row.get("roster", ""),
+            )
         return None
 
     def finished(index: int, grade: Graded) -> None:
@@ -316,8 +367,10 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
         if on_graded is not None:
             on_graded(index, grade)
 
-    with _sandbox.RunFolder() as run, \
-            tqdm(total=len(paths), desc="grading", unit="notebook", disable=not progress) as bar:
+    with (
+        _sandbox.RunFolder() as run,
+        tqdm(total=len(paths), desc="grading", unit="notebook", disable=not progress) as bar,
+    ):
 
         def grade_one(index: int) -> Graded:
             if stop.is_set():
@@ -326,15 +379,34 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
             folder = run.path / f"s{index}"
             try:
                 with _limits.submission_group(groups, index, memory_mb=memory_mb, cpus=cpus) as group:
-                    grade = grade_bytes(path, data, folder, run_folder=run.path, forced_chapter=chapter,
-                                        assignment_chapter=assignment, sandbox=mode, seed=seed, timeout=timeout,
-                                        memory_mb=memory_mb, check_seconds=check_seconds, disk_mb=disk_mb,
-                                        group=group, stop=stop, cell_timeout=cell_timeout)
+                    grade = grade_bytes(
+                        path,
+                        data,
+                        folder,
+                        run_folder=run.path,
+                        forced_chapter=chapter,
+                        assignment_chapter=assignment,
+                        sandbox=mode,
+                        seed=seed,
+                        timeout=timeout,
+                        memory_mb=memory_mb,
+                        check_seconds=check_seconds,
+                        disk_mb=disk_mb,
+                        group=group,
+                        stop=stop,
+                        cell_timeout=cell_timeout,
+                    )
             except GradingInterrupted:
                 raise
             except Exception as err:  # a row even if the grader itself fails on this submission
-                grade = Graded(path, ERROR, f"the grader failed on this submission ({type(err).__name__}: {err})",
-                               fallback, unjudged(fallback), sha256=sha256(data))
+                grade = Graded(
+                    path,
+                    ERROR,
+                    f"the grader failed on this submission ({type(err).__name__}: {err})",
+                    fallback,
+                    unjudged(fallback),
+                    sha256=sha256(data),
+                )
             finally:
                 remove_tree(folder)  # this submission's copy and whatever it left: not kept until the end
             if stop.is_set():  # a Ctrl-C in a terminal reaches the worker too: its row is not trusted
@@ -350,8 +422,10 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
             else:
                 ready.append((index, grade))
         if regraded:
-            say(f"{regraded} row{'s were' if regraded > 1 else ' was'} graded by an older grader or with other "
-                f"settings: graded again (this run's settings: {settings})")
+            say(
+                f"{regraded} row{'s were' if regraded > 1 else ' was'} graded by an older grader or with other "
+                f"settings: graded again (this run's settings: {settings})"
+            )
         for index, grade in ready:
             _note_if_changed(grade, originals[index][0], items[index])
             bar.update(1)
@@ -369,8 +443,13 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
                     continue
                 except Exception as err:  # (checking the original failed): still a row
                     index = futures[future]
-                    grade = Graded(paths[index], ERROR, f"the grader failed on this submission ({type(err).__name__}: "
-                                   f"{err})", fallback, unjudged(fallback))
+                    grade = Graded(
+                        paths[index],
+                        ERROR,
+                        f"the grader failed on this submission ({type(err).__name__}: {err})",
+                        fallback,
+                        unjudged(fallback),
+                    )
                 bar.update(1)
                 finished(futures[future], grade)
         except BaseException:
@@ -387,8 +466,13 @@ def grade_all(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEF
     return grades
 
 
-def grade_submission(path, *, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEFAULT_MEMORY_MB,
-                     chapter: int | None = None, sandbox: str = AUTO) -> Graded:
+def grade_submission(
+    path,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: float = DEFAULT_MEMORY_MB,
+    chapter: int | None = None,
+    sandbox: str = AUTO,
+) -> Graded:
     """Grade one notebook (see ``grade_all``). Never raises for the submission."""
-    return grade_all([path], timeout=timeout, memory_mb=memory_mb, chapter=chapter, sandbox=sandbox,
-                     progress=False)[0]
+    return grade_all([path], timeout=timeout, memory_mb=memory_mb, chapter=chapter, sandbox=sandbox, progress=False)[0]

@@ -109,8 +109,15 @@ def gradebook_text(grades: list[Graded]) -> str:
             chapter = "" if grade.chapter is None else grade.chapter
             cells = [grade.submission, grade.student, grade.roster, grade.status, grade.score, grade.max_score, *points]
             tail = [chapter, grade.sha256, grade.reason, grade.graded_with]
-        extra = {**{k: f"{v:g}" for k, v in grade.written_points.items()},
-                 "total": f"{grade.total:g}", "total_max": grade.total_max} if by_hand else {}
+        extra = (
+            {
+                **{k: f"{v:g}" for k, v in grade.written_points.items()},
+                "total": f"{grade.total:g}",
+                "total_max": grade.total_max,
+            }
+            if by_hand
+            else {}
+        )
         cells += [extra.get(column, "") for column in by_hand] + tail
         writer.writerow([gradebook_cell(cell) for cell in cells])
     return buffer.getvalue()
@@ -136,8 +143,9 @@ def _warn_stderr(text: str) -> None:
 def usable_row(row: dict) -> bool:
     """Whether ``--resume`` can keep this row instead of grading its file: it names a submission and
     has a SHA-256 and whole-number scores."""
-    return bool(row.get("submission") and row.get("sha256")) and \
-        all(str(row.get(c) or "").isdigit() for c in ("score", "max_score"))
+    return bool(row.get("submission") and row.get("sha256")) and all(
+        str(row.get(c) or "").isdigit() for c in ("score", "max_score")
+    )
 
 
 def read_gradebook_rows(path: str | Path, warn=None, *, every_row: bool = False) -> list[dict]:
@@ -161,9 +169,11 @@ def read_gradebook_rows(path: str | Path, warn=None, *, every_row: bool = False)
                     break
                 except (csv.Error, UnicodeDecodeError) as err:
                     # the reader cannot find the next row's start again: stop here
-                    warn(f"{path}: line {read_to + 1} could not be read ({type(err).__name__}: "
-                         f"{bounded(err, 200)}); it and the rows after it are not kept: their submissions are "
-                         "graded again when given")
+                    warn(
+                        f"{path}: line {read_to + 1} could not be read ({type(err).__name__}: "
+                        f"{bounded(err, 200)}); it and the rows after it are not kept: their submissions are "
+                        "graded again when given"
+                    )
                     break
                 read_to = reader.line_num
                 if usable_row(row):
@@ -180,8 +190,10 @@ def read_gradebook_rows(path: str | Path, warn=None, *, every_row: bool = False)
         warn(f"{path} could not be read ({type(err).__name__}: {bounded(err, 200)}): every submission is graded")
         return rows
     if unusable:
-        warn(f"{path}: {unusable} row{'s' if unusable > 1 else ''} without a submission, a SHA-256 or whole-number "
-             "scores; their submissions are graded again when given")
+        warn(
+            f"{path}: {unusable} row{'s' if unusable > 1 else ''} without a submission, a SHA-256 or whole-number "
+            "scores; their submissions are graded again when given"
+        )
     return rows
 
 
@@ -204,9 +216,17 @@ def resumed_gradebook(earlier: list[dict], names: list[str], done: dict[int, Gra
                 rows.append(done[index])
                 placed.add(index)
             continue
-        rows.append(Graded(row.get("submission", ""), row.get("status", ""), row.get("reason", ""),
-                           sha256=row.get("sha256", ""), resumed_row=row, student=row.get("student", ""),
-                           roster=row.get("roster", "")))
+        rows.append(
+            Graded(
+                row.get("submission", ""),
+                row.get("status", ""),
+                row.get("reason", ""),
+                sha256=row.get("sha256", ""),
+                resumed_row=row,
+                student=row.get("student", ""),
+                roster=row.get("roster", ""),
+            )
+        )
     rows += [done[index] for index in sorted(done) if index not in placed]
     return rows
 
@@ -237,8 +257,11 @@ def feedback_text(grade: Graded) -> str:
     lines.append("")
     for result in results:
         lines.append(str(result))
-    lines += ["", "Each exercise was graded from the answer your notebook held after running, on test cases "
-                  "drawn for this grading; the checks inside the notebook did not count."]
+    lines += [
+        "",
+        "Each exercise was graded from the answer your notebook held after running, on test cases "
+        "drawn for this grading; the checks inside the notebook did not count.",
+    ]
     return "\n".join(lines) + "\n"
 
 

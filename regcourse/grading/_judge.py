@@ -80,18 +80,21 @@ class Line:
             if kind == "display_data":
                 text = content.get("data", {}).get(_wire.MIME)
                 if isinstance(text, str) and text.startswith(nonce) and reply is None:
-                    reply = text[len(nonce):]
+                    reply = text[len(nonce) :]
             elif kind == "status" and content.get("execution_state") == "idle":
                 return reply
 
     def install(self) -> None:
-        code = (f"import types as _t\n{self.helper} = _t.ModuleType('regcourse_probe')\n"
-                f"exec(compile({WIRE_SOURCE!r}, '<regcourse probe>', 'exec'), {self.helper}.__dict__)\ndel _t")
+        code = (
+            f"import types as _t\n{self.helper} = _t.ModuleType('regcourse_probe')\n"
+            f"exec(compile({WIRE_SOURCE!r}, '<regcourse probe>', 'exec'), {self.helper}.__dict__)\ndel _t"
+        )
         self._run(code, 60.0)
 
     def ask(self, request: dict) -> dict:
-        code = (f"{self.helper}.publish({self.helper}.respond({json.dumps(request)!r}, get_ipython().user_ns), "
-                f"'@NONCE@')")
+        code = (
+            f"{self.helper}.publish({self.helper}.respond({json.dumps(request)!r}, get_ipython().user_ns), '@NONCE@')"
+        )
         text = self._run(code, self.seconds + 30.0)
         if text is None or len(text) > MAX_REPLY_CHARS:
             raise KernelSilent("the kernel sent no usable reply")
@@ -188,8 +191,9 @@ class Answer:
     def __call__(self, *args):
         import sys
 
-        reply = self.line.ask({"op": "call", "name": self.name, "args": [_encode_argument(a) for a in args],
-                               "seconds": self.line.seconds})
+        reply = self.line.ask(
+            {"op": "call", "name": self.name, "args": [_encode_argument(a) for a in args], "seconds": self.line.seconds}
+        )
         if "probe_failed" in reply:
             raise KernelSilent(f"the probe failed in the kernel: {reply['probe_failed']}")
         torch = sys.modules.get("torch")
@@ -202,8 +206,12 @@ class Answer:
                 import numpy as np
 
                 changed = _wire.decode(state["value"])
-                if isinstance(original, np.ndarray) and isinstance(changed, np.ndarray) and \
-                        changed.shape == original.shape and original.flags.writeable:
+                if (
+                    isinstance(original, np.ndarray)
+                    and isinstance(changed, np.ndarray)
+                    and changed.shape == original.shape
+                    and original.flags.writeable
+                ):
                     np.copyto(original, changed, casting="unsafe")
         if reply.get("timeout"):
             raise _TimeLimit
@@ -232,8 +240,12 @@ def judge_exercise(line: Line, ex: _registry.Exercise, *, seed: int) -> Result:
     try:
         described = line.ask({"op": "describe", "name": name})
         if not described.get("exists"):
-            return _result(ex, MISSING, f"after your notebook ran, it had no `{name}`: the cell that defines it "
-                                        "was deleted, renamed or not reached")
+            return _result(
+                ex,
+                MISSING,
+                f"after your notebook ran, it had no `{name}`: the cell that defines it "
+                "was deleted, renamed or not reached",
+            )
         if described.get("callable"):
             if described.get("not_attempted"):
                 return _result(ex, NOT_ATTEMPTED, f"`{name}` is still the empty stub: its body was not written")
@@ -251,8 +263,12 @@ def judge_exercise(line: Line, ex: _registry.Exercise, *, seed: int) -> Result:
     except LearnerError as err:
         return _result(ex, FAILED, f"your code raised {err}")
     except _TimeLimit:
-        return _result(ex, FAILED, f"your code ran for more than {line.seconds:g} s on one case and was stopped: "
-                                   "look for a loop that never ends")
+        return _result(
+            ex,
+            FAILED,
+            f"your code ran for more than {line.seconds:g} s on one case and was stopped: "
+            "look for a loop that never ends",
+        )
     except RecursionError:
         return _result(ex, FAILED, "your code raised RecursionError: a function that calls itself never stops")
     except KernelSilent as err:
@@ -260,8 +276,9 @@ def judge_exercise(line: Line, ex: _registry.Exercise, *, seed: int) -> Result:
     except (_wire.WireError, Unreadable) as err:
         return _result(ex, FAILED, f"your answer could not be read ({err})")
     except GraderFault as err:
-        return _result(ex, FAILED, f"the grader could not check this answer: {err}; this is not your mistake, "
-                                   "tell your instructor")
+        return _result(
+            ex, FAILED, f"the grader could not check this answer: {err}; this is not your mistake, tell your instructor"
+        )
     except Exception as err:  # a checker's bug must not cost the student a row
         return _result(ex, FAILED, f"the grader could not check this answer ({type(err).__name__}: {err})")
     return _result(ex, PASSED)
@@ -272,6 +289,8 @@ def judge_chapter(line: Line, chapter: int, *, seed: int) -> dict[str, Result]:
     try:
         line.install()
     except KernelSilent as err:
-        return {ex.id: _result(ex, MISSING, f"the grader could not read your answers ({err})")
-                for ex in _registry.chapter_exercises(chapter)}
+        return {
+            ex.id: _result(ex, MISSING, f"the grader could not read your answers ({err})")
+            for ex in _registry.chapter_exercises(chapter)
+        }
     return {ex.id: judge_exercise(line, ex, seed=seed) for ex in _registry.chapter_exercises(chapter)}

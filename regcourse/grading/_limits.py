@@ -108,7 +108,7 @@ def _own_groups(proc_cgroup: str) -> dict[str, str]:
 def _inside(mount: str, root: str, path: str) -> Path:
     """The folder of group ``path`` in a hierarchy mounted at ``mount`` whose root is ``root``."""
     if root != "/" and (path == root or path.startswith(root.rstrip("/") + "/")):
-        path = path[len(root.rstrip("/")):] or "/"
+        path = path[len(root.rstrip("/")) :] or "/"
     return Path(mount) / path.lstrip("/")
 
 
@@ -154,8 +154,9 @@ def detect(*, mountinfo: str | None = None, proc_cgroup: str | None = None) -> S
             available = set(_read(parent / "cgroup.controllers").split())
             missing = [name for name in _REQUIRED if name not in available]
             if missing:
-                return Support(None, reason=f"cgroup v2 without the {', '.join(missing)} controller "
-                                            f"delegated to {parent}")
+                return Support(
+                    None, reason=f"cgroup v2 without the {', '.join(missing)} controller delegated to {parent}"
+                )
             return _usable(Support(2, {"": parent}))
     return Support(None, reason="no cgroup file system is mounted")
 
@@ -169,9 +170,12 @@ def _usable(support: Support) -> Support:
             (parent / probe).mkdir()
             made.append(parent / probe)
     except OSError as err:
-        return Support(None, reason=f"cannot make a control group under {parent} ({err.strerror or err}); "
-                                    "run the grader as root or in a delegated cgroup (systemd-run --user --scope -p "
-                                    "Delegate=yes)")
+        return Support(
+            None,
+            reason=f"cannot make a control group under {parent} ({err.strerror or err}); "
+            "run the grader as root or in a delegated cgroup (systemd-run --user --scope -p "
+            "Delegate=yes)",
+        )
     finally:
         for folder in made:
             try:
@@ -297,6 +301,7 @@ class SubmissionGroup:
 
     def oom_kills(self) -> tuple[int, int]:
         """(processes the OOM killer stopped in the kernel group, in the whole submission)."""
+
         def count(folder: Path) -> int:
             if self.version == 2:
                 return _keyed(_read(folder / "memory.events")).get("oom_kill", 0)
@@ -412,7 +417,7 @@ def clean_stale_groups(support: Support) -> list[str]:
     removed = []
     for parent in support.parents.values():
         for folder in parent.glob(RUN_GROUP_PREFIX + "*"):
-            owner = folder.name[len(RUN_GROUP_PREFIX):].split("-")
+            owner = folder.name[len(RUN_GROUP_PREFIX) :].split("-")
             if owner and owner[0] == "grader":
                 continue  # a v2 grader's own leaf: removed when empty
             try:
@@ -447,10 +452,12 @@ def run_groups() -> tuple[RunGroups | None, str | None]:
             return RunGroups(support), None
         except OSError as err:
             support = Support(None, reason=f"cannot set up the run's control group ({err.strerror or err})")
-    return None, (f"{support.summary}: each submission's memory is measured by polling its processes' resident "
-                  "memory (files in the sandbox's /tmp are capped by its size instead), its CPU share and number "
-                  "of processes are not limited, and its processes are killed by a sweep of its process tree. "
-                  "Grade with --jobs 1 here; see the README (For instructors).")
+    return None, (
+        f"{support.summary}: each submission's memory is measured by polling its processes' resident "
+        "memory (files in the sandbox's /tmp are capped by its size instead), its CPU share and number "
+        "of processes are not limited, and its processes are killed by a sweep of its process tree. "
+        "Grade with --jobs 1 here; see the README (For instructors)."
+    )
 
 
 @contextlib.contextmanager

@@ -72,21 +72,30 @@ def read_roster(path, *, assignment: str | None = None) -> Roster:
         return _canvas(path, rows, header, bom, assignment)
     if "Identifier" in header and "Grade" in header and "Full name" in header:
         return _moodle(rows, header, bom)
-    raise RosterError(f"{path}: neither a Canvas gradebook export (columns Student, ID, …) nor a Moodle grading "
-                      "worksheet (Identifier, Full name, …, Grade)")
+    raise RosterError(
+        f"{path}: neither a Canvas gradebook export (columns Student, ID, …) nor a Moodle grading "
+        "worksheet (Identifier, Full name, …, Grade)"
+    )
 
 
 def _canvas(path, rows, header, bom, assignment) -> Roster:
     choices = assignment_columns(header)
     if not assignment:
-        raise RosterError(f"{path} is a Canvas export: say which column gets the grade with --assignment "
-                          f"(one of: {', '.join(choices) or 'no assignment column found'})")
-    wanted = [i for i, cell in enumerate(header) if cell == assignment or (
-        _ASSIGNMENT_COLUMN.match(cell) and _ASSIGNMENT_COLUMN.match(cell)["name"] == assignment)]
+        raise RosterError(
+            f"{path} is a Canvas export: say which column gets the grade with --assignment "
+            f"(one of: {', '.join(choices) or 'no assignment column found'})"
+        )
+    wanted = [
+        i
+        for i, cell in enumerate(header)
+        if cell == assignment
+        or (_ASSIGNMENT_COLUMN.match(cell) and _ASSIGNMENT_COLUMN.match(cell)["name"] == assignment)
+    ]
     if len(wanted) != 1:
         problem = "matches no column" if not wanted else "matches several columns"
-        raise RosterError(f"--assignment {assignment!r} {problem} of {path}; its assignment columns: "
-                          f"{', '.join(choices) or 'none'}")
+        raise RosterError(
+            f"--assignment {assignment!r} {problem} of {path}; its assignment columns: {', '.join(choices) or 'none'}"
+        )
     roster = Roster(CANVAS, rows, bom, wanted[0])
     for index, row in enumerate(rows[1:], start=1):
         first = row[0].strip() if row else ""
@@ -101,8 +110,14 @@ def _canvas(path, rows, header, bom, assignment) -> Roster:
 
 def _moodle(rows, header, bom) -> Roster:
     column = {name: header.index(name) for name in header}
-    roster = Roster(MOODLE, rows, bom, column["Grade"], maximum_column=column.get("Maximum Grade"),
-                    feedback_column=column.get("Feedback comments"))
+    roster = Roster(
+        MOODLE,
+        rows,
+        bom,
+        column["Grade"],
+        maximum_column=column.get("Maximum Grade"),
+        feedback_column=column.get("Feedback comments"),
+    )
     for index, row in enumerate(rows[1:], start=1):
         if len(row) <= column["Identifier"]:
             continue

@@ -26,11 +26,30 @@ RUN_PREFIX = "regcourse-grading-run-"
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
 
 # What a Python kernel needs from /etc (the rest of /etc, /home, /root, /work, /tmp stay hidden).
-_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
-        "fonts", "alternatives", "mime.types", "matplotlibrc")
+_ETC = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "passwd",
+    "group",
+    "nsswitch.conf",
+    "fonts",
+    "alternatives",
+    "mime.types",
+    "matplotlibrc",
+)
 # Kernel threads: jobs run side by side on few cores, so each kernel computes on one thread.
-THREAD_LIMITS = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                         "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+THREAD_LIMITS = {
+    name: "1"
+    for name in (
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+    )
+}
 
 
 class SandboxUnavailable(RuntimeError):
@@ -228,8 +247,12 @@ def readable_paths(exclude: Path | None = None) -> list[str]:
     """
     import regcourse
 
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(regcourse.__file__).resolve().parents[1]
-                                                                    / "regcourse")}
+    candidates = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        str(Path(regcourse.__file__).resolve().parents[1] / "regcourse"),
+    }
     candidates.add(str(Path(sys.executable).resolve().parents[1]))
     candidates.update(_interpreter_chain())
     candidates.update(p for p in sys.path if p and os.path.isabs(p))
@@ -275,11 +298,26 @@ def bwrap_prefix(work: Path, exclude: Path | None = None, tmpfs_bytes: int | Non
     ``tmpfs_bytes`` caps the private /tmp and /dev/shm (memory file systems: what is written there
     is memory that no process's resident size shows; the memory group counts it as well)."""
     work = str(Path(work).resolve())
-    args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
-            "--unshare-uts", "--unshare-cgroup-try", "--cap-drop", "ALL", "--hostname", "sandbox",
-            # the kernel would watch for its parent by a PID that means nothing in its namespace
-            "--unsetenv", "JPY_PARENT_PID",
-            "--ro-bind", "/usr", "/usr"]
+    args = [
+        "bwrap",
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--cap-drop",
+        "ALL",
+        "--hostname",
+        "sandbox",
+        # the kernel would watch for its parent by a PID that means nothing in its namespace
+        "--unsetenv",
+        "JPY_PARENT_PID",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
     for name in ("bin", "lib", "lib32", "lib64", "sbin"):
         path = Path("/") / name
         if path.is_symlink():
@@ -293,8 +331,20 @@ def bwrap_prefix(work: Path, exclude: Path | None = None, tmpfs_bytes: int | Non
     size = ["--size", str(int(tmpfs_bytes))] if tmpfs_bytes else []
     # /dev is a memory file system of bwrap's own: read-only, so that nothing is written there but
     # through its devices; /dev/shm and /tmp are memory file systems capped at ``tmpfs_bytes``.
-    args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", *size, "--tmpfs", "/tmp",
-             *size, "--tmpfs", "/dev/shm"]
+    args += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--remount-ro",
+        "/dev",
+        *size,
+        "--tmpfs",
+        "/tmp",
+        *size,
+        "--tmpfs",
+        "/dev/shm",
+    ]
     for path in readable_paths(exclude):
         if path not in ("/", "/usr") and not path.startswith("/usr/"):
             args += ["--ro-bind", path, path]
@@ -308,8 +358,12 @@ def bwrap_works() -> str | None:
         return "bubblewrap (bwrap) is not installed"
     with tempfile.TemporaryDirectory(prefix="regcourse-bwrap-test-") as work:
         try:
-            result = subprocess.run(bwrap_prefix(Path(work)) + [sys.executable, "-c", "import regcourse"],
-                                    capture_output=True, text=True, timeout=60)
+            result = subprocess.run(
+                bwrap_prefix(Path(work)) + [sys.executable, "-c", "import regcourse"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
         except (OSError, subprocess.TimeoutExpired) as err:
             return f"bubblewrap failed to start ({err})"
     if result.returncode != 0:
@@ -329,10 +383,12 @@ def choose(mode: str) -> tuple[str, str | None]:
         return BWRAP, None
     if mode == BWRAP:
         raise SandboxUnavailable(f"{problem}; install it (apt-get install bubblewrap) or use --sandbox none")
-    return NONE, (f"{problem}: grading without a sandbox. Each submission still runs on a private copy, its "
-                  "processes are killed afterwards and it is judged from outside its kernel, but its code runs "
-                  "with your user's permissions: it can read and change your files, see other processes and "
-                  "use the network. Install bubblewrap (apt-get install bubblewrap) for isolation.")
+    return NONE, (
+        f"{problem}: grading without a sandbox. Each submission still runs on a private copy, its "
+        "processes are killed afterwards and it is judged from outside its kernel, but its code runs "
+        "with your user's permissions: it can read and change your files, see other processes and "
+        "use the network. Install bubblewrap (apt-get install bubblewrap) for isolation."
+    )
 
 
 # --- the run's temporary folder, and what a killed grader left behind ---------------------------------

@@ -81,12 +81,24 @@ def parse_lms_name(file_name: str) -> dict:
         if resubmitted:
             attempt = int(resubmitted["number"])
             original = resubmitted["stem"] + (dot + suffix if dot else "")
-        return {"lms": "canvas", "student": f"canvas:{canvas['user']}", "student_name": canvas["name"],
-                "late": bool(canvas["late"]), "attempt": attempt, "file": original}
+        return {
+            "lms": "canvas",
+            "student": f"canvas:{canvas['user']}",
+            "student_name": canvas["name"],
+            "late": bool(canvas["late"]),
+            "attempt": attempt,
+            "file": original,
+        }
     moodle = _MOODLE.match(file_name)
     if moodle:
-        return {"lms": "moodle", "student": f"moodle:{moodle['participant']}", "student_name": moodle["name"],
-                "late": False, "attempt": 0, "file": moodle["file"]}
+        return {
+            "lms": "moodle",
+            "student": f"moodle:{moodle['participant']}",
+            "student_name": moodle["name"],
+            "late": False,
+            "attempt": 0,
+            "file": moodle["file"],
+        }
     return {"lms": None, "student": "", "student_name": "", "late": False, "attempt": 0, "file": file_name}
 
 
@@ -100,7 +112,7 @@ def _student_of(parts: list[str]) -> dict:
     found = parse_lms_name(parts[-1])
     if found["lms"]:
         return found
-    stem = parts[-1][:-len(".ipynb")] if parts[-1].endswith(".ipynb") else parts[-1]
+    stem = parts[-1][: -len(".ipynb")] if parts[-1].endswith(".ipynb") else parts[-1]
     return dict(found, student=parts[0] if len(parts) > 1 else stem)
 
 
@@ -138,8 +150,18 @@ def _zip_submissions(zip_path: str, problems: list[str]) -> list[Submission]:
                 modified = time.mktime(info.date_time + (0, 0, -1))
             except (OverflowError, ValueError):
                 modified = 0.0
-            found.append(Submission(f"{zip_path}!{name}", who["student"], who["student_name"], zip_path=zip_path,
-                                    member=name, late=who["late"], attempt=who["attempt"], modified=modified))
+            found.append(
+                Submission(
+                    f"{zip_path}!{name}",
+                    who["student"],
+                    who["student_name"],
+                    zip_path=zip_path,
+                    member=name,
+                    late=who["late"],
+                    attempt=who["attempt"],
+                    modified=modified,
+                )
+            )
     return found
 
 
@@ -160,8 +182,17 @@ def _folder_submissions(folder: str) -> list[Submission]:
             parts = os.path.relpath(path, folder).split(os.sep)
             who = _student_of(parts)
             modified = info.st_mtime
-            found.append(Submission(path, who["student"], who["student_name"], path=path, late=who["late"],
-                                    attempt=who["attempt"], modified=modified))
+            found.append(
+                Submission(
+                    path,
+                    who["student"],
+                    who["student_name"],
+                    path=path,
+                    late=who["late"],
+                    attempt=who["attempt"],
+                    modified=modified,
+                )
+            )
     # in the order of their paths (a student's folder before the next one's, top-level files among them)
     return sorted(found, key=lambda submission: os.path.relpath(submission.path, folder).split(os.sep))
 
@@ -191,8 +222,17 @@ def collect(sources: list[str]) -> tuple[list[Submission], list[str]]:
             who = _student_of([os.path.basename(source)])
             folder = os.path.basename(os.path.dirname(os.path.abspath(source)))
             student = who["student"] if who["lms"] else (folder if os.path.dirname(source) else who["student"])
-            found = [Submission(source, student, who["student_name"], path=source, late=who["late"],
-                                attempt=who["attempt"], grouped=bool(who["lms"]))]
+            found = [
+                Submission(
+                    source,
+                    student,
+                    who["student_name"],
+                    path=source,
+                    late=who["late"],
+                    attempt=who["attempt"],
+                    grouped=bool(who["lms"]),
+                )
+            ]
             try:
                 found[0].modified = os.lstat(source).st_mtime
             except OSError:

@@ -126,13 +126,14 @@ def _results_from_report(chapter: int, entries) -> dict[str, Result]:
     for ex in _registry.chapter_exercises(chapter):
         entry = by_id.get(ex.id, {})
         status = entry.get("status") if entry.get("status") in STATUSES else (MISSING if not entry else FAILED)
-        results[ex.id] = Result(ex.id, ex.title, status, ex.points if status == PASSED else 0, ex.points,
-                                str(entry.get("hint", "")))
+        results[ex.id] = Result(
+            ex.id, ex.title, status, ex.points if status == PASSED else 0, ex.points, str(entry.get("hint", ""))
+        )
     return results
 
 
 def _cell_list(entries, shown: int = 2) -> str:
-    """"cell 14", "cells 14, 15" or "cells 14, 15 (and 3 more)" from the worker's entries."""
+    """ "cell 14", "cells 14, 15" or "cells 14, 15 (and 3 more)" from the worker's entries."""
     numbers = [str(entry.get("cell")) for entry in entries if isinstance(entry, dict)]
     if len(numbers) == 1:
         return f"cell {numbers[0]}"
@@ -148,8 +149,10 @@ def _status_from_report(outcome: dict | None, returncode: int | None) -> tuple[s
     limit = outcome.get("cell_timeout")
     limit = f"{limit:g}" if isinstance(limit, (int, float)) else "?"
     if isinstance(outcome.get("stuck"), dict):
-        return TIMEOUT, (f"cell {outcome['stuck'].get('cell')} ran for more than {limit} s and did not stop when "
-                         "interrupted: the notebook was stopped there and its answers could not be read")
+        return TIMEOUT, (
+            f"cell {outcome['stuck'].get('cell')} ran for more than {limit} s and did not stop when "
+            "interrupted: the notebook was stopped there and its answers could not be read"
+        )
     reasons = []
     interrupted = outcome.get("interrupted") if isinstance(outcome.get("interrupted"), list) else []
     if interrupted:
@@ -193,11 +196,21 @@ def sha256(data: bytes) -> str:
 
 def _worker_env(work: Path) -> dict[str, str]:
     """The environment of the worker and the kernel: nothing of the grader's beyond what Python needs."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": str(work),
-           "TMPDIR": str(work / ".tmp"), "MPLBACKEND": "Agg", "KERAS_BACKEND": "torch",
-           "MPLCONFIGDIR": str(work / ".matplotlib"), "IPYTHONDIR": str(work / ".ipython"),
-           "JUPYTER_RUNTIME_DIR": str(work / ".runtime"), "JUPYTER_CONFIG_DIR": str(work / ".jupyter"),
-           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", **_sandbox.THREAD_LIMITS}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "HOME": str(work),
+        "TMPDIR": str(work / ".tmp"),
+        "MPLBACKEND": "Agg",
+        "KERAS_BACKEND": "torch",
+        "MPLCONFIGDIR": str(work / ".matplotlib"),
+        "IPYTHONDIR": str(work / ".ipython"),
+        "JUPYTER_RUNTIME_DIR": str(work / ".runtime"),
+        "JUPYTER_CONFIG_DIR": str(work / ".jupyter"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        **_sandbox.THREAD_LIMITS,
+    }
     for name in ("PYTHONPATH", "VIRTUAL_ENV", "COVERAGE_PROCESS_START"):
         if name in os.environ:
             env[name] = os.environ[name]
@@ -244,8 +257,14 @@ def _watch(worker_pid: int | None, group, cpu: dict, peak: float, memory_mb: flo
         if in_kernel:
             return ERROR, f"used more than the memory limit of {memory_mb:g} MB", peak
         if in_submission:
-            return ERROR, ("the grader's worker for this submission ran out of memory: the kernel sent it more "
-                           f"than it may hold ({_limits.WORKER_MEMORY_MB} MB)"), peak
+            return (
+                ERROR,
+                (
+                    "the grader's worker for this submission ran out of memory: the kernel sent it more "
+                    f"than it may hold ({_limits.WORKER_MEMORY_MB} MB)"
+                ),
+                peak,
+            )
         return None, "", peak
     if worker_pid is None:
         return None, "", peak
@@ -254,8 +273,14 @@ def _watch(worker_pid: int | None, group, cpu: dict, peak: float, memory_mb: flo
     if memory > memory_mb:
         return ERROR, f"used more than the memory limit of {memory_mb:g} MB", peak
     if _sandbox.process_memory_mb(worker_pid) > memory_mb + _limits.WORKER_MEMORY_MB:
-        return ERROR, ("the grader's worker for this submission ran out of memory: the kernel sent it more "
-                       f"than it may hold ({_limits.WORKER_MEMORY_MB} MB)"), peak
+        return (
+            ERROR,
+            (
+                "the grader's worker for this submission ran out of memory: the kernel sent it more "
+                f"than it may hold ({_limits.WORKER_MEMORY_MB} MB)"
+            ),
+            peak,
+        )
     return None, "", peak
 
 
@@ -279,10 +304,22 @@ def _stop_worker(worker: subprocess.Popen, group) -> None:
     worker.wait()
 
 
-def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int | None, sandbox: str, seed: int,
-                   timeout: float, memory_mb: float, check_seconds: float = DEFAULT_CHECK_SECONDS,
-                   disk_mb: float = DEFAULT_DISK_MB, group=None, stop=None,
-                   cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> dict:
+def run_in_sandbox(
+    data: bytes,
+    folder: Path,
+    *,
+    run_folder: Path,
+    chapter: int | None,
+    sandbox: str,
+    seed: int,
+    timeout: float,
+    memory_mb: float,
+    check_seconds: float = DEFAULT_CHECK_SECONDS,
+    disk_mb: float = DEFAULT_DISK_MB,
+    group=None,
+    stop=None,
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT,
+) -> dict:
     """Run a notebook (its bytes) in a worker and a sandboxed kernel; what happened, as a dict:
     status, reason, results (or None), seconds, peak_memory_mb, cell_seconds, cpu_seconds.
 
@@ -301,18 +338,37 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
     with open(folder / "worker.log", "wb") as log:
         # its own session: a Ctrl-C in the instructor's terminal reaches the grader only, which stops
         # the run in order (a worker interrupted mid-judging would otherwise leave a false row)
-        worker = subprocess.Popen([sys.executable, "-c", _WORKER_COMMAND], cwd=folder, start_new_session=True,
-                                  env=_worker_env(work), stdin=subprocess.PIPE, stdout=log, stderr=log)
+        worker = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_COMMAND],
+            cwd=folder,
+            start_new_session=True,
+            env=_worker_env(work),
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=log,
+        )
     started, status, reason, peak, cpu = time.monotonic(), None, "", 0.0, {}
     if group is not None:  # the worker waits for its configuration: nothing of it runs outside the group
         try:
             group.add_worker(worker.pid)
         except OSError:
             group = None  # polled instead, as on a machine without cgroups
-    config = {"notebook": str(copy), "report": str(report), "work": str(work), "run_folder": str(run_folder),
-              "timeout": timeout, "cell_timeout": cell_timeout, "chapter": chapter, "sandbox": sandbox, "seed": seed,
-              "check_seconds": check_seconds, "parent_pid": os.getpid(), "memory_mb": memory_mb,
-              "disk_bytes": int(disk_mb * 2**20), "kernel_prefix": group.kernel_launcher() if group else []}
+    config = {
+        "notebook": str(copy),
+        "report": str(report),
+        "work": str(work),
+        "run_folder": str(run_folder),
+        "timeout": timeout,
+        "cell_timeout": cell_timeout,
+        "chapter": chapter,
+        "sandbox": sandbox,
+        "seed": seed,
+        "check_seconds": check_seconds,
+        "parent_pid": os.getpid(),
+        "memory_mb": memory_mb,
+        "disk_bytes": int(disk_mb * 2**20),
+        "kernel_prefix": group.kernel_launcher() if group else [],
+    }
     try:
         worker.stdin.write(json.dumps(config).encode())
         worker.stdin.close()
@@ -346,8 +402,10 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
     notes = []
     if group is not None:
         if group.hit_task_limit():
-            notes.append(f"tried to run more than {_limits.MAX_TASKS} processes and threads at once (the limit "
-                         "per submission): starting more failed")
+            notes.append(
+                f"tried to run more than {_limits.MAX_TASKS} processes and threads at once (the limit "
+                "per submission): starting more failed"
+            )
         cpu_total = group.cpu_seconds()
         if cpu_total is not None:
             cpu = {0: cpu_total}
@@ -375,8 +433,15 @@ def run_in_sandbox(data: bytes, folder: Path, *, run_folder: Path, chapter: int 
             cell_seconds = {int(k): float(v) for k, v in outcome["cell_seconds"].items()}
         except (TypeError, ValueError):
             cell_seconds = {}
-    return {"status": status, "reason": reason, "results": results, "seconds": seconds, "peak_memory_mb": peak,
-            "cell_seconds": cell_seconds, "cpu_seconds": sum(cpu.values())}
+    return {
+        "status": status,
+        "reason": reason,
+        "results": results,
+        "seconds": seconds,
+        "peak_memory_mb": peak,
+        "cell_seconds": cell_seconds,
+        "cpu_seconds": sum(cpu.values()),
+    }
 
 
 def resolve_chapter(notebook, forced: int | None, assignment: int | None) -> tuple[int | None, str]:
@@ -393,10 +458,24 @@ def resolve_chapter(notebook, forced: int | None, assignment: int | None) -> tup
     return None, "the notebook does not say which chapter it is and --chapter was not given: nothing was graded"
 
 
-def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_chapter: int | None,
-                assignment_chapter: int | None, sandbox: str, seed: int, timeout: float, memory_mb: float,
-                check_seconds: float = DEFAULT_CHECK_SECONDS, disk_mb: float = DEFAULT_DISK_MB, group=None,
-                stop=None, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> Graded:
+def grade_bytes(
+    name,
+    data: bytes,
+    folder: Path,
+    *,
+    run_folder: Path,
+    forced_chapter: int | None,
+    assignment_chapter: int | None,
+    sandbox: str,
+    seed: int,
+    timeout: float,
+    memory_mb: float,
+    check_seconds: float = DEFAULT_CHECK_SECONDS,
+    disk_mb: float = DEFAULT_DISK_MB,
+    group=None,
+    stop=None,
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT,
+) -> Graded:
     """Grade one submission from its bytes. Never raises for the submission; raises
     GradingInterrupted when ``stop`` is set while it runs."""
     digest = sha256(data)
@@ -408,12 +487,34 @@ def grade_bytes(name, data: bytes, folder: Path, *, run_folder: Path, forced_cha
     chapter, note = resolve_chapter(notebook, forced_chapter, assignment_chapter)
     if chapter is not None and not _registry.chapter_exercises(chapter):
         chapter, note = None, f"chapter {chapter} has no exercises: nothing was graded"
-    run = run_in_sandbox(data, folder, run_folder=run_folder, chapter=chapter, sandbox=sandbox, seed=seed,
-                         timeout=timeout, memory_mb=memory_mb, check_seconds=check_seconds, disk_mb=disk_mb,
-                         group=group, stop=stop, cell_timeout=cell_timeout)
+    run = run_in_sandbox(
+        data,
+        folder,
+        run_folder=run_folder,
+        chapter=chapter,
+        sandbox=sandbox,
+        seed=seed,
+        timeout=timeout,
+        memory_mb=memory_mb,
+        check_seconds=check_seconds,
+        disk_mb=disk_mb,
+        group=group,
+        stop=stop,
+        cell_timeout=cell_timeout,
+    )
     results = run["results"] if run["results"] is not None else unjudged(chapter)
     reason = "; ".join(r for r in (run["reason"], note) if r)
     written = {question.id: written_answer(notebook, question) for question in chapter_written(chapter)}
-    return Graded(name, run["status"], reason, chapter, results, seconds=run["seconds"], written=written,
-                  peak_memory_mb=run["peak_memory_mb"], cell_seconds=run["cell_seconds"], sha256=digest,
-                  cpu_seconds=run["cpu_seconds"])
+    return Graded(
+        name,
+        run["status"],
+        reason,
+        chapter,
+        results,
+        seconds=run["seconds"],
+        written=written,
+        peak_memory_mb=run["peak_memory_mb"],
+        cell_seconds=run["cell_seconds"],
+        sha256=digest,
+        cpu_seconds=run["cpu_seconds"],
+    )

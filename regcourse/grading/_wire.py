@@ -47,8 +47,11 @@ def _encode_array(array, budget):
         return {"$other": "array too large"}
     budget[0] -= array.size
     data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes(order="C")
-    return {"$array": base64.b64encode(data).decode("ascii"), "dtype": array.dtype.newbyteorder("<").str,
-            "shape": list(array.shape)}
+    return {
+        "$array": base64.b64encode(data).decode("ascii"),
+        "dtype": array.dtype.newbyteorder("<").str,
+        "shape": list(array.shape),
+    }
 
 
 def encode(value, budget=None, depth=0):
@@ -72,8 +75,11 @@ def encode(value, budget=None, depth=0):
         return _encode_array(value, budget)
     if _is_tensor(value):
         array = value.detach().cpu().resolve_conj().resolve_neg().numpy()
-        return {"$tensor": _encode_array(array, budget), "requires_grad": bool(value.requires_grad),
-                "grad_fn": value.grad_fn is not None}
+        return {
+            "$tensor": _encode_array(array, budget),
+            "requires_grad": bool(value.requires_grad),
+            "grad_fn": value.grad_fn is not None,
+        }
     if isinstance(value, (list, tuple)):
         if len(value) > budget[0]:
             return {"$other": "list too long"}
@@ -93,8 +99,11 @@ def _decode_array(data):
         raise WireError("malformed array")
     dtype = np.dtype(str(data.get("dtype")))
     shape = data.get("shape")
-    if dtype.kind not in NUMERIC_KINDS or not isinstance(shape, list) or not all(
-            isinstance(n, int) and 0 <= n <= MAX_ITEMS for n in shape):
+    if (
+        dtype.kind not in NUMERIC_KINDS
+        or not isinstance(shape, list)
+        or not all(isinstance(n, int) and 0 <= n <= MAX_ITEMS for n in shape)
+    ):
         raise WireError("malformed array")
     raw = base64.b64decode(data["$array"], validate=True)
     count = math.prod(shape)
@@ -166,8 +175,10 @@ def decode(data, *, trusted=False, depth=0):
 
 
 def _module_state(module, originals):
-    return [[name, encode(p.detach().cpu().numpy()), bool(p.requires_grad), p is originals.get(name)]
-            for name, p in module.named_parameters()]
+    return [
+        [name, encode(p.detach().cpu().numpy()), bool(p.requires_grad), p is originals.get(name)]
+        for name, p in module.named_parameters()
+    ]
 
 
 def _gradients(result, modules):
@@ -178,8 +189,7 @@ def _gradients(result, modules):
         return None
     params = [(i, name, p) for i, m in modules for name, p in m.named_parameters()]
     try:
-        grads = torch.autograd.grad(result.reshape(()), [p for _, _, p in params], allow_unused=True,
-                                    retain_graph=True)
+        grads = torch.autograd.grad(result.reshape(()), [p for _, _, p in params], allow_unused=True, retain_graph=True)
     except Exception:
         return None
     return [
@@ -221,8 +231,12 @@ def _describe(namespace, name):
             untouched = bool(is_not_attempted(answer))
         except Exception:
             untouched = False
-        return {"exists": True, "callable": True, "not_attempted": untouched,
-                "module": str(getattr(answer, "__module__", "") or "")[:200]}
+        return {
+            "exists": True,
+            "callable": True,
+            "not_attempted": untouched,
+            "module": str(getattr(answer, "__module__", "") or "")[:200],
+        }
     return {"exists": True, "callable": False, "value": encode(answer)}
 
 

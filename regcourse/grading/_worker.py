@@ -74,9 +74,11 @@ def _bound_session(session) -> None:
         def deserialize(self, msg_list, content=True, copy=True):
             sizes = [len(frame.bytes if hasattr(frame, "bytes") else frame) for frame in msg_list]
             if sum(sizes) > MAX_MESSAGE_BYTES:
-                raise MessageTooLarge(f"the kernel sent a message of {sum(sizes) / 2**20:,.0f} MB in "
-                                      f"{len(sizes)} frames; the grader reads at most "
-                                      f"{MAX_MESSAGE_BYTES // 2**20} MB")
+                raise MessageTooLarge(
+                    f"the kernel sent a message of {sum(sizes) / 2**20:,.0f} MB in "
+                    f"{len(sizes)} frames; the grader reads at most "
+                    f"{MAX_MESSAGE_BYTES // 2**20} MB"
+                )
             if sizes and sizes[0] > 512:
                 raise MessageTooLarge(f"the kernel sent a message with a {sizes[0]:,}-byte signature")
             return super().deserialize(msg_list, content=content, copy=copy)
@@ -102,8 +104,9 @@ def _kernel_manager(config: dict):
     work = Path(config["work"])
     prefix = list(config.get("kernel_prefix") or [])  # into the kernel's memory group first
     if config["sandbox"] == "bwrap":
-        prefix += _sandbox.bwrap_prefix(work, exclude=Path(config["run_folder"]),
-                                        tmpfs_bytes=int(float(config["memory_mb"]) * 2**20))
+        prefix += _sandbox.bwrap_prefix(
+            work, exclude=Path(config["run_folder"]), tmpfs_bytes=int(float(config["memory_mb"]) * 2**20)
+        )
 
     class SandboxedKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
@@ -113,8 +116,9 @@ def _kernel_manager(config: dict):
     ipc.mkdir(exist_ok=True)
     # Unix sockets in the working folder: they reach the kernel across its network namespace,
     # and no TCP port is opened for anyone else on the machine.
-    manager = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(ipc / "kernel"),
-                                     context=_bounded_context(asynchronous=True))
+    manager = SandboxedKernelManager(
+        kernel_name="python3", transport="ipc", ip=str(ipc / "kernel"), context=_bounded_context(asynchronous=True)
+    )
     manager.connection_file = str(ipc / "connection.json")
     _bound_session(manager.session)
     # Interrupt by a message the kernel acts on itself: jupyter_client's default, SIGINT to the
@@ -164,8 +168,10 @@ def _execute_cells(client, notebook, cell_timeout: float, outcome: dict) -> None
                     if not done:
                         reader.cancel()
                         if not await ensure_async(client.kc.is_alive()):
-                            raise DeadKernelError(f"it stopped after cell {index + 1} ran for more than "
-                                                  f"{cell_timeout:g} s and was interrupted") from None
+                            raise DeadKernelError(
+                                f"it stopped after cell {index + 1} ran for more than "
+                                f"{cell_timeout:g} s and was interrupted"
+                            ) from None
                         outcome["stuck"] = {"cell": index + 1}
                         return
                     reader.result()  # what stopped it, if not the cell's end (a message too large)
@@ -208,10 +214,17 @@ def run(config: dict) -> dict:
     cell_timeout = float(config["cell_timeout"])
     # Each cell's limit comes from timeout_func (nbclient's ``timeout`` must be a whole number, and is
     # only how long the started kernel may take to send its info).
-    client = GradingClient(notebook, km=manager, timeout=120, timeout_func=lambda cell: cell_timeout,
-                           kernel_name="python3",
-                           allow_errors=True, record_timing=True, startup_timeout=120,
-                           resources={"metadata": {"path": config["work"]}})
+    client = GradingClient(
+        notebook,
+        km=manager,
+        timeout=120,
+        timeout_func=lambda cell: cell_timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        record_timing=True,
+        startup_timeout=120,
+        resources={"metadata": {"path": config["work"]}},
+    )
     outcome: dict = {"phases": phases, "cell_timeout": cell_timeout}
     phases["imports"] = time.monotonic()
     try:
@@ -224,8 +237,13 @@ def run(config: dict) -> dict:
     for index, cell in enumerate(notebook.cells, start=1):
         for out in cell.get("outputs", []) if index not in interrupted else []:  # (its KeyboardInterrupt)
             if out.get("output_type") == "error":
-                errors.append({"cell": index, "ename": str(out.get("ename", ""))[:200],
-                               "evalue": str(out.get("evalue", ""))[:300]})
+                errors.append(
+                    {
+                        "cell": index,
+                        "ename": str(out.get("ename", ""))[:200],
+                        "evalue": str(out.get("evalue", ""))[:300],
+                    }
+                )
     outcome["errors"] = errors
     outcome["cell_seconds"] = {
         index: seconds

@@ -64,8 +64,9 @@ def apply_sheet(grades, previous: dict[tuple[str, str], dict]) -> tuple[list[lis
         if grade.status == "missing":
             continue
         for question in chapter_written(grade.graded_chapter):
-            before = previous.get((gradebook_cell(grade.student), question.id)) or \
-                previous.get((grade.student, question.id))
+            before = previous.get((gradebook_cell(grade.student), question.id)) or previous.get(
+                (grade.student, question.id)
+            )
             if grade.resumed_row is not None or question.id not in grade.written:
                 answer = before.get("answer", "") if before else ""  # kept row: the answer graded before
             else:
@@ -84,10 +85,21 @@ def apply_sheet(grades, previous: dict[tuple[str, str], dict]) -> tuple[list[lis
                 if comment.strip():
                     grade.written_comments[question.id] = printable(comment)
             elif before is not None and str(before.get("points", "")).strip():
-                notes.append(f"{grade.student}, {question.id}: the answer changed since it was given points; "
-                             "grade it again")
-            rows.append([gradebook_cell(grade.student), gradebook_cell(grade.submission), question.id,
-                         question.title, answer, points_text, str(question.points), comment])
+                notes.append(
+                    f"{grade.student}, {question.id}: the answer changed since it was given points; grade it again"
+                )
+            rows.append(
+                [
+                    gradebook_cell(grade.student),
+                    gradebook_cell(grade.submission),
+                    question.id,
+                    question.title,
+                    answer,
+                    points_text,
+                    str(question.points),
+                    comment,
+                ]
+            )
     made = {(row[0], row[2]) for row in rows}
     for (student, question_id), row in previous.items():  # students not graded this time: kept as they were
         if (gradebook_cell(student), question_id) not in made:

@@ -63,8 +63,17 @@ def _matching_lam(prob: Problem, w: np.ndarray, rho: float, radius: float) -> fl
     return max(float(-gradient @ w) / denominator, 0.0) if denominator > 0 else 0.0
 
 
-def fit_constrained(X, y, kind: str, radius: float, *, l1_ratio: float = 0.5, fit_intercept: bool = True,
-                    tol: float = DEFAULT_TOL, max_iter: int = 100_000) -> ConstrainedResult:
+def fit_constrained(
+    X,
+    y,
+    kind: str,
+    radius: float,
+    *,
+    l1_ratio: float = 0.5,
+    fit_intercept: bool = True,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = 100_000,
+) -> ConstrainedResult:
     """Minimize the MSE subject to R(w) ≤ radius, by accelerated projected gradient.
 
     R(w) = ρ·Σ|wⱼ| + (1 − ρ)·Σwⱼ² (ρ = 1 for "l1", 0 for "l2", ``l1_ratio`` for the elastic

@@ -27,9 +27,19 @@ def check_loss(loss) -> str:
     return loss
 
 
-def fit(X, y, penalty: Penalty, *, solver: str = "auto", fit_intercept: bool = True,
-        tol: float = DEFAULT_TOL, max_iter: int = 10_000, warm_start=None, loss: str = "squared",
-        positive: bool = False) -> FitResult:
+def fit(
+    X,
+    y,
+    penalty: Penalty,
+    *,
+    solver: str = "auto",
+    fit_intercept: bool = True,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = 10_000,
+    warm_start=None,
+    loss: str = "squared",
+    positive: bool = False,
+) -> FitResult:
     """Minimize (1/n)·Σ(yᵢ − xᵢ·w − b)² + penalty(w) over w and an unpenalized intercept b;
     with ``loss="logistic"`` (labels 0/1), the mean log-loss (1/n)·Σ[log(1 + e^zᵢ) − yᵢzᵢ],
     zᵢ = xᵢ·w + b, instead (``regcourse.logistic``: FISTA, dense X, the intercept fitted).
@@ -51,8 +61,9 @@ def fit(X, y, penalty: Penalty, *, solver: str = "auto", fit_intercept: bool = T
     if loss == "logistic":
         if positive:
             raise ValueError("positive=True is for loss='squared' only")
-        return _fit_logistic(X, y, pen, solver=solver, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
-                             warm_start=warm_start)
+        return _fit_logistic(
+            X, y, pen, solver=solver, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, warm_start=warm_start
+        )
     chosen = choose_solver(solver, pen, positive)
     tol = check_nonnegative(tol, "tol")
     max_iter = check_count(max_iter, "max_iter")
@@ -71,8 +82,7 @@ def _fit_logistic(X, y, pen: Penalty, *, solver, fit_intercept, tol, max_iter, w
     if solver not in ("auto", "fista"):
         raise ValueError(f"solver must be 'auto' or 'fista' for loss='logistic', got {solver!r}")
     X, y, names = check_logistic_design(X, y, fit_intercept)
-    w, b, n_iter, converged = fit_logistic(X, y, pen, tol=tol, max_iter=max_iter,
-                                           coef_init=warm_start)
+    w, b, n_iter, converged = fit_logistic(X, y, pen, tol=tol, max_iter=max_iter, coef_init=warm_start)
     objective = log_loss(y, X @ w + b) + float(pen(w))
     return FitResult(w, b, n_iter, converged, objective, pen, "fista", names)
 

@@ -55,8 +55,9 @@ class SparseFace:
         return out - self.mean * float(u.sum()) if self.centred else out
 
 
-def _pcg(product, b: np.ndarray, preconditioner: np.ndarray, rtol: float, max_iter: int,
-         guess: np.ndarray | None = None) -> np.ndarray:
+def _pcg(
+    product, b: np.ndarray, preconditioner: np.ndarray, rtol: float, max_iter: int, guess: np.ndarray | None = None
+) -> np.ndarray:
     """Conjugate gradients for H·x = b with M⁻¹ = 1/preconditioner, stopped when
     ‖b − Hx‖ ≤ rtol·‖b‖. From x = 0, or from the best multiple α·u of a ``guess`` u
     (α = uᵀb / uᵀHu, the minimizer of ½xᵀHx − bᵀx on that line): either way every iterate
@@ -90,8 +91,18 @@ def _pcg(product, b: np.ndarray, preconditioner: np.ndarray, rtol: float, max_it
     return x
 
 
-def newton_cg(prob: Problem, W: np.ndarray, w: np.ndarray, half_l1: float, l2: float, goal: float, max_steps: int,
-              *, first_round: bool = False, positive: bool = False):
+def newton_cg(
+    prob: Problem,
+    W: np.ndarray,
+    w: np.ndarray,
+    half_l1: float,
+    l2: float,
+    goal: float,
+    max_steps: int,
+    *,
+    first_round: bool = False,
+    positive: bool = False,
+):
     """Minimize the objective over the weights W (the others held at 0) by inexact Newton steps.
 
     ``w`` holds the weights of W. Returns (w, steps, status): status is "converged" when every
@@ -140,13 +151,15 @@ def newton_cg(prob: Problem, W: np.ndarray, w: np.ndarray, half_l1: float, l2: f
 
         # While the sign pattern changes, rough steps find it; once a step kept it, one solve
         # aims straight at the target.
-        settled = previous_active is not None and np.array_equal(active, previous_active) \
+        settled = (
+            previous_active is not None
+            and np.array_equal(active, previous_active)
             and np.array_equal(theta[active], np.sign(w[active]))
+        )
         rtol = min(FORCING, target / float(violation.max())) if settled else FORCING
         previous_active = active
         slope = prob.newton_slope if steps == 0 and first_round else None
-        d = _pcg(product, rhs, diag[active] + l2, rtol, CG_MAX_ITER,
-                 guess=None if slope is None else slope[W[active]])
+        d = _pcg(product, rhs, diag[active] + l2, rtol, CG_MAX_ITER, guess=None if slope is None else slope[W[active]])
         if steps == 0 and first_round:
             prob.newton_slope = np.zeros(prob.p)
             prob.newton_slope[W[active]] = d

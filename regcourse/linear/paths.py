@@ -71,8 +71,9 @@ def _check_grid_options(n_lams, eps) -> tuple[int, float]:
     return n_lams, eps
 
 
-def default_lams(X, y, kind: str = "l1", *, l1_ratio: float = 0.5, n_lams: int = 100, eps: float = 1e-3,
-                 fit_intercept: bool = True) -> np.ndarray:
+def default_lams(
+    X, y, kind: str = "l1", *, l1_ratio: float = 0.5, n_lams: int = 100, eps: float = 1e-3, fit_intercept: bool = True
+) -> np.ndarray:
     """``n_lams`` values log-spaced from λ_max down to eps·λ_max (see ``lam_max``).
 
     For ridge, which has no λ_max, the grid runs from 10³·λ_max(XcᵀXc/n), where every
@@ -106,9 +107,21 @@ def _ridge_path(prob: Problem, lams: np.ndarray) -> np.ndarray:
     return np.vstack([prob.rmatvec(row) for row in dual])
 
 
-def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100, eps: float = 1e-3,
-         fit_intercept: bool = True, tol: float = DEFAULT_TOL, max_iter: int = 10_000,
-         loss: str = "squared", positive: bool = False) -> PathResult:
+def path(
+    X,
+    y,
+    kind: str,
+    lams=None,
+    *,
+    l1_ratio: float = 0.5,
+    n_lams: int = 100,
+    eps: float = 1e-3,
+    fit_intercept: bool = True,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = 10_000,
+    loss: str = "squared",
+    positive: bool = False,
+) -> PathResult:
     """Solutions for a grid of λ, each warm-started from the previous (larger) λ.
 
     ``kind`` is "l1", "l2" or "elastic_net" (penalty ρλ·Σ|w| + (1−ρ)λ·Σw², ρ = ``l1_ratio``).
@@ -133,8 +146,18 @@ def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100
     if check_loss(loss) == "logistic":
         if positive:
             raise ValueError("positive=True is for loss='squared' only")
-        return _logistic_path(X, y, kind, lams, l1_ratio=l1_ratio, n_lams=n_lams, eps=eps,
-                              fit_intercept=fit_intercept, tol=tol, max_iter=max_iter)
+        return _logistic_path(
+            X,
+            y,
+            kind,
+            lams,
+            l1_ratio=l1_ratio,
+            n_lams=n_lams,
+            eps=eps,
+            fit_intercept=fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+        )
     rho = l1_share(kind, l1_ratio)
     tol = check_nonnegative(tol, "tol")
     max_iter = check_count(max_iter, "max_iter")
@@ -153,8 +176,9 @@ def path(X, y, kind: str, lams=None, *, l1_ratio: float = 0.5, n_lams: int = 100
             pen = penalty_for(kind, lams[i], l1_ratio)
             if factor is None or factor.l2 != pen.l2_coef:  # the lasso keeps one factor along the path
                 factor = Factor(prob, pen.l2_coef)
-            w, n_iters[i], ok = working_set(prob, pen, w, tol, max_iter, previous_half_l1=previous, factor=factor,
-                                            positive=positive)
+            w, n_iters[i], ok = working_set(
+                prob, pen, w, tol, max_iter, previous_half_l1=previous, factor=factor, positive=positive
+            )
             previous = 0.5 * pen.l1_coef
             coefs[i] = w
             converged &= ok
@@ -196,8 +220,9 @@ def _logistic_path(X, y, kind, lams, *, l1_ratio, n_lams, eps, fit_intercept, to
     converged = True
     w = b = None
     for i in np.argsort(-lams, kind="stable"):
-        w, b, n_iters[i], ok = fit_logistic(X, y, penalty_for(kind, lams[i], l1_ratio), tol=tol, max_iter=max_iter,
-                                            coef_init=w, intercept_init=b)
+        w, b, n_iters[i], ok = fit_logistic(
+            X, y, penalty_for(kind, lams[i], l1_ratio), tol=tol, max_iter=max_iter, coef_init=w, intercept_init=b
+        )
         coefs[i], intercepts[i] = w, b
         converged &= ok
     return PathResult(kind, rho, lams, coefs, intercepts, n_iters, converged, names)

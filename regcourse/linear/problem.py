@@ -168,8 +168,10 @@ class Problem:
             raise ValueError("y is too large: its squares overflow float64; rescale y (e.g. divide by its std)")
         quantities = [self.diag, self.c] + ([self.G] if self.G is not None else [])
         if not all(np.all(np.isfinite(q)) for q in quantities):
-            raise ValueError("X is too large: products of its columns overflow float64 (XᵀX is not finite); "
-                             "rescale X, e.g. standardize its columns")
+            raise ValueError(
+                "X is too large: products of its columns overflow float64 (XᵀX is not finite); "
+                "rescale X, e.g. standardize its columns"
+            )
 
     # --- products with Xc ----------------------------------------------------------------
 
@@ -243,9 +245,9 @@ class Problem:
             size = old.size + new.size
             block = np.empty((size, size))
             block[: old.size, : old.size] = self._cache_block
-            block[: old.size, old.size:] = cross
-            block[old.size:, : old.size] = cross.T
-            block[old.size:, old.size:] = self._cross(new, new)
+            block[: old.size, old.size :] = cross
+            block[old.size :, : old.size] = cross.T
+            block[old.size :, old.size :] = self._cross(new, new)
             self._cache_block = block
             self._cache_columns = np.concatenate([old, new])
             self._cache_index[new] = np.arange(old.size, size)
@@ -325,8 +327,10 @@ def check_logistic_design(X, y, fit_intercept):
     if fit_intercept is not True:
         raise ValueError("fit_intercept must be True for loss='logistic' (the course always fits the intercept)")
     if is_sparse(X):
-        raise TypeError("X must be dense for loss='logistic' (scipy.sparse input is for the squared loss); "
-                        "pass X.toarray() if it is small")
+        raise TypeError(
+            "X must be dense for loss='logistic' (scipy.sparse input is for the squared loss); "
+            "pass X.toarray() if it is small"
+        )
     X, y, names = check_design(X, y)
     check_labels(y)
     return X, y, names

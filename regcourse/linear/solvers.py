@@ -43,8 +43,9 @@ def choose_solver(solver, pen: Penalty, positive: bool = False) -> str:
         raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {solver!r}")
     if positive:
         if solver not in ("auto", "active_set"):
-            raise ValueError(f"positive=True needs solver 'auto' or 'active_set' (the working set clips at 0), "
-                             f"got solver={solver!r}")
+            raise ValueError(
+                f"positive=True needs solver 'auto' or 'active_set' (the working set clips at 0), got solver={solver!r}"
+            )
         return "active_set"
     if solver == "auto":
         return "closed_form" if pen.l1_coef == 0.0 else "active_set"
@@ -56,8 +57,9 @@ def choose_solver(solver, pen: Penalty, positive: bool = False) -> str:
     return solver
 
 
-def kkt_violation(q: np.ndarray, w: np.ndarray, diag: np.ndarray, half_l1: float, l2: float,
-                  positive: bool = False) -> np.ndarray:
+def kkt_violation(
+    q: np.ndarray, w: np.ndarray, diag: np.ndarray, half_l1: float, l2: float, positive: bool = False
+) -> np.ndarray:
     """Per coordinate, how far one exact coordinate step would move wⱼ, times (Gⱼⱼ + l2):
 
         |S(qⱼ + Gⱼⱼwⱼ, l1/2) − (Gⱼⱼ + l2)·wⱼ|,    q = c − Gw,  S = soft-threshold.
@@ -304,8 +306,9 @@ class Factor:
         R = np.asfortranarray(self.R)
         for position in positions[::-1]:  # from the back, so the other positions stay valid
             m = R.shape[0]
-            _, R = qr_delete(np.eye(m, order="F"), R, int(position), 1, which="col", overwrite_qr=True,
-                             check_finite=False)
+            _, R = qr_delete(
+                np.eye(m, order="F"), R, int(position), 1, which="col", overwrite_qr=True, check_finite=False
+            )
             R = np.asfortranarray(R[: m - 1])
         keep = np.setdiff1d(np.arange(self.order.size), positions)
         self.R, self.order = R, self.order[keep]
@@ -330,8 +333,9 @@ class Factor:
         return solve_triangular(self.R, half, lower=False, check_finite=False)
 
 
-def _newton_on_block(W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_active, factor: Factor,
-                     positive: bool = False):
+def _newton_on_block(
+    W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_active, factor: Factor, positive: bool = False
+):
     """Minimize wᵀGw − 2cᵀw + l1‖w‖₁ + l2‖w‖² over a small block W of features exactly.
 
     A Newton step on a sign pattern: with A the non-zero weights plus the violating zeros,
@@ -435,8 +439,17 @@ def _sweep(H, c, diag, w, half_l1, l2, indices, positive: bool = False):
     return w
 
 
-def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter: int, *,
-                previous_half_l1: float | None = None, factor: Factor | None = None, positive: bool = False):
+def working_set(
+    prob: Problem,
+    pen: Penalty,
+    w: np.ndarray,
+    tol: float,
+    max_iter: int,
+    *,
+    previous_half_l1: float | None = None,
+    factor: Factor | None = None,
+    positive: bool = False,
+):
     """L1 and elastic net by a working set (as in celer and skglm), solved by Newton steps.
 
     1. One pass over every feature: q = c − Gw (a Gram product in the Gram form, else one
@@ -486,8 +499,9 @@ def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter
         if prob.sparse and W.size >= CG_MIN_WORKING_SET:
             if 2 * W.size >= prob.p:  # over half the features: take them all, no second round
                 W = np.flatnonzero(diag + l2 > 0)
-            solved, taken, status = newton_cg(prob, W, w[W], half_l1, l2, goal, max_iter - steps,
-                                              first_round=first_round, positive=positive)
+            solved, taken, status = newton_cg(
+                prob, W, w[W], half_l1, l2, goal, max_iter - steps, first_round=first_round, positive=positive
+            )
             steps += max(taken, 1)
             w = np.zeros_like(w)
             w[W] = solved
@@ -495,8 +509,9 @@ def working_set(prob: Problem, pen: Penalty, w: np.ndarray, tol: float, max_iter
                 continue
             q = prob.neg_half_gradient(w)
         block = prob.gram_block(W)
-        solved, taken, _ = _newton_on_block(W, block, prob.c[W], diag[W], w[W], q[W], half_l1, l2, goal,
-                                            max_iter - steps, max_active, factor, positive)
+        solved, taken, _ = _newton_on_block(
+            W, block, prob.c[W], diag[W], w[W], q[W], half_l1, l2, goal, max_iter - steps, max_active, factor, positive
+        )
         steps += max(taken, 1)
         w = np.zeros_like(w)
         w[W] = solved
@@ -518,8 +533,16 @@ def _continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positi
         with warnings.catch_warnings():
             if not last:
                 warnings.simplefilter("ignore")  # only the final fit's convergence is reported
-            w, taken, converged = working_set(prob, stage, w, tol, max(max_iter - total, 1),
-                                              previous_half_l1=previous, factor=factor, positive=positive)
+            w, taken, converged = working_set(
+                prob,
+                stage,
+                w,
+                tol,
+                max(max_iter - total, 1),
+                previous_half_l1=previous,
+                factor=factor,
+                positive=positive,
+            )
         total += taken
         previous = 0.5 * l1
     return w, total, converged

@@ -39,7 +39,7 @@ def num(value, digits: int = 3) -> str:
 
 
 def words(items, conjunction: str = "and") -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     items = [str(item) for item in items]
     if len(items) <= 1:
         return "".join(items)
@@ -47,13 +47,13 @@ def words(items, conjunction: str = "and") -> str:
 
 
 def span(values) -> str:
-    """"from a to b" for the smallest and largest of ``values``."""
+    """ "from a to b" for the smallest and largest of ``values``."""
     values = np.asarray(values, dtype=float)
     return f"from {num(np.nanmin(values))} to {num(np.nanmax(values))}"
 
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
-    """"1 weight", "3 weights"."""
+    """ "1 weight", "3 weights"."""
     return f"{count} {noun if count == 1 else (plural_noun or noun + 's')}"
 
 

@@ -31,8 +31,10 @@ def spread(wanted, sizes, gap: float = 0.0) -> np.ndarray:
         blocks.append([target, 1.0])
         while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
             mean, count = blocks.pop()
-            blocks[-1] = [(blocks[-1][0] * blocks[-1][1] + mean * count) / (blocks[-1][1] + count),
-                          blocks[-1][1] + count]
+            blocks[-1] = [
+                (blocks[-1][0] * blocks[-1][1] + mean * count) / (blocks[-1][1] + count),
+                blocks[-1][1] + count,
+            ]
     z = np.concatenate([np.full(int(count), mean) for mean, count in blocks])
     placed = np.empty_like(wanted)
     placed[order] = z + least
@@ -48,10 +50,15 @@ class EndLabels(Artist):
         self.ax = ax
         self.points = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
         self.offset, self.gap = offset, gap  # in points: leader length, space between labels
-        self.texts = [Text(0, 0, str(name), color=colour, fontsize=fontsize, va="center", ha="left",
-                           transform=IdentityTransform()) for name, colour in zip(names, colours)]
-        self.leaders = [Line2D([], [], color=colour, lw=0.6, alpha=0.8, transform=IdentityTransform())
-                        for colour in colours]
+        self.texts = [
+            Text(
+                0, 0, str(name), color=colour, fontsize=fontsize, va="center", ha="left", transform=IdentityTransform()
+            )
+            for name, colour in zip(names, colours)
+        ]
+        self.leaders = [
+            Line2D([], [], color=colour, lw=0.6, alpha=0.8, transform=IdentityTransform()) for colour in colours
+        ]
         self.set_zorder(3)
         ax.add_artist(self)
         self.set_clip_on(False)  # the labels sit right of the axes

@@ -16,7 +16,15 @@ import io
 
 # Okabe–Ito colours (kept for the explorers and for areas), and Paul Tol's "wine".
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
 WINE = "#882255"
 GREY = "#8C8C8C"
 # The colours of series (lines, markers, bars) in this order: any two differ by CIEDE2000 ≥ 20
@@ -75,7 +83,7 @@ def styled(function):
     return wrapper
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def figure_class():
     """The course's Figure: a matplotlib Figure that shows itself as one PNG with alt text.
 

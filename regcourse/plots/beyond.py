@@ -34,8 +34,14 @@ def early_stopping_vs_ridge(X, y, step: float, n_steps: int, *, n_marks: int = 1
         colours.append(style["color"])
         ax.plot(lams, ridge[:, j], lw=1.5, gid=f"series:{names[j]}", **style)  # named by a direct label
         ax.plot(lam_k, path[ks, j], "o", color=style["color"], ms=4.5, mfc="white", zorder=3)
-    ax.plot([], [], "o", color=BLACK, mfc="white",
-            label="dots: gradient descent after k steps, at λ = 1/(2·η·k); lines: ridge path")
+    ax.plot(
+        [],
+        [],
+        "o",
+        color=BLACK,
+        mfc="white",
+        label="dots: gradient descent after k steps, at λ = 1/(2·η·k); lines: ridge path",
+    )
     ax.set_xscale("log")
     ax.invert_xaxis()
     EndLabels(ax, np.full(p, lams[0]), ridge[0], names, colours)  # named at the right end (smallest λ)
@@ -46,11 +52,14 @@ def early_stopping_vs_ridge(X, y, step: float, n_steps: int, *, n_marks: int = 1
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     on_ridge = np.column_stack([np.interp(np.log(lam_k), np.log(lams), ridge[:, j]) for j in range(p)])  # lams increase
     gap = float(np.abs(path[ks] - on_ridge).max())
-    describe(ax, f"Ridge's coefficient path for {p} weights ({words(names)}), lines against λ {span(lams)} on a "
-                 f"log scale, and the weights of gradient descent from w = 0 with step η = {num(step)} after k = "
-                 f"{ks[0]} to {ks[-1]} steps, drawn as hollow dots at λ = 1/(2ηk). The dots lie close to the lines (the "
-                 f"largest gap is {num(gap, 2)}, for weights that reach {num(np.abs(ridge).max())} in size): stopping "
-                 "after k steps acts like ridge with λ ≈ 1/(2ηk).")
+    describe(
+        ax,
+        f"Ridge's coefficient path for {p} weights ({words(names)}), lines against λ {span(lams)} on a "
+        f"log scale, and the weights of gradient descent from w = 0 with step η = {num(step)} after k = "
+        f"{ks[0]} to {ks[-1]} steps, drawn as hollow dots at λ = 1/(2ηk). The dots lie close to the lines (the "
+        f"largest gap is {num(gap, 2)}, for weights that reach {num(np.abs(ridge).max())} in size): stopping "
+        "after k steps acts like ridge with λ ≈ 1/(2ηk).",
+    )
     return fig
 
 
@@ -63,8 +72,7 @@ def bias_variance_curves(result, *, ax=None):
     ax.plot(result.lams, result.variance, color=VERMILLION, ls="--", lw=1.8, label="variance")
     ax.axhline(result.noise, color=GREY, ls=":", lw=1.4, label="noise σ²")
     ax.plot(result.lams, result.total, color=WINE, ls="-.", lw=2.2, label="bias² + variance + σ²")
-    ax.plot(result.lams, result.test_mse, "o", color=WINE, ms=3.5, mfc="white",
-            label="test MSE, measured")
+    ax.plot(result.lams, result.test_mse, "o", color=WINE, ms=3.5, mfc="white", label="test MSE, measured")
     ax.axvline(result.best_lam, color=BLACK, ls=(0, (1, 1)), lw=1.4, label=f"best λ = {result.best_lam:.3g}")
     ax.set_xscale("log")
     ax.invert_xaxis()
@@ -76,12 +84,15 @@ def bias_variance_curves(result, *, ax=None):
     small, large = order[0], order[-1]
     best = int(np.argmin(result.total))
     gap = float(np.max(np.abs(np.asarray(result.test_mse) - np.asarray(result.total))))
-    describe(ax, f"Ridge's bias², variance, the noise σ² = {num(result.noise)} and their sum against λ {span(lams)} "
-                 f"on a log scale, with the test error measured on new data as dots. As λ grows, bias² rises from "
-                 f"{num(result.bias2[small])} to {num(result.bias2[large])} and variance falls from "
-                 f"{num(result.variance[small])} to {num(result.variance[large])}; their sum with the noise is lowest, "
-                 f"{num(result.total[best])}, at λ = {num(lams[best])} (best λ = {num(result.best_lam)}). The "
-                 f"measured test error stays within {num(gap, 2)} of the sum.")
+    describe(
+        ax,
+        f"Ridge's bias², variance, the noise σ² = {num(result.noise)} and their sum against λ {span(lams)} "
+        f"on a log scale, with the test error measured on new data as dots. As λ grows, bias² rises from "
+        f"{num(result.bias2[small])} to {num(result.bias2[large])} and variance falls from "
+        f"{num(result.variance[small])} to {num(result.variance[large])}; their sum with the noise is lowest, "
+        f"{num(result.total[best])}, at λ = {num(lams[best])} (best λ = {num(result.best_lam)}). The "
+        f"measured test error stays within {num(gap, 2)} of the sum.",
+    )
     return fig
 
 
@@ -107,17 +118,21 @@ def patience_curve(train_losses, val_losses, patience: int, *, ax=None):
     ax.set_ylabel("loss (log scale)")
     ax.set_title("Early stopping with patience")
     ax.legend(fontsize=8)
-    describe(ax, f"Training loss (dashed) and validation loss (solid) over {val.size} epochs, log scale. Training "
-                 f"loss falls from {num(train[0])} to {num(train[-1])}. Validation loss is lowest, {num(val[best])}, "
-                 f"at epoch {best}, where a dotted line marks the weights kept, and ends at {num(val[-1])}. With "
-                 f"patience {patience}, training stops at epoch {stop} (the hatched band), {patience} epochs "
-                 f"without a new low after the best.")
+    describe(
+        ax,
+        f"Training loss (dashed) and validation loss (solid) over {val.size} epochs, log scale. Training "
+        f"loss falls from {num(train[0])} to {num(train[-1])}. Validation loss is lowest, {num(val[best])}, "
+        f"at epoch {best}, where a dotted line marks the weights kept, and ends at {num(val[-1])}. With "
+        f"patience {patience}, training stops at epoch {stop} (the hatched band), {patience} epochs "
+        f"without a new low after the best.",
+    )
     return fig
 
 
 @styled
 def lp_balls(ps=(0.5, 1, 2, math.inf), *, radius: float = 1.0, ax=None):
-    """The balls |w₁|ᵖ + |w₂|ᵖ ≤ radius for several p (p = inf: the square max(|w₁|, |w₂|) ≤ radius, which clips each weight)."""
+    """The balls |w₁|ᵖ + |w₂|ᵖ ≤ radius for several p (p = inf: the square max(|w₁|, |w₂|) ≤ radius,
+    which clips each weight)."""
     from regcourse.beyond import lp_ball
 
     fig, ax = new_axes(ax, figsize=(4.6, 4.6))
@@ -137,20 +152,37 @@ def lp_balls(ps=(0.5, 1, 2, math.inf), *, radius: float = 1.0, ax=None):
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     shapes = {0: "a star with inward-curved sides", 1: "a diamond", 2: "a circle", 3: "a rounded square", 4: "a square"}
     names = ["∞" if math.isinf(p) else num(p) for p in ps]
-    kinds = [shapes[4] if math.isinf(p) else shapes[0] if p < 1 else shapes[1] if p == 1 else shapes[2] if p == 2
-             else shapes[3] if p > 2 else "a diamond with outward-curved sides" for p in ps]
+    kinds = [
+        shapes[4]
+        if math.isinf(p)
+        else shapes[0]
+        if p < 1
+        else shapes[1]
+        if p == 1
+        else shapes[2]
+        if p == 2
+        else shapes[3]
+        if p > 2
+        else "a diamond with outward-curved sides"
+        for p in ps
+    ]
     diagonal = [radius if math.isinf(p) else (radius / 2) ** (1 / p) for p in ps]
-    describe(ax, f"The balls |w₁|ᵖ + |w₂|ᵖ ≤ {num(radius)} in the plane of w₁ and w₂ for p = {words(names)}: "
-                 + words(f"p = {n} is {k}" for n, k in zip(names, kinds))
-                 + ". Along the diagonal w₁ = w₂ they reach " + words(f"{num(d)} (p = {n})" for d, n in zip(diagonal, names))
-                 + ": the smaller p, the more the ball is pulled in between the axes, so for p ≤ 1 its corners sit on "
-                   "the axes, where one weight is exactly 0.")
+    describe(
+        ax,
+        f"The balls |w₁|ᵖ + |w₂|ᵖ ≤ {num(radius)} in the plane of w₁ and w₂ for p = {words(names)}: "
+        + words(f"p = {n} is {k}" for n, k in zip(names, kinds))
+        + ". Along the diagonal w₁ = w₂ they reach "
+        + words(f"{num(d)} (p = {n})" for d, n in zip(diagonal, names))
+        + ": the smaller p, the more the ball is pulled in between the axes, so for p ≤ 1 its corners sit on "
+        "the axes, where one weight is exactly 0.",
+    )
     return fig
 
 
 # colour and line style per ball: every pair differs in both
-_BALL_STYLES = tuple(zip((VERMILLION, BLUE, WINE, BLACK, GREY, BLUE),
-                         ("-", "--", "-.", (0, (5, 1.5, 1, 1.5, 1, 1.5)), ":", (0, (1, 1)))))
+_BALL_STYLES = tuple(
+    zip((VERMILLION, BLUE, WINE, BLACK, GREY, BLUE), ("-", "--", "-.", (0, (5, 1.5, 1, 1.5, 1, 1.5)), ":", (0, (1, 1))))
+)
 
 
 @styled
@@ -190,11 +222,16 @@ def image_gallery(images: dict, *, ncols: int | None = None):
     first_title, first = next(iter(arrays.items()))
     shapes = {image.shape for image in arrays.values()}
     size = "{} × {} pixels".format(*shapes.pop()) if len(shapes) == 1 else "different sizes"
-    text = (f"{n} grey-scale images of {size} side by side, on one shared scale from {num(low)} (white) to "
-            f"{num(high)} (black): {words(f'“{title}”' for title in arrays)}.")
+    text = (
+        f"{n} grey-scale images of {size} side by side, on one shared scale from {num(low)} (white) to "
+        f"{num(high)} (black): {words(f'“{title}”' for title in arrays)}."
+    )
     same = [(title, image) for title, image in list(arrays.items())[1:] if image.shape == first.shape]
     if same:
-        text += (f" Mean absolute difference per pixel from “{first_title}”: "
-                 + words(f"{num(np.abs(image - first).mean(), 2)} for “{title}”" for title, image in same) + ".")
+        text += (
+            f" Mean absolute difference per pixel from “{first_title}”: "
+            + words(f"{num(np.abs(image - first).mean(), 2)} for “{title}”" for title, image in same)
+            + "."
+        )
     describe(fig, text)
     return fig

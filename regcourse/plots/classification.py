@@ -46,26 +46,33 @@ def decision_boundaries(X, y, models, *, labels=None, ax=None):
         accuracy = float(np.mean(((X @ np.array([w1, w2]) + b) > 0) == (y == 1)))
         if abs(w2) > 1e-12:
             ax.plot(grid, -(b + w1 * grid) / w2, color=colour, ls=style, lw=1.8, label=label)
-            line = (f"x₂ = {num(-w1 / w2)}·x₁ {'+' if -b / w2 >= 0 else '−'} {num(abs(b / w2))}" if w1 != 0
-                    else f"the horizontal line x₂ = {num(-b / w2)}")
+            line = (
+                f"x₂ = {num(-w1 / w2)}·x₁ {'+' if -b / w2 >= 0 else '−'} {num(abs(b / w2))}"
+                if w1 != 0
+                else f"the horizontal line x₂ = {num(-b / w2)}"
+            )
         elif abs(w1) > 1e-12:
             ax.axvline(-b / w1, color=colour, ls=style, lw=1.8, label=label)
             line = f"the vertical line x₁ = {num(-b / w1)}"
         else:  # all weights zero: the model predicts one class everywhere, no boundary
             ax.plot([], [], color=colour, ls=style, lw=1.8, label=f"{label} (no boundary: w = 0)")
             line = "no boundary (all weights 0)"
-        lines.append(f"{label}: {line}, weight norm {num(np.hypot(w1, w2))}, {num(100 * accuracy, 2)}% of the points "
-                     "on their class's side")
+        lines.append(
+            f"{label}: {line}, weight norm {num(np.hypot(w1, w2))}, {num(100 * accuracy, 2)}% of the points "
+            "on their class's side"
+        )
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_title("Decision boundaries (p = ½)")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
-    describe(ax, f"{len(y)} points in the plane of two features, x₁ {_range(X[:, 0])} and x₂ {_range(X[:, 1])}: "
-                 f"{int(np.sum(y == 0))} of class 0 (circles) and {int(np.sum(y == 1))} of class 1 (triangles), with "
-                 f"the decision boundary (predicted probability ½) of {plural(len(models), 'model')}. "
-                 + "; ".join(lines) + ".")
+    describe(
+        ax,
+        f"{len(y)} points in the plane of two features, x₁ {_range(X[:, 0])} and x₂ {_range(X[:, 1])}: "
+        f"{int(np.sum(y == 0))} of class 0 (circles) and {int(np.sum(y == 1))} of class 1 (triangles), with "
+        f"the decision boundary (predicted probability ½) of {plural(len(models), 'model')}. " + "; ".join(lines) + ".",
+    )
     return fig
 
 
@@ -96,9 +103,12 @@ def coefficient_image(coef, shape=(8, 8), *, title: str | None = None, label: st
     grid = coef.reshape(shape)
     top, bottom = np.unravel_index(np.argmax(grid), shape), np.unravel_index(np.argmin(grid), shape)
     article = "an" if str(shape[0])[0] == "8" or shape[0] in (11, 18) else "a"
-    text = (f"{label + ': t' if label else 'T'}he {coef.size} weights of a classifier drawn as {article} {shape[0]} × {shape[1]} "
-            f"image, red pushing towards class 1, blue towards class 0, white exactly 0. {coef.size - zero} of "
-            f"{coef.size} pixels are used (non-zero).")
+    text = (
+        f"{label + ': t' if label else 'T'}he {coef.size} weights of a classifier drawn as "
+        f"{article} {shape[0]} × {shape[1]} "
+        f"image, red pushing towards class 1, blue towards class 0, white exactly 0. {coef.size - zero} of "
+        f"{coef.size} pixels are used (non-zero)."
+    )
     extremes = []
     if grid[top] > 0:
         extremes.append(f"{num(grid[top])} at row {top[0] + 1}, column {top[1] + 1} (towards class 1)")
@@ -130,10 +140,19 @@ def reliability_diagram(y, probabilities: dict, *, n_bins: int = 10, ax=None):
         predicted = np.array([p[which == b].mean() for b in used])
         observed = np.array([y[which == b].mean() for b in used])
         counts = np.array([np.sum(which == b) for b in used])
-        ax.plot(predicted, observed, marker=MARKERS[i % len(MARKERS)], ms=4.5, color=SERIES[i % len(SERIES)],
-                ls=LINESTYLES[i % len(LINESTYLES)], label=label)
+        ax.plot(
+            predicted,
+            observed,
+            marker=MARKERS[i % len(MARKERS)],
+            ms=4.5,
+            color=SERIES[i % len(SERIES)],
+            ls=LINESTYLES[i % len(LINESTYLES)],
+            label=label,
+        )
         gap = np.abs(observed - predicted)
-        gaps.append(f"{label}: {num(float(np.sum(counts * gap) / counts.sum()), 2)} on average, at most {num(gap.max(), 2)}")
+        gaps.append(
+            f"{label}: {num(float(np.sum(counts * gap) / counts.sum()), 2)} on average, at most {num(gap.max(), 2)}"
+        )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
@@ -141,8 +160,12 @@ def reliability_diagram(y, probabilities: dict, *, n_bins: int = 10, ax=None):
     ax.set_ylabel("observed frequency of class 1")
     ax.set_title("Reliability of the probabilities")
     ax.legend(fontsize=8)
-    describe(ax, f"Predicted probability of class 1 against the observed frequency of class 1, in {n_bins} bins of "
-                 f"the predictions, for {plural(len(probabilities), 'model')} on {len(y)} points; a calibrated model lies "
-                 f"on the dotted diagonal. Distance from the diagonal, weighted by the points in each bin: "
-                 + "; ".join(gaps) + ".")
+    describe(
+        ax,
+        f"Predicted probability of class 1 against the observed frequency of class 1, in {n_bins} bins of "
+        f"the predictions, for {plural(len(probabilities), 'model')} on {len(y)} points; a calibrated model lies "
+        f"on the dotted diagonal. Distance from the diagonal, weighted by the points in each bin: "
+        + "; ".join(gaps)
+        + ".",
+    )
     return fig

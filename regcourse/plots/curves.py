@@ -9,8 +9,18 @@ from regcourse.plots._style import BLACK, BLUE, GREY, LINESTYLES, VERMILLION, ne
 
 
 @styled
-def overfitting_curves(x, train_errors, val_errors, *, xlabel: str = "λ", log_x: bool = True, chosen=None,
-                       log_y: bool | None = None, ax=None, title: str | None = None):
+def overfitting_curves(
+    x,
+    train_errors,
+    val_errors,
+    *,
+    xlabel: str = "λ",
+    log_x: bool = True,
+    chosen=None,
+    log_y: bool | None = None,
+    ax=None,
+    title: str | None = None,
+):
     """Training and validation error against complexity (degree, λ, …); ``chosen`` is marked.
 
     With λ on the x-axis the axis is reversed, so that model complexity grows to the right in
@@ -48,11 +58,13 @@ def _overfitting_alt(x, train, val, xlabel: str, chosen) -> str:
     lam = name.startswith("λ")
     order = np.argsort(x)[::-1] if lam else np.argsort(x)  # from the simplest model to the most flexible
     best = int(np.argmin(val))
-    text = (f"Training and validation error (mean squared error) against {name}, {span(x)}"
-            + (" on a log scale, reversed so that models grow more flexible to the right" if lam else "")
-            + f". Training error goes from {num(train[order[0]])} to {num(train[order[-1]])}; validation error "
-            f"is lowest, {num(val[best])}, at {name} = {num(x[best])}, and is {num(val[order[0]])} for the simplest "
-            f"model and {num(val[order[-1]])} for the most flexible.")
+    text = (
+        f"Training and validation error (mean squared error) against {name}, {span(x)}"
+        + (" on a log scale, reversed so that models grow more flexible to the right" if lam else "")
+        + f". Training error goes from {num(train[order[0]])} to {num(train[order[-1]])}; validation error "
+        f"is lowest, {num(val[best])}, at {name} = {num(x[best])}, and is {num(val[order[0]])} for the simplest "
+        f"model and {num(val[order[-1]])} for the most flexible."
+    )
     if chosen is not None:
         text += f" A dotted line marks the chosen {name} = {num(chosen)}."
     return text
@@ -75,11 +87,14 @@ def cv_curve(cv, *, ax=None):
     ax.set_title("Choosing λ by cross-validation")
     ax.legend()
     k, i, j = cv.fold_errors.shape[0], int(cv.best_index), int(np.argmin(np.abs(np.asarray(cv.lams) - cv.lam_1se)))
-    describe(ax, f"{k}-fold cross-validation error (mean squared error) against λ, {span(cv.lams)} on a log "
-                 f"scale, with a band of ± one standard error. The mean error is lowest, {num(cv.mean[i])} "
-                 f"± {num(cv.se[i], 2)}, at the best λ = {num(cv.best_lam)} (dashed line). The one-standard-error "
-                 f"rule picks the larger λ = {num(cv.lam_1se)} (dash-dotted line), a simpler model whose error, "
-                 f"{num(cv.mean[j])}, is within one standard error of the best.")
+    describe(
+        ax,
+        f"{k}-fold cross-validation error (mean squared error) against λ, {span(cv.lams)} on a log "
+        f"scale, with a band of ± one standard error. The mean error is lowest, {num(cv.mean[i])} "
+        f"± {num(cv.se[i], 2)}, at the best λ = {num(cv.best_lam)} (dashed line). The one-standard-error "
+        f"rule picks the larger λ = {num(cv.lam_1se)} (dash-dotted line), a simpler model whose error, "
+        f"{num(cv.mean[j])}, is within one standard error of the best.",
+    )
     return fig
 
 
@@ -111,8 +126,19 @@ def polynomial_fits(x, y, degrees=(1, 3, 15), *, lam: float = 0.0, x_val=None, y
         curve = model.predict(polynomial_design(grid, degree, scale))
         ax.plot(grid, curve, lw=1.8, label=f"degree {degree}", **series_style(i))
         train_mse = float(np.mean((model.predict(polynomial_design(x, degree, scale)) - y) ** 2))
-        val_mse = (float(np.mean((model.predict(polynomial_design(np.asarray(x_val, dtype=float), degree, scale))
-                                   - np.asarray(y_val, dtype=float)) ** 2)) if x_val is not None else None)
+        val_mse = (
+            float(
+                np.mean(
+                    (
+                        model.predict(polynomial_design(np.asarray(x_val, dtype=float), degree, scale))
+                        - np.asarray(y_val, dtype=float)
+                    )
+                    ** 2
+                )
+            )
+            if x_val is not None
+            else None
+        )
         leaves = bool(np.any((curve < low - margin) | (curve > high + margin)))
         errors[degree] = (train_mse, val_mse, leaves)
     ax.set_ylim(low - margin, high + margin)  # a wild high-degree fit should not squash the data
@@ -127,10 +153,16 @@ def polynomial_fits(x, y, degrees=(1, 3, 15), *, lam: float = 0.0, x_val=None, y
 def _polynomial_alt(x, errors: dict, lam: float, has_val: bool, has_truth: bool) -> str:
     degrees = list(errors)
     what = "fit" if len(degrees) == 1 else "fits"
-    text = (f"Polynomial {what} of degree {words(degrees)}" + (f" with an L2 penalty λ = {num(lam)}" if lam else "")
-            + f" to {len(x)} training points, x {span(x)}"
-            + (", with validation points" if has_val else "") + (" and the true function (dotted)" if has_truth else "")
-            + ". Training mean squared error: " + words(f"degree {d}: {num(errors[d][0])}" for d in degrees) + ".")
+    text = (
+        f"Polynomial {what} of degree {words(degrees)}"
+        + (f" with an L2 penalty λ = {num(lam)}" if lam else "")
+        + f" to {len(x)} training points, x {span(x)}"
+        + (", with validation points" if has_val else "")
+        + (" and the true function (dotted)" if has_truth else "")
+        + ". Training mean squared error: "
+        + words(f"degree {d}: {num(errors[d][0])}" for d in degrees)
+        + "."
+    )
     if has_val:
         text += " Validation error: " + words(f"degree {d}: {num(errors[d][1])}" for d in degrees) + "."
         best = min(degrees, key=lambda d: errors[d][1])

@@ -47,15 +47,24 @@ def kfold_diagram(n_samples: int = 20, k: int = 5, *, seed: int | None = 0, ax=N
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_title(f"{k}-fold cross-validation: each sample validates once", fontsize=11)
-    ax.legend(handles=[Patch(facecolor=BLUE, edgecolor=BLUE, label="train"),
-                       Patch(facecolor=ORANGE, edgecolor="white", hatch=HATCH, label="validate")],
-              loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.legend(
+        handles=[
+            Patch(facecolor=BLUE, edgecolor=BLUE, label="train"),
+            Patch(facecolor=ORANGE, edgecolor="white", hatch=HATCH, label="validate"),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+    )
     fig.regcourse_folds = is_val
     sizes = sorted({int(n) for n in is_val.sum(axis=1)})
     fold = "-".join(map(str, sizes)) if len(sizes) > 1 else str(sizes[0])
-    describe(ax, f"{k}-fold cross-validation of {n_samples} samples"
-                 + (", shuffled into folds" if seed is not None else ", kept in order")
-                 + f", drawn as a grid of {k} rows (rounds) by {n_samples} columns (samples). In each round the "
-                 f"{fold} samples of one fold validate (orange, hatched) and the other {n_samples - sizes[-1]}"
-                 f"{'' if len(sizes) == 1 else ' or so'} train (blue); every sample validates exactly once.")
+    describe(
+        ax,
+        f"{k}-fold cross-validation of {n_samples} samples"
+        + (", shuffled into folds" if seed is not None else ", kept in order")
+        + f", drawn as a grid of {k} rows (rounds) by {n_samples} columns (samples). In each round the "
+        f"{fold} samples of one fold validate (orange, hatched) and the other {n_samples - sizes[-1]}"
+        f"{'' if len(sizes) == 1 else ' or so'} train (blue); every sample validates exactly once.",
+    )
     return fig

@@ -19,13 +19,15 @@ import math
 import numpy as np
 
 from regcourse import linear
+from regcourse.penalties import L1, L2, ElasticNet
 from regcourse.plots._alt import describe, num
 from regcourse.plots._style import BLACK, KIND_COLOURS, KIND_NAMES, new_axes, opaque_legend, styled
 
-_SHAPES = {"l1": "a diamond with its corners on the axes", "l2": "a disk",
-           "elastic_net": "a diamond with outward-curved sides and corners on the axes"}
-from regcourse.penalties import L1, L2, ElasticNet
-
+_SHAPES = {
+    "l1": "a diamond with its corners on the axes",
+    "l2": "a disk",
+    "elastic_net": "a diamond with outward-curved sides and corners on the axes",
+}
 N_CONTOURS = 7
 _CIRCLE = np.linspace(0.0, 2.0 * math.pi, 241)
 
@@ -72,11 +74,23 @@ class GeometryDrawing:
     ``set_data``/``set_xy``; nothing is re-plotted.
     """
 
-    def __init__(self, ax, kind="l1", *, radius=1.0, lam=None, centre=(1.6, 0.4), correlation=0.4,
-                 l1_ratio=0.5, show_path=True, extent=2.6):
+    def __init__(
+        self,
+        ax,
+        kind="l1",
+        *,
+        radius=1.0,
+        lam=None,
+        centre=(1.6, 0.4),
+        correlation=0.4,
+        l1_ratio=0.5,
+        show_path=True,
+        extent=2.6,
+    ):
         self.ax = ax
-        self.state = dict(kind=kind, radius=radius, lam=lam, centre=tuple(centre), correlation=correlation,
-                          l1_ratio=l1_ratio)
+        self.state = dict(
+            kind=kind, radius=radius, lam=lam, centre=tuple(centre), correlation=correlation, l1_ratio=l1_ratio
+        )
         self.show_path = show_path
         ax.set_xlim(-extent, extent)
         ax.set_ylim(-extent, extent)
@@ -87,14 +101,24 @@ class GeometryDrawing:
         ax.set_ylabel("$w_2$")
         self.contours = [ax.plot([], [], color="0.55", lw=0.8, zorder=2)[0] for _ in range(N_CONTOURS)]
         self.region_fill = ax.fill([0, 0], [0, 0], alpha=0.18, zorder=3)[0]
-        self.region, = ax.plot([], [], lw=2.2, zorder=4)
-        self.path_line, = ax.plot([], [], ls="--", lw=1.2, color=BLACK, alpha=0.6, zorder=5,
-                                  label="solutions as λ varies")
-        self.touching, = ax.plot([], [], lw=1.6, color=BLACK, zorder=5, label="contour touching the region")
-        self.free, = ax.plot([], [], marker="*", ms=13, ls="", color=BLACK, zorder=6, label="least squares")
-        self.optimum, = ax.plot([], [], marker="o", ms=8, ls="", zorder=7, mec="white", label="constrained optimum")
-        self.readout = ax.text(0.02, 0.98, "", transform=ax.transAxes, va="top", ha="left", fontsize=9,
-                               bbox=dict(boxstyle="round", fc="white", ec="0.8", alpha=0.9), zorder=8)
+        (self.region,) = ax.plot([], [], lw=2.2, zorder=4)
+        (self.path_line,) = ax.plot(
+            [], [], ls="--", lw=1.2, color=BLACK, alpha=0.6, zorder=5, label="solutions as λ varies"
+        )
+        (self.touching,) = ax.plot([], [], lw=1.6, color=BLACK, zorder=5, label="contour touching the region")
+        (self.free,) = ax.plot([], [], marker="*", ms=13, ls="", color=BLACK, zorder=6, label="least squares")
+        (self.optimum,) = ax.plot([], [], marker="o", ms=8, ls="", zorder=7, mec="white", label="constrained optimum")
+        self.readout = ax.text(
+            0.02,
+            0.98,
+            "",
+            transform=ax.transAxes,
+            va="top",
+            ha="left",
+            fontsize=9,
+            bbox=dict(boxstyle="round", fc="white", ec="0.8", alpha=0.9),
+            zorder=8,
+        )
         self.result = None
         self._legend_kind = None
         self._redraw(set(self.state))
@@ -132,7 +156,7 @@ class GeometryDrawing:
         loss_changed = first or bool(changed & {"centre", "correlation"})
         if loss_changed:
             centre = np.asarray(s["centre"], dtype=float)
-            top = float((centre @ H @ centre))  # the loss at w = 0
+            top = float(centre @ H @ centre)  # the loss at w = 0
             for line, fraction in zip(self.contours, np.linspace(0.08, 1.6, N_CONTOURS) ** 2):
                 line.set_data(*_ellipse(centre, H, fraction * top).T)
             self.free.set_data([centre[0]], [centre[1]])
@@ -160,8 +184,8 @@ class GeometryDrawing:
         self.readout.set_text(
             f"{KIND_NAMES[kind]}, budget {s['radius']:.2f}\n"
             f"λ = {self.result.lam:.3g}\n"
-            f"w = ({w[0]:.2f}, {w[1]:.2f})" + (f"\n{zeros} weight exactly 0" if zeros == 1 else
-                                                (f"\n{zeros} weights exactly 0" if zeros else ""))
+            f"w = ({w[0]:.2f}, {w[1]:.2f})"
+            + (f"\n{zeros} weight exactly 0" if zeros == 1 else (f"\n{zeros} weights exactly 0" if zeros else ""))
         )
 
     def _describe(self, w, zeros: int) -> None:
@@ -175,23 +199,34 @@ class GeometryDrawing:
             where = "at the origin: both weights are exactly 0"
         else:
             where = "on a side of the region, where neither weight is 0"
-        describe(self.ax, f"{KIND_NAMES[s['kind']]}: the region R(w) ≤ {num(s['radius'])}, {_SHAPES[s['kind']]}, in the "
-                          f"plane of the weights w₁ and w₂, with elliptical contours of the loss around the least-squares "
-                          f"point ({num(centre[0])}, {num(centre[1])}) (feature correlation {num(s['correlation'])}). The "
-                          f"growing contours first touch the region at the constrained optimum w = ({w[0]:.2f}, "
-                          f"{w[1]:.2f}), λ = {num(self.result.lam)}, {where}."
-                          + (" A dashed line shows the solutions as λ varies." if self.show_path else ""))
+        describe(
+            self.ax,
+            f"{KIND_NAMES[s['kind']]}: the region R(w) ≤ {num(s['radius'])}, {_SHAPES[s['kind']]}, in the "
+            f"plane of the weights w₁ and w₂, with elliptical contours of the loss around the least-squares "
+            f"point ({num(centre[0])}, {num(centre[1])}) (feature correlation {num(s['correlation'])}). The "
+            f"growing contours first touch the region at the constrained optimum w = ({w[0]:.2f}, "
+            f"{w[1]:.2f}), λ = {num(self.result.lam)}, {where}."
+            + (" A dashed line shows the solutions as λ varies." if self.show_path else ""),
+        )
 
     def moving_artists(self) -> list:
         """The artists on the axes that a change of the numeric settings moves (the kind also
         changes the legend and the title), in the order a full draw draws them."""
-        return [*self.contours, self.region_fill, self.region, self.path_line, self.touching, self.free,
-                self.optimum]
+        return [*self.contours, self.region_fill, self.region, self.path_line, self.touching, self.free, self.optimum]
 
 
 @styled
-def constraint_geometry(kind: str = "l1", *, radius: float = 1.0, lam: float | None = None, centre=(1.6, 0.4),
-                        correlation: float = 0.4, l1_ratio: float = 0.5, show_path: bool = True, ax=None):
+def constraint_geometry(
+    kind: str = "l1",
+    *,
+    radius: float = 1.0,
+    lam: float | None = None,
+    centre=(1.6, 0.4),
+    correlation: float = 0.4,
+    l1_ratio: float = 0.5,
+    show_path: bool = True,
+    ax=None,
+):
     """Loss contours, the region R(w) ≤ radius, the least-squares point, the constrained optimum,
     the contour touching the region and (``show_path``) the solutions as λ varies.
 
@@ -199,7 +234,8 @@ def constraint_geometry(kind: str = "l1", *, radius: float = 1.0, lam: float | N
     uses. Returns the Figure; the drawing object is ``fig.regcourse_drawing``.
     """
     fig, ax = new_axes(ax, figsize=(5.2, 5.0))
-    drawing = GeometryDrawing(ax, kind, radius=radius, lam=lam, centre=centre, correlation=correlation,
-                              l1_ratio=l1_ratio, show_path=show_path)
+    drawing = GeometryDrawing(
+        ax, kind, radius=radius, lam=lam, centre=centre, correlation=correlation, l1_ratio=l1_ratio, show_path=show_path
+    )
     fig.regcourse_drawing = drawing
     return fig

@@ -43,8 +43,13 @@ def coefficient_path(path, feature_names=None, *, mark_lam: float | None = None,
         else:
             ax.plot(lams, coefs[:, j], lw=1.6, zorder=2, gid=f"series:{names[j]}", **style)  # gid: tests find it
     shown = [j for j, style in enumerate(styles) if style is not None]
-    EndLabels(ax, np.full(len(shown), lams[-1]), coefs[-1, shown], [names[j] for j in shown],
-              [styles[j]["color"] for j in shown])  # spread apart, never overlapping
+    EndLabels(
+        ax,
+        np.full(len(shown), lams[-1]),
+        coefs[-1, shown],
+        [names[j] for j in shown],
+        [styles[j]["color"] for j in shown],
+    )  # spread apart, never overlapping
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.set_xscale("log")
     ax.invert_xaxis()
@@ -91,22 +96,31 @@ def path_alt(kind: str, lams, coefs, names, mark_lam=None) -> str:
     p = coefs.shape[1]
     named = [j for j in range(p) if str(names[j]) != ""]
     label = {j: str(names[j]) for j in named}
-    text = (f"The {KIND_WORDS[kind]} path: {plural(p, 'coefficient')} against λ, from {num(lams[0])} down to "
-            f"{num(lams[-1])} on a log scale (the penalty weakens to the right)")
+    text = (
+        f"The {KIND_WORDS[kind]} path: {plural(p, 'coefficient')} against λ, from {num(lams[0])} down to "
+        f"{num(lams[-1])} on a log scale (the penalty weakens to the right)"
+    )
     if len(named) < p:
-        text += f"; the {len(named)} labelled features ({words(label[j] for j in named)}) in colour, the other {p - len(named)} in grey"
+        text += (
+            f"; the {len(named)} labelled features ({words(label[j] for j in named)}) in colour, "
+            f"the other {p - len(named)} in grey"
+        )
     text += "."
     counts = np.count_nonzero(coefs, axis=1)
     if kind == "l2":
-        text += (" No coefficient is exactly 0 at any λ: all shrink smoothly towards 0 as λ grows, the largest"
-                 f" in size being {num(np.abs(coefs[0]).max())} at the largest λ.")
+        text += (
+            " No coefficient is exactly 0 at any λ: all shrink smoothly towards 0 as λ grows, the largest"
+            f" in size being {num(np.abs(coefs[0]).max())} at the largest λ."
+        )
     else:
-        entries = sorted(((_entry(lams, coefs[:, j]), j) for j in named if _entry(lams, coefs[:, j]) is not None),
-                         key=lambda item: -item[0])
+        entries = sorted(
+            ((_entry(lams, coefs[:, j]), j) for j in named if _entry(lams, coefs[:, j]) is not None),
+            key=lambda item: -item[0],
+        )
         if entries:
             listed = [f"{label[j]} at λ = {num(lam)}" for lam, j in entries[:5]]
             text += f" Labelled features enter in the order {words(listed)}"
-            text += (f", and {len(entries) - 5} more after them." if len(entries) > 5 else ".")
+            text += f", and {len(entries) - 5} more after them." if len(entries) > 5 else "."
         never = [label[j] for j in named if _entry(lams, coefs[:, j]) is None]
         if never:
             text += f" {words(never)} {'is' if len(never) == 1 else 'are'} still 0 at the smallest λ."
@@ -117,9 +131,12 @@ def path_alt(kind: str, lams, coefs, names, mark_lam=None) -> str:
     if mark_lam is not None:
         at = int(np.argmin(np.abs(np.log(lams) - np.log(mark_lam))))
         chosen = [label[j] for j in named if coefs[at, j] != 0]
-        text += (f" A dashed line marks λ = {num(mark_lam)}, where {plural(int(counts[at]), 'coefficient')} "
-                 f"{'is' if counts[at] == 1 else 'are'} non-zero" + (f", among them {words(chosen)}" if chosen else "") + ".")
+        text += (
+            f" A dashed line marks λ = {num(mark_lam)}, where {plural(int(counts[at]), 'coefficient')} "
+            f"{'is' if counts[at] == 1 else 'are'} non-zero" + (f", among them {words(chosen)}" if chosen else "") + "."
+        )
     return text
+
 
 def check_path(path, name: str = "path") -> None:
     """A TypeError naming ``name`` unless it looks like the result of ``regcourse.linear.path``."""
@@ -128,8 +145,10 @@ def check_path(path, name: str = "path") -> None:
         raise TypeError(f"{name} must be the result of regcourse.linear.path(...), got {type(path).__name__}")
     lams, coefs = np.asarray(lams), np.asarray(coefs)
     if lams.ndim != 1 or lams.size == 0 or coefs.ndim != 2 or coefs.shape[0] != lams.size:
-        raise ValueError(f"{name} must hold one row of coefficients per λ, got lams of shape {lams.shape} "
-                         f"and coefs of shape {coefs.shape}")
+        raise ValueError(
+            f"{name} must hold one row of coefficients per λ, got lams of shape {lams.shape} "
+            f"and coefs of shape {coefs.shape}"
+        )
 
 
 def check_feature_names(feature_names, p: int, name: str = "feature_names") -> None:
@@ -160,28 +179,39 @@ def path_with_fits(path, fits: dict, feature_names=None, *, ax=None):
     p = path.coefs.shape[1]
     fig, ax = new_axes(ax, figsize=(6.4, 4.4))
     coefficient_path(path, feature_names, ax=ax)
-    styles = feature_styles(list(feature_names) if feature_names is not None else
-                            (getattr(path, "feature_names", None) or [f"w{j + 1}" for j in range(p)]))
+    styles = feature_styles(
+        list(feature_names)
+        if feature_names is not None
+        else (getattr(path, "feature_names", None) or [f"w{j + 1}" for j in range(p)])
+    )
     gaps = {}
     order = np.argsort(path.lams)
     for (label, (lams, coefs)), marker in zip(fits.items(), _FIT_MARKERS):
         lams, coefs = np.asarray(lams, dtype=float).ravel(), np.asarray(coefs, dtype=float)
         if coefs.shape != (len(lams), p):
-            raise ValueError(f"fits[{label!r}]: coefs must have shape (len(lams), {p}) = ({len(lams)}, {p}), "
-                             f"got {coefs.shape}")
+            raise ValueError(
+                f"fits[{label!r}]: coefs must have shape (len(lams), {p}) = ({len(lams)}, {p}), got {coefs.shape}"
+            )
         for j in range(p):
             colour = styles[j]["color"] if styles[j] else GREY
             ax.scatter(lams, coefs[:, j], zorder=3, **_marker_style(marker, colour))
         ax.scatter([], [], label=label, **_marker_style(marker, "black"))  # a key to the shape, in no feature's colour
-        on_path = np.column_stack([np.interp(np.log(lams), np.log(path.lams[order]), path.coefs[order, j])
-                                   for j in range(p)])
+        on_path = np.column_stack(
+            [np.interp(np.log(lams), np.log(path.lams[order]), path.coefs[order, j]) for j in range(p)]
+        )
         gaps[label] = float(np.abs(coefs - on_path).max())
     ax.legend(loc="best", fontsize=8)
     scale = float(np.abs(path.coefs).max()) or 1.0
-    describe(ax, ax.regcourse_alt + f" Markers show another tool's fits at {len(next(iter(fits.values()))[0])} "
-             "values of λ, in each feature's colour. " + " ".join(
-                 f"{label} ({_FIT_SHAPES[marker]}): {'on the lines' if gaps[label] <= 0.01 * scale else 'off the lines'}"
-                 f", at most {num(gaps[label])} from them." for label, marker in zip(fits, _FIT_MARKERS)))
+    describe(
+        ax,
+        ax.regcourse_alt + f" Markers show another tool's fits at {len(next(iter(fits.values()))[0])} "
+        "values of λ, in each feature's colour. "
+        + " ".join(
+            f"{label} ({_FIT_SHAPES[marker]}): {'on the lines' if gaps[label] <= 0.01 * scale else 'off the lines'}"
+            f", at most {num(gaps[label])} from them."
+            for label, marker in zip(fits, _FIT_MARKERS)
+        ),
+    )
     return fig
 
 

@@ -51,16 +51,29 @@ def coefficient_spread(refits: dict, feature_names=None, *, truth=None, seed: in
         offset = (m - (len(arrays) - 1) / 2) * width
         x = np.arange(p)[None, :] + offset + rng.uniform(-0.3, 0.3, array.shape) * width
         sets = len({tuple(row) for row in array != 0})
-        ax.scatter(x.ravel(), array.ravel(), s=14, alpha=0.5, color=colour, marker=marker, linewidths=0,
-                   label=f"{KIND_NAMES.get(label, label)}: {sets} different set{'s' if sets > 1 else ''} "
-                         f"of non-zero weights in {array.shape[0]} refits")
+        ax.scatter(
+            x.ravel(),
+            array.ravel(),
+            s=14,
+            alpha=0.5,
+            color=colour,
+            marker=marker,
+            linewidths=0,
+            label=f"{KIND_NAMES.get(label, label)}: {sets} different set{'s' if sets > 1 else ''} "
+            f"of non-zero weights in {array.shape[0]} refits",
+        )
         spread = array.std(axis=0)
         widest = int(np.argmax(spread))
-        selected = (f"the same non-zero weights in all {array.shape[0]} refits" if sets == 1 else
-                    f"{sets} different sets of non-zero weights in {array.shape[0]} refits")
-        summaries.append(f"{KIND_NAMES.get(label, label)} ({_SHAPES.get(marker, marker)}): {selected}, a standard "
-                         f"deviation across refits of {num(spread.mean(), 2)} on average and {num(spread[widest], 2)} "
-                         f"for {names[widest]}, the weight that moves most")
+        selected = (
+            f"the same non-zero weights in all {array.shape[0]} refits"
+            if sets == 1
+            else f"{sets} different sets of non-zero weights in {array.shape[0]} refits"
+        )
+        summaries.append(
+            f"{KIND_NAMES.get(label, label)} ({_SHAPES.get(marker, marker)}): {selected}, a standard "
+            f"deviation across refits of {num(spread.mean(), 2)} on average and {num(spread[widest], 2)} "
+            f"for {names[widest]}, the weight that moves most"
+        )
     if truth is not None:
         truth = np.asarray(truth, dtype=float).reshape(-1)
         if truth.size != p:
@@ -73,10 +86,15 @@ def coefficient_spread(refits: dict, feature_names=None, *, truth=None, seed: in
     ax.set_ylabel("weight (one dot per refit)")
     ax.set_title("How much each weight moves when the data are resampled")
     ax.legend(fontsize=8, loc="best")
-    describe(ax, f"The weights of models refitted on resamples of the data, one dot per refit, for each of "
-                 f"{plural(p, 'feature')} ({words(names)}), the {len(arrays)} kinds of model side by side"
-                 + (", with the true weights as short black bars" if truth is not None else "") + ". "
-                 + "; ".join(summaries) + ".")
+    describe(
+        ax,
+        f"The weights of models refitted on resamples of the data, one dot per refit, for each of "
+        f"{plural(p, 'feature')} ({words(names)}), the {len(arrays)} kinds of model side by side"
+        + (", with the true weights as short black bars" if truth is not None else "")
+        + ". "
+        + "; ".join(summaries)
+        + ".",
+    )
     return fig
 
 

@@ -48,7 +48,7 @@ def training_curves(histories: dict, *, log_y: bool = True, ax=None, title: str 
     for run, (label, (train, val)) in enumerate(losses.items()):
         marker = RUN_MARKERS[run % len(RUN_MARKERS)]
         epochs = np.arange(1, len(train) + 1)
-        every = (max(1, len(train) // 8) if len(train) > 12 else 1)
+        every = max(1, len(train) // 8) if len(train) > 12 else 1
         common = {"marker": marker, "ms": 4.5, "markevery": (run * every // max(len(losses), 1) % every, every)}
         colour = SERIES[(curve if own_colours else run) % len(SERIES)]
         ax.plot(epochs, train, color=colour, ls="--", lw=1.3, label=f"{label}: training", **common)
@@ -56,12 +56,13 @@ def training_curves(histories: dict, *, log_y: bool = True, ax=None, title: str 
         summary = f"{label}: training loss ends at {num(train[-1])}"
         if val.size:
             colour = SERIES[(curve if own_colours else run) % len(SERIES)]
-            ax.plot(epochs[:val.size], val, color=colour, lw=1.8, label=f"{label}: validation", **common)
+            ax.plot(epochs[: val.size], val, color=colour, lw=1.8, label=f"{label}: validation", **common)
             curve += 1
             best = int(np.argmin(val))
             ax.plot([epochs[best]], [val[best]], "o", color=colour, ms=7, mec="white", zorder=4)
-            summary += (f", validation loss is lowest, {num(val[best])}, at epoch {epochs[best]} and ends at "
-                        f"{num(val[-1])}")
+            summary += (
+                f", validation loss is lowest, {num(val[best])}, at epoch {epochs[best]} and ends at {num(val[-1])}"
+            )
         lines.append(summary)
     if log_y:
         ax.set_yscale("log")
@@ -70,9 +71,11 @@ def training_curves(histories: dict, *, log_y: bool = True, ax=None, title: str 
     ax.set_title(title or "Loss during training (dots: lowest validation loss)")
     ax.legend(fontsize=8)
     epochs_run = max(len(train) for train, _ in losses.values())
-    text = (f"Training loss (dashed) and validation loss (solid), mean squared error per epoch"
-            f"{' on a log scale' if log_y else ''}, for {plural(len(losses), 'run')} of up to {epochs_run} epochs, "
-            f"each run with its own marker. " + "; ".join(lines) + ".")
+    text = (
+        f"Training loss (dashed) and validation loss (solid), mean squared error per epoch"
+        f"{' on a log scale' if log_y else ''}, for {plural(len(losses), 'run')} of up to {epochs_run} epochs, "
+        f"each run with its own marker. " + "; ".join(lines) + "."
+    )
     finals = {label: val[-1] for label, (_, val) in losses.items() if val.size}
     if len(finals) > 1:
         text += f" The lowest final validation loss is {min(finals, key=finals.get)}'s."
@@ -124,11 +127,18 @@ def network_fits(models: dict, X, y, *, truth=None, ax=None, title: str | None =
     ax.set_ylabel("prediction")
     ax.set_title(title or "What each network learned")
     ax.legend(fontsize=8)
-    text = (f"What {plural(len(models), 'network')} with one input predict over x from {num(x.min())} to {num(x.max())}, "
-            f"with the {len(x)} training points" + (" and the true function (dotted)" if truth is not None else "") + ". "
-            + "; ".join(f"{label}: mean squared error {num(train_mse)} on the training points"
-                        + (f", {num(off)} root-mean-square from the true function" if off is not None else "")
-                        for label, (train_mse, off) in errors.items()) + ".")
+    text = (
+        f"What {plural(len(models), 'network')} with one input predict over x from {num(x.min())} to {num(x.max())}, "
+        f"with the {len(x)} training points"
+        + (" and the true function (dotted)" if truth is not None else "")
+        + ". "
+        + "; ".join(
+            f"{label}: mean squared error {num(train_mse)} on the training points"
+            + (f", {num(off)} root-mean-square from the true function" if off is not None else "")
+            for label, (train_mse, off) in errors.items()
+        )
+        + "."
+    )
     if truth is not None and len(errors) > 1:
         text += f" Closest to the true function: {min(errors, key=lambda k: errors[k][1])}."
     describe(ax, text)

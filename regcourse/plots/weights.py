@@ -45,7 +45,9 @@ def weight_histogram(weights: dict, *, bins: int = 60, tol: float = 0.0, ax=None
         try:
             arrays[label] = weights_of(value)
         except (TypeError, ValueError) as err:
-            raise TypeError(f"weights[{label!r}] must be a torch model, a tensor or an array of numbers ({err})") from None
+            raise TypeError(
+                f"weights[{label!r}] must be a torch model, a tensor or an array of numbers ({err})"
+            ) from None
         if not np.all(np.isfinite(arrays[label])):
             raise ValueError(f"weights[{label!r}] contains NaN or infinite values")
     fig, ax = new_axes(ax, figsize=(6.0, 3.8))
@@ -55,21 +57,41 @@ def weight_histogram(weights: dict, *, bins: int = 60, tol: float = 0.0, ax=None
     for i, (label, values) in enumerate(arrays.items()):
         colour = SERIES[i % len(SERIES)]
         zeros = float(np.mean(np.abs(values) <= tol)) if values.size else 0.0
-        ax.hist(values, bins=edges, histtype="stepfilled", alpha=0.35, facecolor=colour, edgecolor=colour, lw=1.4,
-                ls=LINESTYLES[i % len(LINESTYLES)], hatch=HATCHES[i % len(HATCHES)],
-                label=f"{label}: {100 * zeros:.0f}% exactly 0" if tol == 0 else f"{label}: {100 * zeros:.0f}% within {tol:g} of 0")
-        summaries.append(f"{label}: {plural(values.size, 'weight')}, {100 * zeros:.0f}% "
-                         + ("exactly 0" if tol == 0 else f"within {num(tol)} of 0")
-                         + (f", largest in size {num(np.abs(values).max())}, typical size (root mean square) "
-                            f"{num(np.sqrt(np.mean(values ** 2)))}" if values.size else ""))
+        ax.hist(
+            values,
+            bins=edges,
+            histtype="stepfilled",
+            alpha=0.35,
+            facecolor=colour,
+            edgecolor=colour,
+            lw=1.4,
+            ls=LINESTYLES[i % len(LINESTYLES)],
+            hatch=HATCHES[i % len(HATCHES)],
+            label=f"{label}: {100 * zeros:.0f}% exactly 0"
+            if tol == 0
+            else f"{label}: {100 * zeros:.0f}% within {tol:g} of 0",
+        )
+        summaries.append(
+            f"{label}: {plural(values.size, 'weight')}, {100 * zeros:.0f}% "
+            + ("exactly 0" if tol == 0 else f"within {num(tol)} of 0")
+            + (
+                f", largest in size {num(np.abs(values).max())}, typical size (root mean square) "
+                f"{num(np.sqrt(np.mean(values**2)))}"
+                if values.size
+                else ""
+            )
+        )
     ax.set_yscale("log")
     ax.set_xlabel("weight value")
     ax.set_ylabel("number of weights (log scale)")
     ax.set_title("Weights after training")
     ax.legend(fontsize=8)
-    describe(ax, f"Overlaid histograms of the weights of {plural(len(arrays), 'model')}, weight value from "
-                 f"{num(-largest)} to {num(largest)} against the number of weights on a log scale, each model with its "
-                 f"own colour, outline and hatching. " + "; ".join(summaries) + ".")
+    describe(
+        ax,
+        f"Overlaid histograms of the weights of {plural(len(arrays), 'model')}, weight value from "
+        f"{num(-largest)} to {num(largest)} against the number of weights on a log scale, each model with its "
+        f"own colour, outline and hatching. " + "; ".join(summaries) + ".",
+    )
     return fig
 
 
@@ -94,12 +116,22 @@ def weight_bars(weights: dict, *, linear_below: float = 1e-3, ax=None, title: st
         colour = SERIES[k % len(SERIES)]
         x = index + (k - (len(arrays) - 1) / 2) * width
         zero = values == 0
-        ax.bar(x, values, width=width, color=colour, hatch=HATCHES[k % len(HATCHES)], edgecolor="white", lw=0,
-               label=f"{label}: {int(zero.sum())} exactly 0")
+        ax.bar(
+            x,
+            values,
+            width=width,
+            color=colour,
+            hatch=HATCHES[k % len(HATCHES)],
+            edgecolor="white",
+            lw=0,
+            label=f"{label}: {int(zero.sum())} exactly 0",
+        )
         ax.scatter(x[zero], np.zeros(int(zero.sum())), s=18, facecolor="white", edgecolor=colour, zorder=3)
         nonzero = np.abs(values[~zero])
-        summaries.append(f"{label}: {int(zero.sum())} exactly 0" + (
-            f", the other sizes from {num(nonzero.min())} to {num(nonzero.max())}" if nonzero.size else ""))
+        summaries.append(
+            f"{label}: {int(zero.sum())} exactly 0"
+            + (f", the other sizes from {num(nonzero.min())} to {num(nonzero.max())}" if nonzero.size else "")
+        )
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.set_yscale("symlog", linthresh=linear_below)
     ax.set_xticks(index)
@@ -107,7 +139,10 @@ def weight_bars(weights: dict, *, linear_below: float = 1e-3, ax=None, title: st
     ax.set_ylabel(f"weight value (log scale beyond ±{linear_below:g})")
     ax.set_title(title)
     ax.legend(fontsize=8)
-    describe(ax, f"Bars for each of {count} weights, side by side for {plural(len(arrays), 'training')} in the "
-                 f"legend's order, each with its own colour and hatching, on a symmetric-log axis (linear within "
-                 f"±{num(linear_below)}); a weight that is exactly 0 gets a ring at 0. " + "; ".join(summaries) + ".")
+    describe(
+        ax,
+        f"Bars for each of {count} weights, side by side for {plural(len(arrays), 'training')} in the "
+        f"legend's order, each with its own colour and hatching, on a symmetric-log axis (linear within "
+        f"±{num(linear_below)}); a weight that is exactly 0 gets a ring at 0. " + "; ".join(summaries) + ".",
+    )
     return fig
