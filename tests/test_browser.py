@@ -349,3 +349,79 @@ def test_a_saved_lecture_shows_each_explorer_as_one_picture_with_alt_text_before
         assert "Error" not in output.inner_text() and "model not found" not in output.inner_text()
         found = axe_violations(page, output)
         assert not [v for v in found if v["impact"] in BLOCKING], found
+
+
+COURSE_NOTEBOOKS = sorted(
+    f"{folder}/{path.name}"
+    for folder in ("notebooks", "exercises", "solutions")
+    for path in (ROOT / folder).glob("[0-9][0-9]_*.ipynb")
+)
+
+
+# JupyterLab's own elements inside rendered Markdown, excluded from the course's content:
+# - .jp-collapseHeadingButton: the button JupyterLab puts in every heading to fold its section,
+#   without an accessible name (axe button-name, critical): JupyterLab's code, not the course's.
+JUPYTERLABS_OWN = [".jp-collapseHeadingButton"]
+
+
+def course_content_violations(page) -> list[dict]:
+    """axe-core on what the course wrote in the open notebook, as saved: every rendered Markdown cell
+    and every output (JupyterLab's own toolbars, prompts and editors are JupyterLab's, not ours)."""
+    from pathlib import Path
+
+    import axe_playwright_python  # the browser extra brings it; axe_violations says so when missing
+
+    page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+    return page.evaluate(
+        """async (own) => {
+      const nodes = [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput, '
+        + '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')];
+      const result = await axe.run({include: nodes, exclude: own}, {resultTypes: ['violations']});
+      return result.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}));
+    }""",
+        JUPYTERLABS_OWN,
+    )
+
+
+def pictures_without_a_description(page) -> list[str]:
+    """The alt text of each picture in the open notebook's outputs that does not describe it: none,
+    empty, or the "Image" JupyterLab puts on a picture that has none (axe accepts that one)."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output img')]
+      .map(img => img.getAttribute('alt') ?? '')
+      .filter(alt => alt.trim().length < 20 || alt === 'Image')""")
+
+
+@pytest.mark.parametrize("path", COURSE_NOTEBOOKS)
+def test_the_course_content_has_no_critical_or_serious_axe_violation(page, lab, path):
+    """Every lecture, exercise and solution as saved, opened in JupyterLab: its prose, figures
+    (alt text), tables and explorer pictures pass axe-core's critical and serious rules."""
+    open_notebook(page, lab, path)
+    count = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput").count()
+    assert count > 3, f"{path}: only {count} Markdown cells rendered"
+    found = course_content_violations(page)
+    assert not [v for v in found if v["impact"] in BLOCKING], found
+    assert pictures_without_a_description(page) == []
+
+
+def test_the_content_check_sees_a_picture_without_alt_text(page, lab):
+    """The check above can fail: a notebook whose output is a picture with no alt text is caught."""
+    from nbformat.v4 import new_markdown_cell, new_notebook, new_output
+
+    probe = lab.root / "notebooks" / "axe_probe.ipynb"  # the course copy JupyterLab serves
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    notebook = new_notebook(cells=[new_markdown_cell(f"# Probe\n\nText {i}.") for i in range(5)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells.append(nbformat.v4.new_code_cell("picture()"))
+    notebook.cells[-1].outputs = [
+        new_output("display_data", data={"text/html": f'<img src="data:image/png;base64,{png}">'})
+    ]
+    nbformat.write(notebook, probe)
+    try:
+        open_notebook(page, lab, "notebooks/axe_probe.ipynb")
+        undescribed = pictures_without_a_description(page)
+    finally:
+        probe.unlink()
+    # JupyterLab gives such a picture alt="Image", which satisfies axe's image-alt rule and says nothing
+    assert undescribed == ["Image"]
