@@ -311,11 +311,13 @@ def test_without_cgroups_the_sandbox_still_bounds_memory_disk_and_processes(tmp_
     rows = result["rows"]
     assert_honest_exact(rows)
     assert result["stderr"].count("no cgroups") == 1
-    # the worker's resident memory is polled against the same allowance
-    assert (
-        rows["message_frames"]["status"] == "error"
-        and result["peaks"].worker < MEMORY_MB + _limits.WORKER_MEMORY_MB + 300
-    ), (rows["message_frames"], result["peaks"].worker)
+    # The worker may allocate at most its allowance more once the kernel runs (RLIMIT_DATA; polling
+    # its resident memory alone let 1.3 GB through on a loaded machine). The 1.2 GB message then
+    # either is refused whole (too large: error) or never arrives (zmq could not allocate it: the
+    # row is what the notebook earned without it); either way the worker stays within its allowance.
+    frames = rows["message_frames"]
+    assert frames["status"] == "error" or (frames["status"], frames["score"]) == ("ok", "0"), dict(frames)
+    assert result["peaks"].worker < MEMORY_MB + _limits.WORKER_MEMORY_MB + 300, result["peaks"].worker
     for name in ("tmpfs_fill", "shm_fill"):  # the sandbox's memory file systems are capped at --memory-mb
         assert rows[name]["status"] == "error" and "No space left on device" in rows[name]["reason"], rows[name]
     assert result["peaks"].shmem < 2 * MEMORY_MB + 100

@@ -28,7 +28,7 @@ import signal
 import sys
 from pathlib import Path
 
-from regcourse.grading import _sandbox
+from regcourse.grading import _limits, _sandbox
 
 
 def _duration(execution: dict) -> float | None:
@@ -96,6 +96,22 @@ def _limit_files(disk_bytes: int) -> None:
             resource.setrlimit(limit, (value, value))
         except (ValueError, OSError):
             pass
+
+
+def _limit_own_data(extra_bytes: int) -> None:
+    """Without a cgroup, bound what the worker itself may allocate from now on to ``extra_bytes``
+    more than it holds (RLIMIT_DATA: its heap and private memory maps, where what the kernel sends
+    arrives). Set once the kernel is running, so the kernel does not inherit it: polling the
+    worker's resident memory alone let a burst of large frames through on a loaded machine (1.3 GB
+    against a 912 MB allowance). Past it an allocation fails, and the worker ends with an error."""
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            held = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
+        resource.setrlimit(resource.RLIMIT_DATA, (held + extra_bytes, held + extra_bytes))
+    except (OSError, ValueError, StopIteration):
+        pass  # not Linux, or the limit is lower already: the grader's polling stays
 
 
 def _kernel_manager(config: dict):
@@ -208,6 +224,11 @@ def run(config: dict) -> dict:
         async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
             self.output_reader = asyncio.current_task()  # the running cell's, for _execute_cells
             return await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
+
+        async def async_start_new_kernel(self, **kwargs):
+            await super().async_start_new_kernel(**kwargs)
+            if not config.get("kernel_prefix"):  # no cgroup holds the worker: the kernel's data is bounded here
+                _limit_own_data(_limits.WORKER_MEMORY_MB * 2**20)
 
     notebook = nbformat.read(config["notebook"], as_version=4)
     manager = _kernel_manager(config)
