@@ -66,6 +66,13 @@ def toeplitz(n, p, rho, seed):
     return X, _sparse_truth(rng, X)
 
 
+def duplicated(n, p, copies, seed):
+    """Each of p Gaussian columns ``copies`` times in a row (n × copies·p): the lasso's solution is
+    not unique (any split of a weight over its copies), so |Δcoef| may be large; compare the KKT."""
+    X, y = gaussian(n, p, seed)
+    return np.repeat(X, copies, axis=1), y
+
+
 def sparse_problem(n, p, density, seed):
     rng = np.random.default_rng(seed)
     nnz = int(density * n * p)  # coordinates drawn directly (scipy.sparse.random permutes all n·p cells)
@@ -80,6 +87,7 @@ ROWS = [
     ("tall 1e5×100", lambda: gaussian(100_000, 100, 0), "l1", 1.0, "path", 100, True),
     ("Toeplitz .95 2000×500", lambda: toeplitz(2000, 500, 0.95, 1), "l1", 1.0, "path", 100, True),
     ("Toeplitz .95 2000×500", lambda: toeplitz(2000, 500, 0.95, 1), "elastic_net", 0.5, "path", 100, True),
+    ("dup×3 300×900", lambda: duplicated(300, 300, 3, 8), "l1", 1.0, "path", 100, True),
     ("1000×1000", lambda: gaussian(1000, 1000, 2), "l1", 1.0, "path", 100, True),
     ("p>n 200×5000", lambda: gaussian(200, 5000, 3), "l1", 1.0, "path", 100, True),
     ("p>n 200×5000", lambda: gaussian(200, 5000, 3), "l1", 1.0, "fit", 1, True),

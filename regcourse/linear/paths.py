@@ -7,9 +7,10 @@ import math
 import numpy as np
 
 from regcourse._arrays import check_count, check_fraction, check_nonnegative
+from regcourse.linear.factor import Factor
 from regcourse.linear.problem import Problem, check_kind
 from regcourse.linear.results import PathResult
-from regcourse.linear.solvers import DEFAULT_TOL, Factor, working_set
+from regcourse.linear.solvers import DEFAULT_TOL, working_set
 from regcourse.penalties import L1, L2, ElasticNet, Penalty
 
 __all__ = ["penalty_for", "lam_max", "default_lams", "path"]

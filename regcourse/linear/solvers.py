@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 
+from regcourse.linear.factor import Factor
 from regcourse.linear.newton_cg import CG_MIN_WORKING_SET, newton_cg
 from regcourse.linear.problem import Problem
 from regcourse.linear.results import warn_not_converged
@@ -238,101 +239,6 @@ def _line_minimum(w, direction, r, curvature, half_l1, positive: bool = False) -
     return 1.0, -1  # not reached
 
 
-class Factor:
-    """The Cholesky factor R (upper, RᵀR = G_AA + l2·I) of the active set A, in the order the
-    features entered, kept up to date as A changes by a few features at a time: appending k
-    features costs O(|A|²k) (two triangular solves and a k×k factor), removing one is a rank-1
-    update of the trailing block, O(|A|²) — instead of O(|A|³) for a fresh solve every step.
-    Indices are the problem's feature numbers, so the factor lives along a whole path.
-    """
-
-    REFRESH_EVERY = 200  # updates between fresh factorizations, against the drift of rounding
-
-    def __init__(self, prob: Problem, l2: float):
-        self.prob, self.l2 = prob, l2
-        self.order = np.zeros(0, dtype=int)
-        self.R = np.zeros((0, 0))
-        self.updates = 0
-
-    def _entries(self, rows, columns):
-        block = self.prob.gram_entries(rows, columns)
-        return block
-
-    def reset(self) -> None:
-        self.order, self.R, self.updates = self.order[:0], np.zeros((0, 0)), 0
-
-    def append(self, features: np.ndarray) -> bool:
-        """Add features at the end; False (and the factor unchanged) if the block is singular."""
-        from scipy.linalg import solve_triangular
-
-        if features.size == 0:
-            return True
-        cross = self._entries(self.order, features)
-        corner = self._entries(features, features) + self.l2 * np.eye(features.size)
-        B = (
-            solve_triangular(self.R, cross, trans="T", lower=False, check_finite=False)
-            if self.order.size
-            else cross[:0]
-        )
-        schur = corner - B.T @ B
-        try:
-            R22 = np.linalg.cholesky(schur).T
-        except np.linalg.LinAlgError:
-            return False
-        if not np.all(np.diag(R22) > 1e-10 * np.sqrt(np.abs(np.diag(corner)).max() + 1e-300)):
-            return False  # numerically singular: the new features are (nearly) combinations of A's
-        m, k = self.order.size, features.size
-        R = np.zeros((m + k, m + k))
-        R[:m, :m], R[:m, m:], R[m:, m:] = self.R, B, R22
-        self.R, self.order = R, np.concatenate([self.order, features])
-        self.updates += 1
-        return True
-
-    def truncate(self, size: int) -> None:
-        """Keep the first ``size`` features: their factor is the leading block."""
-        self.order, self.R = self.order[:size], self.R[:size, :size]
-
-    def remove(self, positions) -> None:
-        """Remove the features at ``positions``. Deleting column j of R leaves
-        R[:, keep]ᵀR[:, keep], the matrix without feature j, with R[:, keep] upper Hessenberg
-        from column j on; Givens rotations make it triangular again, O(|A|²) per feature
-        (scipy.linalg.qr_delete, compiled; the Q it also rotates is a throwaway identity).
-        The diagonal may come out negative: RᵀR is what counts."""
-        from scipy.linalg import qr_delete
-
-        positions = np.unique(np.asarray(positions, dtype=int))
-        if positions.size == 0:
-            return
-        R = np.asfortranarray(self.R)
-        for position in positions[::-1]:  # from the back, so the other positions stay valid
-            m = R.shape[0]
-            _, R = qr_delete(
-                np.eye(m, order="F"), R, int(position), 1, which="col", overwrite_qr=True, check_finite=False
-            )
-            R = np.asfortranarray(R[: m - 1])
-        keep = np.setdiff1d(np.arange(self.order.size), positions)
-        self.R, self.order = R, self.order[keep]
-        self.updates += positions.size
-
-    def sync(self, features: np.ndarray) -> bool:
-        """Make the active set exactly ``features`` (kept in the factor's order where present)."""
-        if self.updates >= self.REFRESH_EVERY:
-            self.reset()
-        inside = np.isin(self.order, features)
-        gone = np.flatnonzero(~inside)
-        if gone.size > max(4, self.order.size // 4):
-            self.truncate(int(gone[0]))  # many removals: refactor the tail from scratch
-            gone = np.zeros(0, dtype=int)
-        self.remove(gone)
-        return self.append(features[~np.isin(features, self.order)])
-
-    def solve(self, rhs: np.ndarray) -> np.ndarray:
-        from scipy.linalg import solve_triangular
-
-        half = solve_triangular(self.R, rhs, trans="T", lower=False, check_finite=False)
-        return solve_triangular(self.R, half, lower=False, check_finite=False)
-
-
 def _newton_on_block(
     W, G, c, diag, w, q, half_l1, l2, goal, max_steps, max_active, factor: Factor, positive: bool = False
 ):
@@ -347,6 +253,12 @@ def _newton_on_block(
     gives no descent, only the worst one enters (always a descent direction). ``q = c − Gw``
     comes from the caller, computed from the full data (so each call refines the solution),
     and is then updated with the steps. Returns (w, steps, converged).
+
+    A feature in the span of the factored ones (a duplicate, a sum of active columns) is not
+    admitted to A: it keeps its value through the step, and the KKT check still covers it. If no
+    Newton step descends and such a feature violates, an exchange step (``_exchange``) swaps it
+    for a weight of A; only if that fails too, one coordinate sweep. No step solves a singular
+    system, so there is no least-squares fallback.
     """
     position = np.full(int(W.max()) + 1, -1)
     position[W] = np.arange(W.size)  # feature number → place in the block
@@ -364,50 +276,85 @@ def _newton_on_block(
             violators = np.flatnonzero(violation > goal)
             violators = violators[np.argsort(-violation[violators], kind="stable")]
             violators = violators[: max(min(max_active - nonzero.size, ENTERING_MAX), 1)]
-        factored = factor.sync(W[nonzero])
-        options = (violators, violators[:1], violators[:0]) if violators.size else (violators,)
-        t = 0.0
-        for entering in options:
-            if factored:
-                factor.truncate(nonzero.size)
-                factored = factor.append(W[entering])
-            if factored:
-                active = position[factor.order]
-            else:
-                active = np.concatenate([nonzero, entering])
+        left_out = position[factor.sync(W[nonzero])]  # non-zero weights in the span of the others
+        base = factor.order.size
+        attempts = (violators, violators[:1]) if violators.size else (violators,)
+        t, rejected = 0.0, left_out
+        for entering in attempts:
+            factor.truncate(base)
+            admitted = factor.append(W[entering])
+            rejected = np.concatenate([entering[~admitted], left_out])
+            if entering.size and not admitted.any():
+                continue  # all in the span of the active set: an exchange step below
+            active = position[factor.order]
             if active.size == 0:
                 continue
             theta = np.sign(w[active])
             is_new = w[active] == 0.0
             theta[is_new] = np.sign(q[active[is_new]])
             rhs = r[active] - half_l1 * theta
-            if factored:
-                d_A = factor.solve(rhs)
-            else:  # a singular face (collinear features): the minimum-norm step
-                factor.reset()
-                H_AA = G[np.ix_(active, active)] + l2 * np.eye(active.size)
-                d_A = np.linalg.lstsq(H_AA, rhs, rcond=None)[0]
+            d_A = factor.solve(rhs)
             if not np.all(np.isfinite(d_A)):
                 continue
             curvature = float(d_A @ rhs)
-            if positive:
-                d_A, curvature = _feasible(d_A, w[active], G, active, l2, curvature)
-            t, landing = _line_minimum(w[active], d_A, r[active], curvature, half_l1, positive)
+            w, q, t = _step(w, q, G, r, active, d_A, curvature, half_l1, l2, positive)
             if t > 0.0:
-                old = w[active]
-                w = w.copy()
-                w[active] += t * d_A
-                if landing >= 0:
-                    w[active[landing]] = 0.0
-                change = np.zeros(c.size)
-                change[active] = w[active] - old
-                q = q - G @ change  # no copy of G[:, active]
                 break
-        if t == 0.0:  # no Newton step descends (rounding at a degenerate point): one coordinate sweep
+        if t == 0.0 and rejected.size:  # swap a feature in the span of the active set for one of those
+            factor.truncate(base)
+            w, q, t = _exchange(w, q, G, r, W, position, rejected[0], factor, half_l1, l2, positive)
+        if t == 0.0 and violators.size:  # the face alone (rounding at a degenerate point)
+            factor.truncate(base)
+            active = position[factor.order]
+            if active.size:
+                rhs = r[active] - half_l1 * np.sign(w[active])
+                d_A = factor.solve(rhs)
+                w, q, t = _step(w, q, G, r, active, d_A, float(d_A @ rhs), half_l1, l2, positive)
+        if t == 0.0:  # no Newton step descends: one coordinate sweep
             H = G + l2 * np.eye(c.size)
             w = _sweep(H, c, diag, w, half_l1, l2, np.union1d(nonzero, violators), positive)
             q = c - G @ w
     return w, max_steps, False
+
+
+def _step(w, q, G, r, active, d_A, curvature, half_l1, l2, positive):
+    """The exact line search along d_A on ``active`` and the step; returns (w, q, t)."""
+    if positive:
+        d_A, curvature = _feasible(d_A, w[active], G, active, l2, curvature)
+    t, landing = _line_minimum(w[active], d_A, r[active], curvature, half_l1, positive)
+    if t > 0.0:
+        old = w[active]
+        w = w.copy()
+        w[active] += t * d_A
+        if landing >= 0:
+            w[active[landing]] = 0.0
+        change = np.zeros(w.size)
+        change[active] = w[active] - old
+        q = q - G @ change  # no copy of G[:, active]
+    return w, q, t
+
+
+def _exchange(w, q, G, r, W, position, j, factor: Factor, half_l1, l2, positive):
+    """Feature j (block position) is in the span of the factored set A: xⱼ ≈ X_A·a with
+    a = G_AA⁻¹G_Aj. Along d = s·(eⱼ − a) the fit barely moves (exactly not, for an exact
+    dependence) while the L1 norm changes at the rate l1·(s·sign wⱼ − s·θ_Aᵀa): the simplex
+    method's exchange. The line search stops where a weight of A reaches 0, which leaves A with
+    j in its place, again independent. Tries both signs s; returns (w, q, t), t = 0 if neither descends."""
+    active = position[factor.order]
+    if active.size == 0:
+        return w, q, 0.0
+    a = factor.solve(G[active, j])
+    block = np.concatenate([active, [j]])
+    H = G[np.ix_(block, block)] + l2 * np.eye(block.size)
+    first = np.sign(w[j]) if w[j] != 0.0 else np.sign(q[j])
+    for s in (first or 1.0, -(first or 1.0)):
+        if positive and w[j] == 0.0 and s < 0:
+            continue
+        d = np.concatenate([-s * a, [s]])
+        w, q, t = _step(w, q, G, r, block, d, float(d @ (H @ d)), half_l1, l2, positive)
+        if t > 0.0:
+            return w, q, t
+    return w, q, 0.0
 
 
 def _feasible(d_A, w_A, G, active, l2, curvature):
@@ -462,6 +409,15 @@ def working_set(
        block, which is cheap because W is small; back to 1.
     ``n_iter`` counts Newton steps; ``max_iter`` bounds them. Along a path, pass the same
     ``factor`` (a ``Factor``) to every λ: the Cholesky factor of the active set carries over.
+
+    Duplicated or collinear columns: the lasso's solution is then not unique. J, the fitted
+    values Xw and (for copies of one column) the sum of the weights over the copies are; how the
+    sum is split is not. The factor admits no column in the span of the active ones
+    (``Factor.append``), so from 0 or along a path one copy — the first to enter, usually the
+    lowest index — carries the whole weight and the others stay at 0 (scikit-learn may split
+    it); a column that is a combination of active ones is swapped in by an exchange step when it
+    fits as well for less L1 norm (``_exchange``). Compare J and Xw, not the coefficients. With
+    l2 > 0 the solution is unique and G_AA + l2·I is never singular.
     """
     half_l1, l2 = 0.5 * pen.l1_coef, pen.l2_coef
     if factor is None or factor.l2 != l2:
