@@ -13,7 +13,7 @@ import scipy.sparse
 from sklearn.linear_model import enet_path, lasso_path
 
 from regcourse.linear import default_lams, fit, path, penalty_for
-from regcourse.linear import solvers as solvers_module
+from regcourse.linear import newton_block as newton_block_module
 
 
 def _truth(rng, X, k=8):
@@ -102,7 +102,7 @@ def no_lstsq(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("np.linalg.lstsq called by the working set")
 
-    monkeypatch.setattr(solvers_module.np.linalg, "lstsq", refuse)
+    monkeypatch.setattr(newton_block_module.np.linalg, "lstsq", refuse)
 
 
 @pytest.mark.parametrize("kind, rho", KINDS)
@@ -153,8 +153,8 @@ def test_a_column_that_is_a_sum_of_two_active_ones_is_swapped_in(positive, monke
     y = 2.0 * X[:, 2] + 0.1 * rng.normal(size=100)
     lam = 0.01
     exchanges = []
-    original = solvers_module._exchange
-    monkeypatch.setattr(solvers_module, "_exchange", lambda *a, **k: exchanges.append(1) or original(*a, **k))
+    original = newton_block_module._exchange
+    monkeypatch.setattr(newton_block_module, "_exchange", lambda *a, **k: exchanges.append(1) or original(*a, **k))
     start = np.array([1.0, 1.0, 0.0, 0.0, 0.0, 0.0])
     ours = fit(X, y, penalty_for("l1", lam), tol=1e-12, warm_start=start, positive=positive)
     assert exchanges

@@ -9,7 +9,7 @@ from sklearn.linear_model import enet_path, lasso_path
 
 from regcourse import ElasticNet
 from regcourse.linear import default_lams, fit, path
-from regcourse.linear import solvers as solvers_module
+from regcourse.linear import working_set as working_set_module
 from regcourse.linear.newton_cg import _pcg
 from test_linear_inputs import kkt
 
@@ -31,13 +31,13 @@ def big_support_problem(n=2500, p=1200, density=0.02, seed=0):
 def calls(monkeypatch):
     """Counts the calls of newton_cg from the working-set solver (so a test knows it ran)."""
     counter = {"newton_cg": 0}
-    original = solvers_module.newton_cg
+    original = working_set_module.newton_cg
 
     def counting(*args, **kwargs):
         counter["newton_cg"] += 1
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(solvers_module, "newton_cg", counting)
+    monkeypatch.setattr(working_set_module, "newton_cg", counting)
     return counter
 
 
@@ -69,7 +69,7 @@ def test_the_matrix_free_steps_and_the_factor_steps_reach_the_same_solution(monk
     lams = default_lams(X, y, "l1", n_lams=15, eps=2e-3)
     with_cg = path(X, y, "l1", lams)
     assert calls["newton_cg"] > 0
-    monkeypatch.setattr(solvers_module, "CG_MIN_WORKING_SET", 10**9)
+    monkeypatch.setattr(working_set_module, "CG_MIN_WORKING_SET", 10**9)
     calls["newton_cg"] = 0
     with_factor = path(X, y, "l1", lams)
     assert calls["newton_cg"] == 0
@@ -88,7 +88,7 @@ def test_a_cold_single_fit_uses_the_matrix_free_steps_too(calls):
 def test_a_stalled_matrix_free_solve_falls_back_to_the_exact_steps(monkeypatch, calls):
     X, y = big_support_problem(seed=3)
     pen = ElasticNet(l1=2e-3, l2=0.0)
-    monkeypatch.setattr(solvers_module, "newton_cg", lambda prob, W, w, *args, **kwargs: (w, 0, "stalled"))
+    monkeypatch.setattr(working_set_module, "newton_cg", lambda prob, W, w, *args, **kwargs: (w, 0, "stalled"))
     result = fit(X, y, pen)
     assert result.converged and kkt(X, y, result.coef, pen) <= 1e-11
 

@@ -8,12 +8,19 @@ b is ȳ − x̄·w and the problem in w reads, with G = XcᵀXc/n and c = Xcᵀy
     J(w) = wᵀGw − 2cᵀw + const + l1·‖w‖₁ + l2·‖w‖²,     ∇ of the smooth part = 2(Gw − c).
 
 One job per module; imports run down this list (and penalties ← linear ← selection):
-    results    FitResult, PathResult, ConstrainedResult, ConvergenceWarning
-    problem    input checking (dense, scipy.sparse, pandas), centring, Gram or residual form
-    solvers    closed form, gd, cd, ista/fista, and the working-set solver "active_set"
-    fitting    fit, mse
-    paths      path (warm starts, strong rule), lam_max, default_lams, penalty_for
-    budget     fit_constrained (min MSE s.t. R(w) ≤ radius), lam_for_radius, radius_for_lam
+    results       FitResult, PathResult, ConstrainedResult, ConvergenceWarning
+    problem       input checking (dense, scipy.sparse, pandas), centring, Gram or residual form
+    kkt           kkt_violation, the optimality certificate every solver stops on
+    factor        the Cholesky factor of the active set, updated as features enter and leave
+    first_order   ridge's closed form, gd, ista/fista
+    coordinate    cd (coordinate descent)
+    newton_block  Newton steps on sign patterns over a small block (line search, exchange steps)
+    newton_cg     the same steps by conjugate gradients, for sparse X with a large working set
+    working_set   the working-set solver "active_set" (KKT pass, strong rule) and its continuation
+    solvers       choose_solver, solve: the solver names and the dispatch
+    fitting       fit, mse
+    paths         path (warm starts, strong rule), lam_max, default_lams, penalty_for
+    budget        fit_constrained (min MSE s.t. R(w) ≤ radius), lam_for_radius, radius_for_lam
 """
 
 from regcourse.linear.budget import fit_constrained, lam_for_radius, radius_for_lam

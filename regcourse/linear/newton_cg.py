@@ -1,5 +1,5 @@
 """Newton steps on a sign pattern with a matrix-free inner solve, for sparse X with a large
-working set (used by ``solvers.working_set``).
+working set (used by ``working_set.working_set``).
 
 The working-set solver's exact Newton step needs the Cholesky factor of G_AA + l2·I. Its cost
 has a floor of |A|³/3 flops along a path and |A|² memory traffic per step (3·10¹⁰ flops and
@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from regcourse.linear.kkt import kkt_violation
+from regcourse.linear.newton_block import _line_minimum
 from regcourse.linear.problem import Problem
 
 __all__ = ["CG_MIN_WORKING_SET", "FORCING", "SparseFace", "newton_cg"]
@@ -116,8 +118,6 @@ def newton_cg(
     falls), so that step, kept on the Problem (``newton_slope``) when ``first_round``, starts
     the conjugate gradients of the next λ's first step.
     """
-    from regcourse.linear.solvers import _line_minimum, kkt_violation
-
     face = SparseFace(prob, W)
     diag = prob.diag[W]
     usable = diag + l2 > 0

@@ -1,0 +1,140 @@
+"""The working-set solver ("active_set", the default for L1 and the elastic net): the outer loop
+(KKT pass over every feature, strong rule, working set growth) around the exact block solve
+(``newton_block``) or, for sparse X with a large working set, the matrix-free Newton steps
+(``newton_cg``); and ``continuation``, the short path a cold start goes down.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from regcourse.linear.factor import Factor
+from regcourse.linear.kkt import kkt_violation
+from regcourse.linear.newton_block import _newton_on_block
+from regcourse.linear.newton_cg import CG_MIN_WORKING_SET, newton_cg
+from regcourse.linear.problem import Problem
+from regcourse.linear.results import warn_not_converged
+from regcourse.penalties import ElasticNet, Penalty
+
+__all__ = ["working_set", "continuation"]
+
+
+def working_set(
+    prob: Problem,
+    pen: Penalty,
+    w: np.ndarray,
+    tol: float,
+    max_iter: int,
+    *,
+    previous_half_l1: float | None = None,
+    factor: Factor | None = None,
+    positive: bool = False,
+):
+    """L1 and elastic net by a working set (as in celer and skglm), solved by Newton steps.
+
+    1. One pass over every feature: q = c − Gw (a Gram product in the Gram form, else one
+       Xcᵀ·residual) and the KKT violation of each weight. All below tol·max|c|: done — the
+       certificate covers every feature, not only the working set.
+    2. The working set W: the support plus at least as many of the zeros, chosen by how hard
+       they pull (|qⱼ|). On a path, the sequential strong rule (glmnet) picks them:
+       |qⱼ| ≥ l1 − l1_previous/2 in half-gradient units. Features outside W stay at 0.
+    3. The problem restricted to W is solved exactly (``_newton_on_block``) on the |W|×|W| Gram
+       block, which is cheap because W is small; back to 1.
+    ``n_iter`` counts Newton steps; ``max_iter`` bounds them. Along a path, pass the same
+    ``factor`` (a ``Factor``) to every λ: the Cholesky factor of the active set carries over.
+
+    Duplicated or collinear columns: the lasso's solution is then not unique. J, the fitted
+    values Xw and (for copies of one column) the sum of the weights over the copies are; how the
+    sum is split is not. The factor admits no column in the span of the active ones
+    (``Factor.append``), so from 0 or along a path one copy — the first to enter, usually the
+    lowest index — carries the whole weight and the others stay at 0 (scikit-learn may split
+    it); a column that is a combination of active ones is swapped in by an exchange step when it
+    fits as well for less L1 norm (``_exchange``). Compare J and Xw, not the coefficients. With
+    l2 > 0 the solution is unique and G_AA + l2·I is never singular.
+    """
+    half_l1, l2 = 0.5 * pen.l1_coef, pen.l2_coef
+    if factor is None or factor.l2 != l2:
+        factor = Factor(prob, l2)
+    goal = tol * prob.scale
+    diag = prob.diag
+    max_active = prob.p if l2 > 0 else prob.rank_bound
+    w = w.copy()
+    steps, residual, size = 0, math.inf, 0
+    while True:
+        q = prob.neg_half_gradient(w)
+        violation = kkt_violation(q, w, diag, half_l1, l2, positive)
+        residual = float(violation.max())
+        if residual <= goal:
+            return w, max(steps, 1), True
+        if steps >= max_iter:
+            warn_not_converged("active_set", max_iter, residual, goal)
+            return w, steps, False
+        support = np.flatnonzero(w)
+        pull = q.copy() if positive else np.abs(q)  # with w ≥ 0 only a positive pull can move a zero
+        pull[support] = -1.0
+        if previous_half_l1 is not None:
+            threshold = min(2.0 * half_l1 - previous_half_l1, half_l1)
+            previous_half_l1 = None  # the strong rule is for the first round only
+            first_round = True
+        else:
+            threshold, first_round = half_l1, False
+        candidates = np.flatnonzero((pull > threshold) & (diag + l2 > 0))
+        size = max(10, support.size, 2 * size)
+        if candidates.size > size:
+            candidates = candidates[np.argpartition(-pull[candidates], size - 1)[:size]]
+        W = np.union1d(support, candidates)
+        if W.size == support.size and residual > goal:  # the violations are all on the support
+            W = np.union1d(support, np.flatnonzero(violation > goal))
+        if prob.sparse and W.size >= CG_MIN_WORKING_SET:
+            if 2 * W.size >= prob.p:  # over half the features: take them all, no second round
+                W = np.flatnonzero(diag + l2 > 0)
+            solved, taken, status = newton_cg(
+                prob, W, w[W], half_l1, l2, goal, max_iter - steps, first_round=first_round, positive=positive
+            )
+            steps += max(taken, 1)
+            w = np.zeros_like(w)
+            w[W] = solved
+            if status != "stalled":
+                continue
+            q = prob.neg_half_gradient(w)
+        block = prob.gram_block(W)
+        solved, taken, _ = _newton_on_block(
+            W, block, prob.c[W], diag[W], w[W], q[W], half_l1, l2, goal, max_iter - steps, max_active, factor, positive
+        )
+        steps += max(taken, 1)
+        w = np.zeros_like(w)
+        w[W] = solved
+
+
+def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positive: bool = False):
+    """A cold start far below λ_max goes down a short path (as glmnet does): the L1 weight
+    from max|c|·2 (where w = 0) down to l1 in steps of 10^(1/3), each warm-starting the next,
+    so features enter a few at a time with the right signs. The L2 weight stays fixed, so one
+    Cholesky factor serves every step. ``n_iter`` counts the Newton steps of all of them."""
+    top = 2.0 * float(np.abs(prob.c).max())
+    steps_down = math.ceil(3.0 * math.log10(top / pen.l1_coef)) if 0.0 < pen.l1_coef < top else 0
+    factor = Factor(prob, pen.l2_coef)
+    w, total, previous = np.zeros(prob.p), 0, None
+    stages = list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) if steps_down else []
+    for l1 in stages + [pen.l1_coef]:
+        stage = ElasticNet(l1=l1, l2=pen.l2_coef) if l1 != pen.l1_coef else pen
+        last = stage is pen
+        with warnings.catch_warnings():
+            if not last:
+                warnings.simplefilter("ignore")  # only the final fit's convergence is reported
+            w, taken, converged = working_set(
+                prob,
+                stage,
+                w,
+                tol,
+                max(max_iter - total, 1),
+                previous_half_l1=previous,
+                factor=factor,
+                positive=positive,
+            )
+        total += taken
+        previous = 0.5 * l1
+    return w, total, converged
