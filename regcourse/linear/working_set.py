@@ -17,6 +17,7 @@ from regcourse.linear.newton_block import _newton_on_block
 from regcourse.linear.newton_cg import CG_MIN_WORKING_SET, newton_cg
 from regcourse.linear.problem import Problem
 from regcourse.linear.results import warn_not_converged
+from regcourse.linear.small_p import SMALL_MAX_FEATURES, solve_small
 from regcourse.penalties import ElasticNet, Penalty
 
 __all__ = ["working_set", "continuation"]
@@ -43,6 +44,8 @@ def working_set(
        |qⱼ| ≥ l1 − l1_previous/2 in half-gradient units. Features outside W stay at 0.
     3. The problem restricted to W is solved exactly (``_newton_on_block``) on the |W|×|W| Gram
        block, which is cheap because W is small; back to 1.
+    With a small dense Gram matrix (p ≤ ``SMALL_MAX_FEATURES``), ``small_p.solve_small`` first
+    solves the whole problem without this bookkeeping; the loop above runs only if it hands over.
     ``n_iter`` counts Newton steps; ``max_iter`` bounds them. Along a path, pass the same
     ``factor`` (a ``Factor``) to every λ: the Cholesky factor of the active set carries over.
 
@@ -56,13 +59,18 @@ def working_set(
     l2 > 0 the solution is unique and G_AA + l2·I is never singular.
     """
     half_l1, l2 = 0.5 * pen.l1_coef, pen.l2_coef
+    goal = tol * prob.scale
+    steps = 0
+    if prob.G is not None and prob.p <= SMALL_MAX_FEATURES and not positive:  # no bookkeeping (``small_p``)
+        w, steps, status = solve_small(prob.G, prob.c, prob.diag, w, half_l1, l2, goal, max_iter)
+        if status == "converged":
+            return w, max(steps, 1), True
     if factor is None or factor.l2 != l2:
         factor = Factor(prob, l2)
-    goal = tol * prob.scale
     diag = prob.diag
     max_active = prob.p if l2 > 0 else prob.rank_bound
     w = w.copy()
-    steps, residual, size = 0, math.inf, 0
+    residual, size = math.inf, 0
     while True:
         q = prob.neg_half_gradient(w)
         violation = kkt_violation(q, w, diag, half_l1, l2, positive)
@@ -119,6 +127,8 @@ def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positiv
     factor = Factor(prob, pen.l2_coef)
     w, total, previous = np.zeros(prob.p), 0, None
     stages = list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) if steps_down else []
+    if prob.G is not None and prob.p <= SMALL_MAX_FEATURES and not positive:
+        stages = []  # ``solve_small`` goes straight to the target: fewer steps than the stages'
     for l1 in stages + [pen.l1_coef]:
         stage = ElasticNet(l1=l1, l2=pen.l2_coef) if l1 != pen.l1_coef else pen
         last = stage is pen
