@@ -30,25 +30,26 @@ import numpy as np
 
 from regcourse.linear.newton_block import _line_minimum
 
-__all__ = ["SMALL_MAX_FEATURES", "SPAN_TOL", "solve_small"]
+__all__ = ["SMALL_MAX_FEATURES", "SMALL_MAX_ACTIVE", "SPAN_TOL", "solve_small"]
 
-SMALL_MAX_FEATURES = 64  # up to here a fresh |A|×|A| factor per step costs less than the bookkeeping
+SMALL_MAX_FEATURES = 1000  # the KKT pass over all p features per step stays cheap (p² flops at most)
+SMALL_MAX_ACTIVE = 256  # up to here a fresh |A|×|A| factor per step costs less than the bookkeeping
 SPAN_TOL = 1e-6  # a Cholesky pivot ≤ this·√(Gⱼⱼ + l2): singular block, give up (as ``Factor.SPAN_TOL``)
 
 
-def solve_small(G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps: int):
+def solve_small(G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps: int, max_active: int):
     """Minimize J on all features by Newton steps on sign patterns (see the module docstring).
 
     ``w`` is the start (not changed). Returns (w, steps, status): status "converged" when the
     KKT residual is ≤ ``goal``, else "handover" (the caller continues from w with the general
-    solver).
+    solver), also as soon as a step would need more than ``max_active`` active features.
     """
     from scipy.linalg.lapack import dpotrf, dpotrs
 
     w = w.copy()
     denominators = diag + l2
     usable = denominators > 0  # a constant feature with l2 = 0 stays at 0
-    q = c - G @ w
+    q = _neg_half_gradient(G, c, w)
     for steps in range(max_steps + 1):
         z = q + diag * w
         violation = np.abs(np.sign(z) * np.maximum(np.abs(z) - half_l1, 0.0) - denominators * w)
@@ -69,6 +70,8 @@ def solve_small(G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps
             if np.count_nonzero(entering) == 1:
                 choices = choices[:1]
         t = 0.0
+        if choices[-1].size > max_active:
+            return w, steps, "handover"
         for active in choices:
             w_A = w[active]
             theta = np.sign(w_A)
@@ -89,12 +92,12 @@ def solve_small(G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps
             kept = stepped * theta > 0.0
             if kept.all():  # the face's minimizer lies on the face: the whole step
                 w[active] = stepped
-                q = c - G @ w  # afresh (p is small): no drift from incremental updates
+                q = _neg_half_gradient(G, c, w)  # afresh: no drift from incremental updates
                 t = 1.0
                 break
             candidate = w.copy()  # the step projected on the face: every weight that crosses stops at 0
             candidate[active] = np.where(kept, stepped, 0.0)
-            q_candidate = c - G @ candidate
+            q_candidate = _neg_half_gradient(G, c, candidate)
             if _objective(candidate, c, q_candidate, half_l1, l2) < _objective(w, c, q, half_l1, l2):
                 w, q, t = candidate, q_candidate, 1.0
                 break
@@ -105,7 +108,7 @@ def solve_small(G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps
             if landing >= 0:
                 stepped[landing] = 0.0
             w[active] = stepped
-            q = c - G @ w
+            q = _neg_half_gradient(G, c, w)
             break
         if t <= 0.0:
             return w, steps, "handover"
@@ -115,3 +118,11 @@ def solve_small(G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps
 def _objective(w, c, q, half_l1: float, l2: float) -> float:
     """J(w) − const = wᵀGw − 2cᵀw + l1‖w‖₁ + l2‖w‖², written with q = c − Gw: −wᵀ(c + q) + …"""
     return -float(w @ (c + q)) + 2.0 * half_l1 * float(np.abs(w).sum()) + l2 * float(w @ w)
+
+
+def _neg_half_gradient(G, c, w):
+    """q = c − Gw, from the columns of the support when it is small."""
+    support = np.flatnonzero(w)
+    if 4 * support.size > w.size:
+        return c - G @ w
+    return c - G[:, support] @ w[support]

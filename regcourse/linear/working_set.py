@@ -17,7 +17,7 @@ from regcourse.linear.newton_block import _newton_on_block
 from regcourse.linear.newton_cg import CG_MIN_WORKING_SET, newton_cg
 from regcourse.linear.problem import Problem
 from regcourse.linear.results import warn_not_converged
-from regcourse.linear.small_p import SMALL_MAX_FEATURES, solve_small
+from regcourse.linear.small_p import SMALL_MAX_ACTIVE, SMALL_MAX_FEATURES, solve_small
 from regcourse.penalties import ElasticNet, Penalty
 
 __all__ = ["working_set", "continuation"]
@@ -62,7 +62,8 @@ def working_set(
     goal = tol * prob.scale
     steps = 0
     if prob.G is not None and prob.p <= SMALL_MAX_FEATURES and not positive:  # no bookkeeping (``small_p``)
-        w, steps, status = solve_small(prob.G, prob.c, prob.diag, w, half_l1, l2, goal, max_iter)
+        limit = prob.p if prob.p <= SMALL_MAX_ACTIVE else SMALL_MAX_ACTIVE
+        w, steps, status = solve_small(prob.G, prob.c, prob.diag, w, half_l1, l2, goal, max_iter, limit)
         if status == "converged":
             return w, max(steps, 1), True
     if factor is None or factor.l2 != l2:
@@ -127,7 +128,7 @@ def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positiv
     factor = Factor(prob, pen.l2_coef)
     w, total, previous = np.zeros(prob.p), 0, None
     stages = list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) if steps_down else []
-    if prob.G is not None and prob.p <= SMALL_MAX_FEATURES and not positive:
+    if prob.G is not None and prob.p <= SMALL_MAX_ACTIVE and not positive:
         stages = []  # ``solve_small`` goes straight to the target: fewer steps than the stages'
     for l1 in stages + [pen.l1_coef]:
         stage = ElasticNet(l1=l1, l2=pen.l2_coef) if l1 != pen.l1_coef else pen
