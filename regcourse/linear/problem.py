@@ -158,6 +158,7 @@ class Problem:
                 self.diag = np.einsum("ij,ij->j", self.X, self.X) / n
         self._check_representable()
         self.newton_slope = None  # newton_cg's first step at the last λ, to start the next λ's (a path)
+        self.small_factor = {}  # small_p's last Cholesky factor, reused at the next λ of a path
         self._cache_index = np.full(p, -1)
         self._cache_columns = np.zeros(0, dtype=int)
         self._cache_block = np.zeros((0, 0))

@@ -37,23 +37,33 @@ SMALL_MAX_ACTIVE = 256  # up to here a fresh |A|×|A| factor per step costs less
 SPAN_TOL = 1e-6  # a Cholesky pivot ≤ this·√(Gⱼⱼ + l2): singular block, give up (as ``Factor.SPAN_TOL``)
 
 
-def solve_small(G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps: int, max_active: int):
+def solve_small(
+    G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps: int, max_active: int, cache: dict | None = None
+):
     """Minimize J on all features by Newton steps on sign patterns (see the module docstring).
 
     ``w`` is the start (not changed). Returns (w, steps, status): status "converged" when the
     KKT residual is ≤ ``goal``, else "handover" (the caller continues from w with the general
     solver), also as soon as a step would need more than ``max_active`` active features.
+    ``cache`` (a dict, kept by the caller along a path) holds the last Cholesky factor (``_factor``).
     """
-    from scipy.linalg.lapack import dpotrf, dpotrs
+    from scipy.linalg.lapack import dpotrs
 
     w = w.copy()
     denominators = diag + l2
     usable = denominators > 0  # a constant feature with l2 = 0 stays at 0
+    usable_all = bool(usable.all())
     q = _neg_half_gradient(G, c, w)
     for steps in range(max_steps + 1):
         z = q + diag * w
-        violation = np.abs(np.sign(z) * np.maximum(np.abs(z) - half_l1, 0.0) - denominators * w)
-        violation *= usable
+        shrunk = np.abs(z)
+        shrunk -= half_l1
+        np.maximum(shrunk, 0.0, out=shrunk)
+        violation = np.copysign(shrunk, z, out=shrunk)
+        violation -= denominators * w
+        np.abs(violation, out=violation)
+        if not usable_all:
+            violation *= usable
         violating = violation > goal
         if not violating.any():
             return w, steps, "converged"
@@ -61,30 +71,28 @@ def solve_small(G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps
             break
         nonzero = w != 0.0
         if (violating & nonzero).any():  # first the optimum on the current face
-            choices = (np.flatnonzero(nonzero),)
-        else:
-            entering = violating.copy()
-            worst = np.zeros_like(entering)
-            worst[int(np.argmax(violation))] = True
-            choices = (np.flatnonzero(nonzero | entering), np.flatnonzero(nonzero | worst))
-            if np.count_nonzero(entering) == 1:
-                choices = choices[:1]
+            choices = [nonzero.nonzero()[0]]
+        else:  # every violator enters; if that gives no descent, the worst one alone
+            choices = [(nonzero | violating).nonzero()[0]]
+            if violating.sum() > 1:
+                choices.append(None)
         t = 0.0
-        if choices[-1].size > max_active:
+        if choices[0].size > max_active:
             return w, steps, "handover"
         for active in choices:
+            if active is None:
+                nonzero[int(np.argmax(violation))] = True
+                active = nonzero.nonzero()[0]
+            factored = _factor(G, denominators, l2, active, cache)
+            if factored is None:
+                return w, steps, "handover"
+            active, R = factored  # the same features, in the factor's order
             w_A = w[active]
             theta = np.sign(w_A)
             new = theta == 0.0
             theta[new] = np.sign(q[active[new]])
             r_A = q[active] - l2 * w_A
             rhs = r_A - half_l1 * theta
-            H = G[np.ix_(active, active)]
-            if l2:
-                H.flat[:: active.size + 1] += l2
-            R, info = dpotrf(H, lower=0, clean=0, overwrite_a=1)
-            if info != 0 or np.any(np.abs(R.diagonal()) <= SPAN_TOL * np.sqrt(denominators[active])):
-                return w, steps, "handover"
             d, info = dpotrs(R, rhs, lower=0)
             if info != 0:
                 return w, steps, "handover"
@@ -115,6 +123,57 @@ def solve_small(G, c, diag, w, half_l1: float, l2: float, goal: float, max_steps
     return w, max_steps, "handover"
 
 
+def _factor(G, denominators, l2: float, active: np.ndarray, cache: dict | None):
+    """(order, R): the features of ``active`` in some order and the upper Cholesky factor R of
+    (G + l2·I) on them in that order, RᵀR = G_oo + l2·I; None if a pivot is ≤ ``SPAN_TOL``·√(Gⱼⱼ + l2)
+    (the block is numerically singular).
+
+    With a ``cache`` holding the last factor (same l2), its leading features that are all still
+    active keep their rows of R and only the rest is appended: B = R⁻ᵀG_on, then the factor of
+    G_nn + l2·I − BᵀB — O(|A|²k) for k new features instead of |A|³/3 (a path's support changes
+    by a few features per λ).
+    """
+    from scipy.linalg.lapack import dpotrf, dtrtrs
+
+    order, R = active[:0], None
+    if cache is not None and cache.get("l2") == l2 and active.size > 16:
+        member = np.zeros(denominators.size, dtype=bool)
+        member[active] = True
+        previous = cache["order"]
+        still = member[previous]
+        keep = previous.size if still.all() else int(np.argmin(still))
+        if keep:
+            order, R = previous[:keep], cache["R"][:keep, :keep]
+            member[order] = False
+            new = np.flatnonzero(member)
+        else:
+            new = active
+    else:
+        new = active
+    if new.size:
+        corner = G[np.ix_(new, new)]
+        if l2:
+            corner.flat[:: new.size + 1] += l2
+        if order.size:
+            B, info = dtrtrs(R, G[np.ix_(order, new)], lower=0, trans=1)
+            if info != 0:
+                return None
+            corner -= B.T @ B
+        R22, info = dpotrf(corner, lower=0, clean=1, overwrite_a=1)
+        if info != 0 or np.any(np.abs(R22.diagonal()) <= SPAN_TOL * np.sqrt(denominators[new])):
+            return None
+        if order.size:
+            m, k = order.size, new.size
+            full = np.zeros((m + k, m + k))
+            full[:m, :m], full[:m, m:], full[m:, m:] = R, B, R22
+            order, R = np.concatenate([order, new]), full
+        else:
+            order, R = new, R22
+    if cache is not None:
+        cache.update(l2=l2, order=order, R=R)
+    return order, R
+
+
 def _objective(w, c, q, half_l1: float, l2: float) -> float:
     """J(w) − const = wᵀGw − 2cᵀw + l1‖w‖₁ + l2‖w‖², written with q = c − Gw: −wᵀ(c + q) + …"""
     return -float(w @ (c + q)) + 2.0 * half_l1 * float(np.abs(w).sum()) + l2 * float(w @ w)
@@ -122,7 +181,7 @@ def _objective(w, c, q, half_l1: float, l2: float) -> float:
 
 def _neg_half_gradient(G, c, w):
     """q = c − Gw, from the columns of the support when it is small."""
-    support = np.flatnonzero(w)
+    support = w.nonzero()[0]
     if 4 * support.size > w.size:
         return c - G @ w
     return c - G[:, support] @ w[support]

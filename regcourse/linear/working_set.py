@@ -63,7 +63,9 @@ def working_set(
     steps = 0
     if prob.G is not None and prob.p <= SMALL_MAX_FEATURES and not positive:  # no bookkeeping (``small_p``)
         limit = prob.p if prob.p <= SMALL_MAX_ACTIVE else SMALL_MAX_ACTIVE
-        w, steps, status = solve_small(prob.G, prob.c, prob.diag, w, half_l1, l2, goal, max_iter, limit)
+        w, steps, status = solve_small(
+            prob.G, prob.c, prob.diag, w, half_l1, l2, goal, max_iter, limit, cache=prob.small_factor
+        )
         if status == "converged":
             return w, max(steps, 1), True
     if factor is None or factor.l2 != l2:
