@@ -43,23 +43,23 @@ class Factor:
         √(Gⱼⱼ + l2 − ‖bⱼ‖²) — at most ``SPAN_TOL``·√(Gⱼⱼ + l2). Returns the mask of the features
         admitted; the factor stays non-singular, so no step ever needs a least-squares fallback."""
         from scipy.linalg import solve_triangular
+        from scipy.linalg.lapack import dpotrf
 
         admitted = np.zeros(features.size, dtype=bool)
         if features.size == 0:
             return admitted
-        cross = self._entries(self.order, features)
-        corner = self._entries(features, features) + self.l2 * np.eye(features.size)
-        B = (
-            solve_triangular(self.R, cross, trans="T", lower=False, check_finite=False)
-            if self.order.size
-            else cross[:0]
-        )
-        floor = self.SPAN_TOL * np.sqrt(np.maximum(np.diag(corner), 0.0))
-        try:
-            R22 = np.linalg.cholesky(corner - B.T @ B).T
-            whole = bool(np.all(np.diag(R22) > floor))
-        except np.linalg.LinAlgError:
-            whole = False
+        corner = np.array(self._entries(features, features), order="F")  # a copy, in LAPACK's layout
+        if self.l2:
+            corner.flat[:: features.size + 1] += self.l2
+        floor = self.SPAN_TOL * np.sqrt(np.maximum(corner.diagonal(), 0.0))
+        if self.order.size:
+            cross = self._entries(self.order, features)
+            B = solve_triangular(self.R, cross, trans="T", lower=False, check_finite=False)
+            schur = corner - B.T @ B
+        else:  # a fresh factor (the elastic net's at each λ): no cross terms, no copies
+            B, schur = np.zeros((0, features.size)), corner.copy(order="F")
+        R22, info = dpotrf(schur, lower=0, clean=1, overwrite_a=1)
+        whole = info == 0 and bool(np.all(R22.diagonal() > floor))
         if whole:  # the usual case: the whole block at once, O(|A|²k)
             admitted[:] = True
             self._extend(B, R22, features)
@@ -78,7 +78,11 @@ class Factor:
 
     def _extend(self, B: np.ndarray, R22: np.ndarray, features: np.ndarray) -> None:
         m, k = self.order.size, features.size
-        R = np.zeros((m + k, m + k))
+        if m == 0:
+            self.R, self.order = np.asfortranarray(R22), features.copy()
+            self.updates += 1
+            return
+        R = np.zeros((m + k, m + k), order="F")  # Fortran order: qr_delete and LAPACK take it without a copy
         R[:m, :m], R[:m, m:], R[m:, m:] = self.R, B, R22
         self.R, self.order = R, np.concatenate([self.order, features])
         self.updates += 1
