@@ -3,9 +3,10 @@ use — small (the course's notebooks, cross-validation folds, explorers), tall,
 (Toeplitz), duplicated columns — agree with scikit-learn: at every λ our objective is at most
 scikit-learn's (tight tolerance) times 1 + 1e-10, and the optimality residual is ≤ 1e-8.
 
-The small dense route (``small_p.solve_small``) serves the small and tall shapes; the tests check
-that it ran, that it hands over to the working set where it must (duplicated columns, an active
-set above its limit), and that the answers are the same either way."""
+The small dense route (``small_p.solve_small``) serves the small and tall shapes, and a small
+lasso path is followed kink to kink (``homotopy``); the tests check that they ran, that they hand
+over to the working set where they must (duplicated columns, an active set above the limit), and
+that the answers are the same either way."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from sklearn.linear_model import enet_path, lasso_path
 
 from regcourse.linear import default_lams, fit, path, penalty_for
+from regcourse.linear import paths as paths_module
 from regcourse.linear import small_p as small_p_module
 from regcourse.linear import working_set as working_set_module
 
@@ -138,7 +140,7 @@ def test_the_small_route_hands_over_mid_path_when_the_active_set_outgrows_it(kin
     supports to the working set (and its factor): the same answers as scikit-learn's."""
     monkeypatch.setattr(small_p_module, "SMALL_MAX_ACTIVE", 8)
     monkeypatch.setattr(working_set_module, "SMALL_MAX_ACTIVE", 8)
-    X, y = _gaussian(300, 40, 7, k=15)
+    X, y = _gaussian(300, 80, 7, k=15)  # p > 64: no homotopy for the lasso
     lams = default_lams(X, y, kind, l1_ratio=rho, n_lams=40)
     result = path(X, y, kind, lams, l1_ratio=rho, tol=1e-10)
     assert result.converged
@@ -156,3 +158,45 @@ def test_the_small_route_reuses_its_factor_along_a_path_and_stays_exact():
         cold = fit(X, y, penalty_for("l1", lams[i]), tol=1e-12)
         np.testing.assert_allclose(result.coefs[i], cold.coef, atol=1e-9)
         assert kkt(X, y, result.coefs[i], lams[i], 1.0) <= 1e-11
+
+
+@pytest.fixture
+def homotopy_runs(monkeypatch):
+    """Records, per call of the lasso homotopy, how many grid points it solved and of how many."""
+    runs = []
+    original = paths_module.lasso_homotopy
+
+    def recording(G, c, diag, halves, *args, **kwargs):
+        result = original(G, c, diag, halves, *args, **kwargs)
+        runs.append((result[1], halves.size))
+        return result
+
+    monkeypatch.setattr(paths_module, "lasso_homotopy", recording)
+    return runs
+
+
+@pytest.mark.parametrize("name", ["small 50×10", "tall 3000×60", "Toeplitz .95 300×80"])
+def test_the_homotopy_path_equals_the_per_lambda_route(name, homotopy_runs, monkeypatch):
+    """A small lasso path followed kink to kink gives the per-λ solutions, grid in any order."""
+    X, y = SHAPES[name]()
+    X = X[:, :64]
+    lams = default_lams(X, y, "l1", n_lams=50)
+    shuffled = np.random.default_rng(9).permutation(np.concatenate([lams, lams[::7], [2.0 * lams[0]]]))
+    ours = path(X, y, "l1", shuffled, tol=1e-10)
+    assert homotopy_runs and homotopy_runs[-1][0] == homotopy_runs[-1][1]  # every grid point by homotopy
+    monkeypatch.setattr(paths_module, "HOMOTOPY_MAX_FEATURES", 0)
+    per_lambda = path(X, y, "l1", shuffled, tol=1e-12)
+    np.testing.assert_allclose(ours.coefs, per_lambda.coefs, atol=1e-8 * np.abs(per_lambda.coefs).max())
+    assert not ours.coefs[np.argmax(shuffled)].any()  # above λ_max: all zero
+    for coef, lam in zip(ours.coefs, shuffled):
+        assert kkt(X, y, coef, lam, 1.0) <= 1e-8
+
+
+def test_the_homotopy_stops_at_duplicated_columns_and_the_working_set_finishes(homotopy_runs):
+    X, y = _duplicated(60, 12, 2, 10)
+    lams = default_lams(X, y, "l1", n_lams=40)
+    result = path(X, y, "l1", lams, tol=1e-10)
+    done, total = homotopy_runs[-1]
+    assert 0 < done < total  # a copy of an active column would enter: a singular block
+    assert result.converged
+    _assert_as_good_as_sklearn(X, y, result.coefs, sklearn_path(X, y, lams, 1.0), lams, 1.0)

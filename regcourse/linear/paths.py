@@ -8,6 +8,7 @@ import numpy as np
 
 from regcourse._arrays import check_count, check_fraction, check_nonnegative
 from regcourse.linear.factor import Factor
+from regcourse.linear.homotopy import HOMOTOPY_MAX_FEATURES, lasso_homotopy
 from regcourse.linear.problem import Problem, check_kind
 from regcourse.linear.results import PathResult
 from regcourse.linear.solvers import DEFAULT_TOL, working_set
@@ -128,7 +129,9 @@ def path(
     ``kind`` is "l1", "l2" or "elastic_net" (penalty ρλ·Σ|w| + (1−ρ)λ·Σw², ρ = ``l1_ratio``).
     Without ``lams``, the grid is ``default_lams``: log-spaced down from λ_max. Results come
     back in the order of ``lams``. Ridge paths are computed exactly from one eigendecomposition;
-    lasso and elastic-net paths by the working-set solver, screened by the strong rule.
+    the lasso path of a small dense problem (p ≤ 64, p ≤ n) by homotopy, from kink to kink
+    (``homotopy``); other lasso and elastic-net paths by the working-set solver, screened by the
+    strong rule.
     X may be a NumPy array, a scipy.sparse matrix or a pandas DataFrame.
 
     ``loss="logistic"`` (labels 0/1, dense X) solves the mean log-loss + penalty instead, each λ
@@ -173,7 +176,16 @@ def path(
         coefs[:] = _ridge_path(prob, lams)
     else:
         w, previous, factor = np.zeros(prob.p), None, None
-        for i in np.argsort(-lams, kind="stable"):  # largest λ first: warm starts move little
+        order = np.argsort(-lams, kind="stable")  # largest λ first: warm starts move little
+        if rho == 1.0 and not positive and prob.G is not None and prob.p <= HOMOTOPY_MAX_FEATURES:
+            solved, done, kinks = lasso_homotopy(
+                prob.G, prob.c, prob.diag, 0.5 * lams[order], tol * prob.scale, max_iter
+            )  # a small lasso: kink to kink; the rest of the grid (if any) below, from where it stopped
+            coefs[order[:done]], n_iters[order[:done]] = solved[:done], kinks[:done]
+            if done:
+                w, previous = solved[done - 1].copy(), 0.5 * float(lams[order[done - 1]])
+            order = order[done:]
+        for i in order:
             pen = penalty_for(kind, lams[i], l1_ratio)
             if factor is None or factor.l2 != pen.l2_coef:  # the lasso keeps one factor along the path
                 factor = Factor(prob, pen.l2_coef)

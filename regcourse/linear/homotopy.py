@@ -1,0 +1,106 @@
+"""The whole lasso path of a small dense problem at once, by homotopy (LARS with drops): the
+solution is piecewise linear in λ, so it is followed from kink to kink instead of solved at every
+grid point.
+
+With h = l1/2 and the active set A with signs θ fixed, the optimality conditions on A,
+G_AA·w_A = c_A − h·θ_A, give
+
+    w_A(h) = a − h·b,    a = G_AA⁻¹c_A,  b = G_AA⁻¹θ_A,
+    q(h) = c − G_{:A}·w_A(h) = u + h·v,    u = c − G_{:A}a,  v = G_{:A}b,
+
+valid as h falls until the next kink: a weight of A reaches 0 (h = aⱼ/bⱼ; it leaves A) or an
+inactive feature's pull reaches the threshold, |uⱼ + h·vⱼ| = h (it enters with the sign of its
+pull). Every grid point between two kinks is then w_A(h) exactly — a few vectorized operations for
+all of them. Between kinks one |A|×|A| factor (LAPACK potrf/potrs, |A| ≤ p small).
+
+The route certifies what it returns with every solver's residual (``kkt_violation``), all grid
+points at once; a grid point that misses the tolerance (a tie of kinks, rounding) is polished by
+``small_p.solve_small``, and the route stops at a singular block (duplicated or collinear columns)
+and leaves the rest of the grid to the caller.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from regcourse.linear.small_p import SPAN_TOL, solve_small
+
+__all__ = ["HOMOTOPY_MAX_FEATURES", "lasso_homotopy"]
+
+HOMOTOPY_MAX_FEATURES = 64  # kinks ~ p to 2p: beyond this the per-λ route's work is comparable
+
+
+def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
+    """Lasso solutions at the thresholds ``halves`` (h = l1/2, in decreasing order) by homotopy.
+
+    Returns (W, done, kinks): W[i] the solution at halves[i] for i < done (certified to ``goal``,
+    after polishing), ``done`` how many grid points were solved (all unless a block was singular
+    or ``max_kinks`` ran out), and per grid point the number of kinks passed on the way (≥ 1).
+    """
+    from scipy.linalg.lapack import dpotrf, dpotrs
+
+    p, m = c.size, halves.size
+    W = np.zeros((m, p))
+    kinks = np.ones(m, dtype=int)
+    top = float(np.abs(c).max())
+    i = int(np.searchsorted(-halves, -top, side="right"))  # grid points at or above max|c|: w = 0
+    if i == m or top == 0.0:
+        return W, m, kinks
+    start = int(np.argmax(np.abs(c)))
+    active = np.array([start])
+    theta = np.array([np.sign(c[start])])
+    h0 = top
+    passed = 0
+    for _ in range(max_kinks):
+        H = G[np.ix_(active, active)]
+        R, info = dpotrf(H, lower=0, clean=0, overwrite_a=1)
+        if info != 0 or np.any(np.abs(R.diagonal()) <= SPAN_TOL * np.sqrt(diag[active])):
+            break  # a singular block: the caller takes over from here
+        ab, info = dpotrs(R, np.column_stack([c[active], theta]), lower=0)
+        if info != 0:
+            break
+        a, b = ab[:, 0], ab[:, 1]
+        columns = G[:, active]
+        u, v = c - columns @ a, columns @ b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            leave = a / b  # where a weight of A reaches 0
+            enter_up = u / (1.0 - v)  # where uⱼ + h·vⱼ reaches +h
+            enter_down = -u / (1.0 + v)  # … or −h
+        ceiling = h0 * (1.0 - 1e-12)
+        leave = np.where((leave > 0.0) & (leave < ceiling), leave, 0.0)
+        candidates = np.maximum(
+            np.where((enter_up > 0.0) & (enter_up < ceiling), enter_up, 0.0),
+            np.where((enter_down > 0.0) & (enter_down < ceiling), enter_down, 0.0),
+        )
+        candidates[active] = 0.0
+        j_leave, j_enter = int(np.argmax(leave)), int(np.argmax(candidates))
+        kink = max(float(leave[j_leave]), float(candidates[j_enter]))
+        stop = i + int(np.searchsorted(-halves[i:], -kink, side="left"))  # grid points with h > kink
+        if stop > i:
+            W[i:stop, active] = a[None, :] - halves[i:stop, None] * b[None, :]
+            kinks[i] = passed + 1
+            passed, i = 0, stop
+        passed += 1
+        if i == m:
+            break
+        if leave[j_leave] >= candidates[j_enter]:
+            keep = np.arange(active.size) != j_leave
+            active, theta = active[keep], theta[keep]
+        else:
+            active = np.append(active, j_enter)
+            theta = np.append(theta, np.sign(u[j_enter] + kink * v[j_enter]))
+        h0 = kink
+        if active.size == 0:  # cannot happen on a lasso path below max|c|; stop rather than loop
+            break
+    done = i
+    if done:  # the certificate, every grid point at once; polish any that misses it
+        Q = c[:, None] - G @ W[:done].T
+        Z = Q + diag[:, None] * W[:done].T
+        shrunk = np.sign(Z) * np.maximum(np.abs(Z) - halves[None, :done], 0.0)
+        violation = np.abs(shrunk - diag[:, None] * W[:done].T) * (diag > 0)[:, None]
+        for k in np.flatnonzero(violation.max(axis=0) > goal):
+            W[k], steps, status = solve_small(G, c, diag, W[k], float(halves[k]), 0.0, goal, 10_000, p)
+            kinks[k] += steps
+            if status != "converged":
+                return W, int(k), kinks
+    return W, done, kinks
