@@ -1,13 +1,14 @@
 """The lasso / elastic net on a small dense Gram matrix, with no working-set bookkeeping.
 
-For p ≤ ``SMALL_MAX_FEATURES`` features in the Gram form, the course's usual size (a notebook,
-a cross-validation fold, an explorer: thousands of calls), the cost of one fit is its Python
-overhead, not its flops. So the whole problem
+For p ≤ ``SMALL_MAX_FEATURES`` features in the Gram form and at most ``SMALL_MAX_ACTIVE`` active
+ones — the course's usual sizes (a notebook, a cross-validation fold, an explorer: thousands of
+calls) — the cost of one fit is its Python overhead, not its flops. So the whole problem
 
     J(w) = wᵀGw − 2cᵀw + l1·‖w‖₁ + l2·‖w‖²
 
-is solved here by Newton steps on sign patterns over all p features at once, each a fresh
-Cholesky factor of the |A|×|A| block (LAPACK's potrf/potrs called directly, no wrapper checks):
+is solved here by Newton steps on sign patterns over all p features at once, with the Cholesky
+factor of the |A|×|A| block (LAPACK's potrf/potrs called directly, no wrapper checks; kept along
+a path and extended by the features that enter, ``_factor``):
 
     A = the non-zero weights (while one of them violates its optimality condition), else the
         non-zero weights plus every violating zero, signed θ by its pull sign(qⱼ), q = c − Gw;
@@ -17,11 +18,11 @@ Cholesky factor of the |A|×|A| block (LAPACK's potrf/potrs called directly, no 
     stops at 0, so many leave at once) when it lowers J; else the exact line search over the
     kinks (``newton_block._line_minimum``), which stops one weight at 0.
 
-The certificate is the same as every solver's (``kkt_violation``). The route gives up — and the
+The certificate is the same as every solver's (``kkt_violation``'s formula, inlined). The route gives up — and the
 caller hands the current w, never worse than the start, to the working-set solver — when a block
 is numerically singular (duplicated or collinear columns with l2 = 0: that solver's factor
-keeps such a column out and swaps it in by exchange steps), when no step descends, or after
-``max_steps``.
+keeps such a column out and swaps it in by exchange steps), when the active set would pass
+``max_active``, when no step descends, or after ``max_steps``.
 """
 
 from __future__ import annotations
