@@ -29,9 +29,23 @@ import numpy as np
 from regcourse.linear.coordinate import coordinate_descent
 from regcourse.linear.first_order import closed_form, gradient_descent, proximal_gradient
 from regcourse.linear.kkt import kkt_violation
+from regcourse.linear.newton_block import (  # noqa: F401 (the names this module had before the split)
+    ENTERING_MAX,
+    _exchange,
+    _feasible,
+    _line_minimum,
+    _newton_on_block,
+    _step,
+    _sweep,
+)
 from regcourse.linear.problem import Problem
 from regcourse.linear.working_set import continuation, working_set
 from regcourse.penalties import Penalty
+
+# Before the split these lived here; code written against that (other branches) still finds them.
+_continuation = continuation
+_coordinate_descent, _closed_form = coordinate_descent, closed_form
+_gradient_descent, _proximal_gradient = gradient_descent, proximal_gradient
 
 __all__ = ["SOLVERS", "DEFAULT_TOL", "choose_solver", "solve", "kkt_violation", "working_set"]
 
