@@ -37,8 +37,6 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
     after polishing), ``done`` how many grid points were solved (all unless a block was singular
     or ``max_kinks`` ran out), and per grid point the number of kinks passed on the way (≥ 1).
     """
-    from scipy.linalg.lapack import dpotrf, dpotrs
-
     p, m = c.size, halves.size
     W = np.zeros((m, p))
     kinks = np.ones(m, dtype=int)
@@ -49,10 +47,34 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
     start = int(np.argmax(np.abs(c)))
     active = np.array([start])
     theta = np.array([np.sign(c[start])])
-    h0 = top
+    errors = np.seterr(divide="ignore", invalid="ignore")  # the kink ratios below divide by 0 at will
+    try:
+        i = _follow(G, c, diag, halves, W, kinks, i, active, theta, top, max_kinks)
+    finally:
+        np.seterr(**errors)
+    done = i
+    if done:  # the certificate, every grid point at once; polish any that misses it
+        Q = c[:, None] - G @ W[:done].T
+        Z = Q + diag[:, None] * W[:done].T
+        shrunk = np.sign(Z) * np.maximum(np.abs(Z) - halves[None, :done], 0.0)
+        violation = np.abs(shrunk - diag[:, None] * W[:done].T) * (diag > 0)[:, None]
+        for k in np.flatnonzero(violation.max(axis=0) > goal):
+            W[k], steps, status = solve_small(G, c, diag, W[k], float(halves[k]), 0.0, goal, 10_000, p)
+            kinks[k] += steps
+            if status != "converged":
+                return W, int(k), kinks
+    return W, done, kinks
+
+
+def _follow(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks) -> int:
+    """The kink-to-kink loop of ``lasso_homotopy`` from threshold h0 with the active set and signs
+    given; fills W and kinks from grid point i on, and returns how many grid points are solved."""
+    from scipy.linalg.lapack import dpotrf, dpotrs
+
+    m = halves.size
     passed = 0
     for _ in range(max_kinks):
-        H = G[np.ix_(active, active)]
+        H = G[active][:, active]
         R, info = dpotrf(H, lower=0, clean=0, overwrite_a=1)
         if info != 0 or np.any(np.abs(R.diagonal()) <= SPAN_TOL * np.sqrt(diag[active])):
             break  # a singular block: the caller takes over from here
@@ -62,10 +84,9 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
         a, b = ab[:, 0], ab[:, 1]
         columns = G[:, active]
         u, v = c - columns @ a, columns @ b
-        with np.errstate(divide="ignore", invalid="ignore"):
-            leave = a / b  # where a weight of A reaches 0
-            enter_up = u / (1.0 - v)  # where uⱼ + h·vⱼ reaches +h
-            enter_down = -u / (1.0 + v)  # … or −h
+        leave = a / b  # where a weight of A reaches 0
+        enter_up = u / (1.0 - v)  # where uⱼ + h·vⱼ reaches +h
+        enter_down = -u / (1.0 + v)  # … or −h
         ceiling = h0 * (1.0 - 1e-12)
         leave = np.where((leave > 0.0) & (leave < ceiling), leave, 0.0)
         candidates = np.maximum(
@@ -92,15 +113,4 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
         h0 = kink
         if active.size == 0:  # cannot happen on a lasso path below max|c|; stop rather than loop
             break
-    done = i
-    if done:  # the certificate, every grid point at once; polish any that misses it
-        Q = c[:, None] - G @ W[:done].T
-        Z = Q + diag[:, None] * W[:done].T
-        shrunk = np.sign(Z) * np.maximum(np.abs(Z) - halves[None, :done], 0.0)
-        violation = np.abs(shrunk - diag[:, None] * W[:done].T) * (diag > 0)[:, None]
-        for k in np.flatnonzero(violation.max(axis=0) > goal):
-            W[k], steps, status = solve_small(G, c, diag, W[k], float(halves[k]), 0.0, goal, 10_000, p)
-            kinks[k] += steps
-            if status != "converged":
-                return W, int(k), kinks
-    return W, done, kinks
+    return i

@@ -203,8 +203,9 @@ def _check_lams(lams) -> np.ndarray:
     lams = np.asarray(lams, dtype=float).reshape(-1)
     if lams.size == 0:
         raise ValueError("lams must contain at least one value")
-    for value in lams:
-        check_nonnegative(value, "lams")
+    if not (np.isfinite(lams).all() and (lams >= 0).all()):  # one pass; the loop names the bad value
+        for value in lams:
+            check_nonnegative(value, "lams")
     return lams
 
 
