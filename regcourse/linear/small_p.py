@@ -85,8 +85,8 @@ def solve_small(
                 nonzero[int(np.argmax(violation))] = True
                 active = nonzero.nonzero()[0]
             factored = _factor(G, denominators, l2, active, cache)
-            if factored is None:
-                return w, steps, "handover"
+            if factored is None:  # singular: try the worst violator alone, else hand over
+                continue
             active, R = factored  # the same features, in the factor's order
             w_A = w[active]
             theta = np.sign(w_A)

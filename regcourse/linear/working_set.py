@@ -20,7 +20,9 @@ from regcourse.linear.results import warn_not_converged
 from regcourse.linear.small_p import SMALL_MAX_ACTIVE, SMALL_MAX_FEATURES, solve_small
 from regcourse.penalties import ElasticNet, Penalty
 
-__all__ = ["working_set", "continuation"]
+__all__ = ["working_set", "continuation", "DIRECT_MAX_FEATURES"]
+
+DIRECT_MAX_FEATURES = 64  # a cold start this small goes straight to its λ (beyond, the stages pay off)
 
 
 def working_set(
@@ -130,7 +132,7 @@ def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positiv
     factor = Factor(prob, pen.l2_coef)
     w, total, previous = np.zeros(prob.p), 0, None
     stages = list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) if steps_down else []
-    if prob.G is not None and prob.p <= SMALL_MAX_ACTIVE and not positive:
+    if prob.G is not None and prob.p <= DIRECT_MAX_FEATURES and not positive:
         stages = []  # ``solve_small`` goes straight to the target: fewer steps than the stages'
     for l1 in stages + [pen.l1_coef]:
         stage = ElasticNet(l1=l1, l2=pen.l2_coef) if l1 != pen.l1_coef else pen
