@@ -16,6 +16,8 @@ One job per module; imports run down this list (and penalties ← linear ← sel
     coordinate    cd (coordinate descent)
     newton_block  Newton steps on sign patterns over a small block (line search, exchange steps)
     newton_cg     the same steps by conjugate gradients, for sparse X with a large working set
+    small_p       the same steps over the whole problem, for a small dense Gram matrix (no bookkeeping)
+    homotopy      a small dense lasso path followed from kink to kink
     working_set   the working-set solver "active_set" (KKT pass, strong rule) and its continuation
     solvers       choose_solver, solve: the solver names and the dispatch
     fitting       fit, mse
