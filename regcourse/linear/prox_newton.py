@@ -9,9 +9,10 @@ F a datafit (value, residual = ∂F/∂z, hessian_weights = ∂²F/∂z²), P a 
 
 Outer loop (working sets). The full gradient ∇_w = Xᵀ·residual gives each weight's KKT distance
 dist(−∇ⱼ, ∂Pⱼ(wⱼ)); the solver stops when max(|∂_b|, maxⱼ dist) ≤ ``goal``. Otherwise the
-working set W is the support plus the worst violators, max(10, 2·|support|) weights at least and
-never fewer than the last round's (on a path, the first round takes the sequential strong rule's
-survivors |∇ⱼ| ≥ 2λ − λ_prev instead).
+working set W is the support, then the violators (worst first), then — on a path, in the first
+round at a new λ — the sequential strong rule's survivors |∇ⱼ| ≥ 2λ − λ_prev, at most
+|support| + max(10, |support|/4) weights: the model below costs n·|W|² to build, so W grows by
+rounds (one O(np) gradient each) rather than by skglm's doubling.
 
 Inner loop (proximal Newton on W). At the current z, with D = diag(hessian_weights) and
 X̃ = [X_W, 1], the model of J around u = (w_W, b) is
@@ -20,7 +21,7 @@ X̃ = [X_W, 1], the model of J around u = (w_W, b) is
 
 For a piecewise-quadratic P (L1, L2, elastic net, weighted L1: ``pieces``) the model is a small
 lasso, ½vᵀAv − cᵀv + Σ aⱼ|vⱼ| (A = X̃ᵀDX̃ + 2·diag(l2), c = X̃ᵀDX̃·u − g), solved exactly by
-Newton steps on sign patterns (``_lasso_model``) with one small Cholesky solve each; any other
+Newton steps on sign patterns (``_lasso_model``) with one small linear solve each; any other
 P by coordinate descent on the dense |W|×|W| matrix with P's one-dimensional prox. A backtracking
 line search on the true J (Armijo on the predicted decrease gᵀd + P(u + d) − P(u)) takes the
 step. Rounds end when W's own KKT residual is below max(goal/2, 0.3·the round's full residual).
@@ -35,20 +36,18 @@ import numpy as np
 __all__ = ["prox_newton", "solve_spd"]
 
 WS_START = 10
+GROWTH = 0.25  # a round adds up to max(10, GROWTH·|support|) weights: the model costs n·|W|² to build
 ARMIJO = 1e-4
 DAMPING = 1e-12  # relative to the largest curvature: keeps the small Hessian invertible
 
 
 def solve_spd(M: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """M⁻¹·rhs for a symmetric positive (semi-)definite M: Cholesky, least squares if singular."""
-    from scipy.linalg import solve_triangular  # not at import: ``import regcourse.linear`` loads NumPy only
-
+    """M⁻¹·rhs for a symmetric positive definite M (LAPACK's LU: for the small matrices here it
+    is one call, cheaper than Cholesky's three); least squares if M is singular."""
     try:
-        L = np.linalg.cholesky(M)
+        return np.linalg.solve(M, rhs)
     except np.linalg.LinAlgError:
         return np.linalg.lstsq(M, rhs, rcond=None)[0]
-    half = solve_triangular(L, rhs, lower=True, check_finite=False)
-    return solve_triangular(L.T, half, lower=False, check_finite=False)
 
 
 def _kinks(A, r, a, u, d):
@@ -77,17 +76,25 @@ def _kinks(A, r, a, u, d):
         t = min(max(-(slope + jumps[k]) / curvature, left[k]), right[k])
     else:
         t = left[k] if slope + jumps[k] >= 0 else right[k]
+    if k == right.size - 1 and t >= 1.0 - 1e-9:
+        t = 1.0  # the face's minimizer, up to rounding in −slope/curvature
     stops = crossing[times == t] if k > 0 and t == left[k] else crossing[:0]
     return t, stops, bool(np.any(times < t))
+
+
+def _model(A, c, a, v) -> float:
+    return float(0.5 * v @ (A @ v) - c @ v + a @ np.abs(v))
 
 
 def _lasso_model(A: np.ndarray, c: np.ndarray, a: np.ndarray, u: np.ndarray, max_steps: int) -> np.ndarray:
     """argmin_v ½vᵀAv − cᵀv + Σ aⱼ|vⱼ| (A positive definite, a ≥ 0), started at u.
 
     Newton steps on sign patterns θ (feature-sign search): on the face {sign v = θ} the minimizer
-    solves A_SS·v_S = c_S − a_S·θ_S; the exact line search over the kinks (``_kinks``) keeps each
-    step a descent and stops weights at 0. Once a face is optimal, the zeros with |(Av − c)ⱼ| > aⱼ
-    enter with the sign of their pull (all at once; the worst alone if that made no progress)."""
+    solves A_SS·v_S = c_S − a_S·θ_S. The whole step with the weights that would change sign set
+    to 0 (a projection on the orthant θ) is taken if it lowers the model; otherwise the exact line
+    search over the kinks (``_kinks``) keeps the step a descent and stops one weight at 0. Once a
+    face is optimal, the zeros with |(Av − c)ⱼ| > aⱼ enter with the sign of their pull (all at
+    once; the worst alone if that made no progress)."""
     free = a <= 0
     u = u.copy()
     face_optimal, single = False, False
@@ -104,7 +111,19 @@ def _lasso_model(A: np.ndarray, c: np.ndarray, a: np.ndarray, u: np.ndarray, max
             theta[entering] = -np.sign(r[entering])
         S = np.flatnonzero((theta != 0) | free)
         d = np.zeros_like(u)
-        d[S] = solve_spd(A[np.ix_(S, S)], c[S] - a[S] * theta[S]) - u[S]
+        if S.size:
+            d[S] = solve_spd(A[np.ix_(S, S)], c[S] - a[S] * theta[S]) - u[S]
+        if not face_optimal and np.abs(d).max(initial=0.0) <= 1e-14 * max(1.0, np.abs(u).max(initial=0.0)):
+            # already the minimizer on this face (up to rounding)
+            face_optimal = True
+            continue
+        target = u + d
+        flipped = (theta * target < 0) & ~free
+        if flipped.any():  # first try the whole step with every weight that would change sign at 0
+            target[flipped] = 0.0
+            if _model(A, c, a, target) < _model(A, c, a, u):
+                u = target
+                continue
         t, stops, crossed = _kinks(A, r, a, u, d)
         if t <= 0.0:
             if face_optimal and not single:
@@ -159,7 +178,7 @@ def prox_newton(X, datafit, pen, w, b, *, fit_intercept, goal, max_iter, previou
     n, p = X.shape
     w = np.array(w, dtype=float)
     b = float(b) if fit_intercept else 0.0
-    n_iter, ws_size, first, stalled = 0, WS_START, True, 0
+    n_iter, first, stalled = 0, True, 0
     pieces = hasattr(pen, "pieces")
     while True:
         z = _predictor(X, w, b)
@@ -170,19 +189,16 @@ def prox_newton(X, datafit, pen, w, b, *, fit_intercept, goal, max_iter, previou
             return w, b, n_iter, False, kkt
         support = np.flatnonzero(w)
         threshold = pen.strong_threshold(previous_l1) if first and hasattr(pen, "strong_threshold") else None
+        ws_size = min(p, support.size + max(WS_START, int(GROWTH * support.size)))
+        # the support first, then the violators (worst first), then the strong rule's survivors
+        level = np.where(w != 0, 3, np.where(dist > 0, 2, 0))
         if threshold is not None:
-            chosen = (w != 0) | (np.abs(grad) >= threshold)
-            chosen[int(np.argmax(dist))] |= dist.max(initial=0.0) > 0
-        else:
-            ws_size = min(p, max(ws_size, 2 * support.size))
-            score = np.where(w != 0, np.inf, dist)
-            top = np.argpartition(-score, ws_size - 1)[:ws_size] if ws_size < p else np.arange(p)
-            chosen = np.zeros(p, dtype=bool)
-            chosen[top[score[top] > 0]] = True
-            chosen[support] = True
+            level = np.where((level == 0) & (np.abs(grad) >= threshold), 1, level)
+        order = np.lexsort((-np.where(dist > 0, dist, np.abs(grad)), -level))[:ws_size]
+        chosen = np.zeros(p, dtype=bool)
+        chosen[order[level[order] > 0]] = True
         first = False
         W = np.flatnonzero(chosen)
-        ws_size = max(ws_size, W.size)
         steps = _solve_working_set(
             X, datafit, pen, W, w, b, z, fit_intercept, max(0.5 * goal, 0.3 * kkt), max_iter - n_iter, pieces
         )
@@ -209,7 +225,7 @@ def _solve_working_set(X, datafit, pen, W, w, b, z, fit_intercept, inner_goal, b
         residual = datafit.residual(z)
         g = XW.T @ residual
         inner = pen.subdiff_distance(u[:k], g[:k]).max(initial=0.0)
-        if max(inner, abs(float(g[k])) if fit_intercept else 0.0) <= inner_goal:
+        if max(inner, (abs(float(g[k])) if fit_intercept else 0.0)) <= inner_goal:
             break
         root = np.sqrt(datafit.hessian_weights(z))
         S = XW * root[:, None]
