@@ -224,7 +224,7 @@ def _solve_working_set(X, datafit, pen, W, w, b, z, fit_intercept, inner_goal, b
     while taken < budget:
         residual = datafit.residual(z)
         g = XW.T @ residual
-        inner = pen.subdiff_distance(u[:k], g[:k]).max(initial=0.0)
+        inner = pen.subdiff_distance(u[:k], g[:k], W).max(initial=0.0)
         if max(inner, (abs(float(g[k])) if fit_intercept else 0.0)) <= inner_goal:
             break
         root = np.sqrt(datafit.hessian_weights(z))

@@ -3,8 +3,10 @@
 A penalty plug-in gives a solver
 
     value(w)                    P(w)
-    subdiff_distance(w, grad)   per weight, dist(−gradⱼ, ∂Pⱼ(wⱼ)): 0 exactly where wⱼ is optimal
-                                for the smooth part's gradient ``grad`` (the KKT certificate)
+    subdiff_distance(w, grad, W=None)
+                                per weight, dist(−gradⱼ, ∂Pⱼ(wⱼ)): 0 exactly where wⱼ is optimal
+                                for the smooth part's gradient ``grad`` (the KKT certificate);
+                                with W, w and grad hold the coordinates W only
     prox1d(x, step, j)          argmin_v (v − x)²/(2·step) + Pⱼ(v), one coordinate
     pieces(W)                   optional: (a, c) with Pⱼ(v) = aⱼ|v| + cⱼv² on the coordinates W,
                                 which lets ``prox_newton`` solve its model exactly on sign patterns
@@ -37,10 +39,14 @@ class L1L2:
     def value(self, w: np.ndarray) -> float:
         return float(np.sum(self.l1 * np.abs(w))) + self.l2 * float(w @ w)
 
-    def subdiff_distance(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    def _l1(self, W):
+        return self.l1[W] if W is not None and np.ndim(self.l1) else self.l1
+
+    def subdiff_distance(self, w: np.ndarray, grad: np.ndarray, W=None) -> np.ndarray:
         """dist(−gⱼ − 2·l2·wⱼ, aⱼ·∂|wⱼ|): |gⱼ + 2l2wⱼ + aⱼsign wⱼ| off 0, (|gⱼ| − aⱼ)₊ at 0."""
         smooth = grad + 2.0 * self.l2 * w
-        return np.where(w != 0, np.abs(smooth + self.l1 * np.sign(w)), np.maximum(np.abs(smooth) - self.l1, 0.0))
+        a = self._l1(W)
+        return np.where(w != 0, np.abs(smooth + a * np.sign(w)), np.maximum(np.abs(smooth) - a, 0.0))
 
     def prox1d(self, x: float, step: float, j: int) -> float:
         a = float(self.l1[j]) if np.ndim(self.l1) else self.l1
@@ -48,8 +54,7 @@ class L1L2:
         return float(np.copysign(shrunk, x)) / (1.0 + 2.0 * step * self.l2)
 
     def pieces(self, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        a = self.l1[W] if np.ndim(self.l1) else np.full(W.size, self.l1)
-        return a, np.full(W.size, self.l2)
+        return np.broadcast_to(self._l1(W), W.shape).astype(float), np.full(W.size, self.l2)
 
     def strong_threshold(self, previous_l1) -> np.ndarray | float | None:
         """The sequential strong rule's bound 2aⱼ − aⱼ(previous λ) on |∇ⱼ|, or None without L1."""
