@@ -11,6 +11,12 @@ One job per module; imports run down this list (and penalties ← linear ← sel
     results    FitResult, PathResult, ConstrainedResult, ConvergenceWarning
     problem    input checking (dense, scipy.sparse, pandas), centring, Gram or residual form
     solvers    closed form, gd, cd, ista/fista, and the working-set solver "active_set"
+    datafits   data terms as plug-ins (Logistic, Quadratic): value, residual, Hessian weights
+    separable  separable penalties as plug-ins (L1L2: L1, L2, elastic net, weighted L1)
+    prox_newton    working-set proximal Newton for any datafit × separable penalty
+    smooth_newton  Newton (direct solve or CG) for a datafit + ridge
+    logistic   the logistic loss's API: fit_logistic, lam_max_logistic, KKT; logistic_fista, the old
+               solver (``regcourse.logistic`` re-exports these names; nothing here imports it)
     fitting    fit, mse
     paths      path (warm starts, strong rule), lam_max, default_lams, penalty_for
     budget     fit_constrained (min MSE s.t. R(w) ≤ radius), lam_for_radius, radius_for_lam

@@ -6,7 +6,7 @@ It minimizes J(w, b) = F(X·w + b) + l2·‖w‖² (b unpenalized, present when 
     ∇J = (Xᵀr + 2·l2·w, Σr),     ∇²J = X̃ᵀ·D·X̃ + diag(2·l2, …, 2·l2, 0),
 
 with r = residual(z), D = diag(hessian_weights(z)), X̃ = [X, 1]. The Newton direction solves
-∇²J·d = −∇J: by a Cholesky factorization of the (p+1)×(p+1) Hessian when p + 1 ≤ ``DENSE_MAX``,
+∇²J·d = −∇J: by a direct solve (LAPACK) of the (p+1)×(p+1) Hessian when p + 1 ≤ ``DENSE_MAX``,
 otherwise by conjugate gradients on Hessian-vector products X̃ᵀ(D·(X̃v)) (two passes over X),
 preconditioned by the Hessian's diagonal and stopped at relative residual min(½, √(‖∇J‖/‖∇J₀‖))
 (a truncated Newton method: superlinear near the solution), or once the residual is below a
