@@ -53,7 +53,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 def log_loss(y: np.ndarray, z: np.ndarray) -> float:
     """The mean log-loss (1/n)·Σ [log(1 + e^zᵢ) − yᵢzᵢ], computed stably."""
-    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+    return float(np.sum(np.logaddexp(0.0, z) - y * z)) / len(z)
 
 
 class Logistic:

@@ -24,7 +24,8 @@ lasso, ½vᵀAv − cᵀv + Σ aⱼ|vⱼ| (A = X̃ᵀDX̃ + 2·diag(l2), c = X̃
 Newton steps on sign patterns (``_lasso_model``) with one small linear solve each; any other
 P by coordinate descent on the dense |W|×|W| matrix with P's one-dimensional prox. A backtracking
 line search on the true J (Armijo on the predicted decrease gᵀd + P(u + d) − P(u)) takes the
-step. Rounds end when W's own KKT residual is below max(goal/2, 0.3·the round's full residual).
+step. Rounds end when W's own KKT residual is below max(goal/2, 0.3·the round's full residual),
+or below the goal itself when W is every weight.
 """
 
 from __future__ import annotations
@@ -119,11 +120,13 @@ def _lasso_model(A: np.ndarray, c: np.ndarray, a: np.ndarray, u: np.ndarray, max
             continue
         target = u + d
         flipped = (theta * target < 0) & ~free
-        if flipped.any():  # first try the whole step with every weight that would change sign at 0
-            target[flipped] = 0.0
-            if _model(A, c, a, target) < _model(A, c, a, u):
-                u = target
-                continue
+        if not flipped.any():  # the face's minimizer keeps every sign: the model's minimizer on the face
+            u, face_optimal = target, True
+            continue
+        target[flipped] = 0.0  # first try the whole step with every weight that would change sign at 0
+        if _model(A, c, a, target) < _model(A, c, a, u):
+            u = target
+            continue
         t, stops, crossed = _kinks(A, r, a, u, d)
         if t <= 0.0:
             if face_optimal and not single:
@@ -157,12 +160,12 @@ def _cd_model(A, c, pen, W, u, n_penalized, sweeps: int = 50) -> np.ndarray:
 
 
 def _full_kkt(X, datafit, pen, w, z, fit_intercept):
-    """(residual, ∇_w, per-weight KKT distances, the KKT residual)."""
+    """(residual, ∇_w, ∂_b, per-weight KKT distances, the KKT residual)."""
     residual = datafit.residual(z)
     grad = X.T @ residual
     dist = pen.subdiff_distance(w, grad)
-    intercept = abs(float(residual.sum())) if fit_intercept else 0.0
-    return grad, dist, max(float(dist.max(initial=0.0)), intercept)
+    slope_b = float(residual.sum())
+    return residual, grad, slope_b, dist, max(float(dist.max(initial=0.0)), abs(slope_b) if fit_intercept else 0.0)
 
 
 def _predictor(X, w, b):
@@ -180,9 +183,9 @@ def prox_newton(X, datafit, pen, w, b, *, fit_intercept, goal, max_iter, previou
     b = float(b) if fit_intercept else 0.0
     n_iter, first, stalled = 0, True, 0
     pieces = hasattr(pen, "pieces")
+    z = _predictor(X, w, b)
     while True:
-        z = _predictor(X, w, b)
-        grad, dist, kkt = _full_kkt(X, datafit, pen, w, z, fit_intercept)
+        residual, grad, slope_b, dist, kkt = _full_kkt(X, datafit, pen, w, z, fit_intercept)
         if kkt <= goal:
             return w, b, n_iter, True, kkt
         if n_iter >= max_iter or stalled >= 3 or not math.isfinite(kkt):
@@ -199,16 +202,19 @@ def prox_newton(X, datafit, pen, w, b, *, fit_intercept, goal, max_iter, previou
         chosen[order[level[order] > 0]] = True
         first = False
         W = np.flatnonzero(chosen)
-        steps = _solve_working_set(
-            X, datafit, pen, W, w, b, z, fit_intercept, max(0.5 * goal, 0.3 * kkt), max_iter - n_iter, pieces
+        # W is every weight: its own residual is the whole certificate, solve to the goal
+        inner_goal = 0.9 * goal if W.size == p else max(0.5 * goal, 0.3 * kkt)
+        first_slope = (residual, np.append(grad[W], slope_b) if fit_intercept else grad[W])
+        w, b, z, taken = _solve_working_set(
+            X, datafit, pen, W, w, b, z, fit_intercept, inner_goal, max_iter - n_iter, pieces, first_slope
         )
-        w, b, taken = steps
         n_iter += taken
         stalled = stalled + 1 if taken == 0 else 0
 
 
-def _solve_working_set(X, datafit, pen, W, w, b, z, fit_intercept, inner_goal, budget, pieces):
-    """Proximal Newton steps on the weights W (and b): returns (w, b, steps taken)."""
+def _solve_working_set(X, datafit, pen, W, w, b, z, fit_intercept, inner_goal, budget, pieces, first_slope):
+    """Proximal Newton steps on the weights W (and b) from (w, b), z = X·w + b, whose residual and
+    gradient on W (with ∂_b last) are ``first_slope``: returns (w, b, z, steps taken)."""
     k = W.size
     XW = X[:, W]
     if fit_intercept:
@@ -222,19 +228,22 @@ def _solve_working_set(X, datafit, pen, W, w, b, z, fit_intercept, inner_goal, b
     objective = datafit.value(z) + pen.value(w)
     taken = 0
     while taken < budget:
-        residual = datafit.residual(z)
-        g = XW.T @ residual
+        if taken == 0:
+            residual, g = first_slope
+        else:
+            residual = datafit.residual(z)
+            g = XW.T @ residual
         inner = pen.subdiff_distance(u[:k], g[:k], W).max(initial=0.0)
         if max(inner, (abs(float(g[k])) if fit_intercept else 0.0)) <= inner_goal:
             break
         root = np.sqrt(datafit.hessian_weights(z))
         S = XW * root[:, None]
         H = S.T @ S
-        H[np.diag_indices_from(H)] += DAMPING * max(float(H.diagonal().max()), 1e-300)
+        H.flat[:: H.shape[0] + 1] += DAMPING * max(float(H.diagonal().max()), 1e-300)
         c = H @ u - g
         if pieces:
             A = H.copy()
-            A[np.diag_indices_from(A)] += ridge
+            A.flat[:: A.shape[0] + 1] += ridge
             target = _lasso_model(A, c, a, u, 20 * u.size + 50)
         else:
             target = _cd_model(H, c, pen, W, u, k)
@@ -257,11 +266,11 @@ def _solve_working_set(X, datafit, pen, W, w, b, z, fit_intercept, inner_goal, b
                 break
             t *= 0.5
             if t < 1e-10:
-                return w, (float(u[k]) if fit_intercept else 0.0), taken
+                return w, (float(u[k]) if fit_intercept else 0.0), z, taken
         u = u + t * d
         if t == 1.0:
             u[:k] = target[:k]  # exact zeros where the model put them
         w[W] = u[:k]
         z, objective = z_trial, trial
         taken += 1
-    return w, (float(u[k]) if fit_intercept else 0.0), taken
+    return w, (float(u[k]) if fit_intercept else 0.0), z, taken
