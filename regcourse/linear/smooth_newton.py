@@ -8,9 +8,10 @@ It minimizes J(w, b) = F(X·w + b) + l2·‖w‖² (b unpenalized, present when 
 with r = residual(z), D = diag(hessian_weights(z)), X̃ = [X, 1]. The Newton direction solves
 ∇²J·d = −∇J: by a direct solve (LAPACK) of the (p+1)×(p+1) Hessian when p + 1 ≤ ``DENSE_MAX``,
 otherwise by conjugate gradients on Hessian-vector products X̃ᵀ(D·(X̃v)) (two passes over X),
-preconditioned by the Hessian's diagonal and stopped at relative residual min(½, √(‖∇J‖/‖∇J₀‖))
-(a truncated Newton method: superlinear near the solution), or once the residual is below a
-quarter of ``goal`` in every entry. A backtracking (Armijo) line search
+preconditioned by the Hessian's diagonal, the products in single precision (an inexact Newton
+direction needs no more; the gradient, z and the objective stay in double precision), stopped
+at relative residual min(½, √(‖∇J‖/‖∇J₀‖)) (a truncated Newton method: superlinear near the
+solution), or once the residual is below a quarter of ``goal`` in every entry. A backtracking (Armijo) line search
 on J takes the step. It stops when max|∇J| ≤ ``goal`` — the same KKT certificate as the other
 solvers, as there is no L1 part.
 
@@ -35,25 +36,22 @@ CG_MAX_ITER = 1000
 
 def _cg(forward, backward, weights, ridge, g, precond, rtol, enough):
     """Approximately solve H·d = −g, H = X̃ᵀ·diag(weights)·X̃ + diag(ridge), by preconditioned
-    conjugate gradients started at 0; returns (d, X̃·d), the latter summed from the products
-    the iterations compute anyway (no extra pass over X). It stops at relative residual ``rtol``
-    or once every entry of the residual is below ``enough`` (the gradient after the step is about
-    that residual: smaller is not needed to pass the KKT test)."""
-    d, Xd = np.zeros_like(g), np.zeros_like(weights)
+    conjugate gradients started at 0 (``forward``: v ↦ X̃v, ``backward``: r ↦ X̃ᵀr). It stops at
+    relative residual ``rtol`` or once every entry of the residual is below ``enough`` (the
+    gradient after the step is about that residual: smaller is not needed to pass the KKT test)."""
+    d = np.zeros_like(g)
     res = -g.copy()
     s = res / precond
     direction = s.copy()
     rs = float(res @ s)
     stop = rtol * float(np.linalg.norm(g))
     for _ in range(CG_MAX_ITER):
-        Xp = forward(direction)
-        Hp = backward(weights * Xp) + ridge * direction
+        Hp = backward(weights * forward(direction)) + ridge * direction
         curvature = float(direction @ Hp)
         if curvature <= 0.0:
             break
         step = rs / curvature
         d += step * direction
-        Xd += step * Xp
         res -= step * Hp
         if float(np.linalg.norm(res)) <= stop or float(np.abs(res).max()) <= enough:
             break
@@ -61,10 +59,7 @@ def _cg(forward, backward, weights, ridge, g, precond, rtol, enough):
         rs_new = float(res @ s)
         direction = s + (rs_new / rs) * direction
         rs = rs_new
-    if not np.any(d):
-        d = -g / precond
-        Xd = forward(d)
-    return d, Xd
+    return d if np.any(d) else -g / precond
 
 
 def smooth_newton(X, datafit, l2, w, b, *, fit_intercept, goal, max_iter):
@@ -78,14 +73,17 @@ def smooth_newton(X, datafit, l2, w, b, *, fit_intercept, goal, max_iter):
     dense = p + fit_intercept <= DENSE_MAX
     if dense:
         X1 = np.hstack([X, np.ones((n, 1))]) if fit_intercept else X
-    else:
-        squares = X * X
+    else:  # CG's Hessian-vector products in single precision: half the memory traffic
+        single = float(np.abs(X).max(initial=0.0)) < 1e15  # else squares overflow float32: stay double
+        X32 = X.astype(np.float32 if single else float)
+        squares = X32 * X32
 
     def forward(v):
-        return X @ v[:p] + (v[p] if fit_intercept else 0.0)
+        return (X32 @ v[:p].astype(X32.dtype)).astype(float) + (v[p] if fit_intercept else 0.0)
 
     def backward(r):
-        return np.append(X.T @ r, r.sum()) if fit_intercept else X.T @ r
+        product = (X32.T @ r.astype(X32.dtype)).astype(float)
+        return np.append(product, r.sum()) if fit_intercept else product
 
     ridge = np.full(p + fit_intercept, 2.0 * l2)
     if fit_intercept:
@@ -115,14 +113,13 @@ def smooth_newton(X, datafit, l2, w, b, *, fit_intercept, goal, max_iter):
         else:
             norm = float(np.linalg.norm(g))
             first_norm = first_norm or norm
-            precond = squares.T @ weights + ridge[:p]
+            precond = (squares.T @ weights.astype(X32.dtype)).astype(float) + ridge[:p]
             if fit_intercept:
                 precond = np.append(precond, weights.sum())
             precond = np.maximum(precond, 1e-12 * max(float(precond.max()), 1e-300))
 
-            d, dz = _cg(
-                forward, backward, weights, ridge, g, precond, min(0.5, math.sqrt(norm / first_norm)), 0.25 * goal
-            )
+            d = _cg(forward, backward, weights, ridge, g, precond, min(0.5, math.sqrt(norm / first_norm)), 0.25 * goal)
+            dz = X @ d[:p] + (d[p] if fit_intercept else 0.0)  # z = X·w + b stays exact (double precision)
         slope = float(g @ d)
         t = 1.0
         while True:
