@@ -201,3 +201,24 @@ def test_bad_solver_settings_are_named():
         fit_logistic(X, y, L1(0.1), solver="lbfgs")
     with pytest.raises(ValueError, match="coef_init"):
         fit_logistic(X, y, L1(0.1), coef_init=np.zeros(3))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_inner_lasso_model_is_solved_exactly_from_any_start(seed):
+    """½vᵀAv − cᵀv + Σaⱼ|vⱼ| (the proximal Newton model) on random data, ill-conditioned and with
+    an unpenalized coordinate: the KKT conditions hold to rounding, from 0 and from a random start."""
+    from regcourse.linear.prox_newton import _lasso_model
+
+    rng = np.random.default_rng(seed)
+    m = 40
+    B = rng.normal(size=(m, m)) @ np.diag(np.geomspace(1, 1e-3, m))
+    A = B @ B.T + 1e-6 * np.eye(m)
+    c = rng.normal(size=m)
+    a = np.full(m, 0.3)
+    a[-1] = 0.0  # the intercept
+    for start in (np.zeros(m), rng.normal(size=m)):
+        v = _lasso_model(A, c, a, start, 20 * m + 50)
+        r = A @ v - c
+        on = v != 0
+        assert np.abs(r[on] + a[on] * np.sign(v[on])).max() <= 1e-9 * np.abs(c).max()
+        assert np.all(np.abs(r[~on]) <= a[~on] + 1e-9)

@@ -125,7 +125,7 @@ def _lasso_model(A: np.ndarray, c: np.ndarray, a: np.ndarray, u: np.ndarray, max
             continue
         target[flipped] = 0.0  # first try the whole step with every weight that would change sign at 0
         if _model(A, c, a, target) < _model(A, c, a, u):
-            u = target
+            u, face_optimal = target, False  # a new face: Newton on it next
             continue
         t, stops, crossed = _kinks(A, r, a, u, d)
         if t <= 0.0:
