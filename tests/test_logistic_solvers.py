@@ -29,9 +29,9 @@ def _labels(rng, X, w, b=0.3):
 
 
 def dataset(kind, seed=0):
-    """small 80×8, wide 40×120 (p > n), correlated 100×30 (corr ρ^|i−j|, ρ = 0.9)."""
+    """small 80×8, wide 40×80 (p > n), correlated 100×30 (corr ρ^|i−j|, ρ = 0.9)."""
     rng = np.random.default_rng(seed)
-    n, p = {"small": (80, 8), "wide": (40, 120), "correlated": (100, 30)}[kind]
+    n, p = {"small": (80, 8), "wide": (40, 80), "correlated": (100, 30)}[kind]
     X = rng.normal(size=(n, p))
     if kind == "correlated":
         C = 0.9 ** np.abs(np.subtract.outer(np.arange(p), np.arange(p)))
