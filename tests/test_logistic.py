@@ -142,7 +142,7 @@ def test_linear_fit_with_logistic_loss_matches_sklearn(pen):
 
     X, y = digits_3_vs_8()
     result = linear.fit(X, y, pen, loss="logistic")
-    assert result.converged and result.solver == "fista"
+    assert result.converged and result.solver == ("newton" if pen.l1_coef == 0 else "prox_newton")
     name, params = to_sklearn(pen, len(y), estimator="LogisticRegression")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

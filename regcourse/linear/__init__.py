@@ -10,7 +10,7 @@ b is ȳ − x̄·w and the problem in w reads, with G = XcᵀXc/n and c = Xcᵀy
 One job per module; imports run down this list (and penalties ← linear ← selection):
     results       FitResult, PathResult, ConstrainedResult, ConvergenceWarning
     problem       input checking (dense, scipy.sparse, pandas), centring, Gram or residual form
-    kkt           kkt_violation, the optimality certificate every solver stops on
+    kkt           kkt_violation, the optimality certificate every squared-loss solver stops on
     factor        the Cholesky factor of the active set, updated as features enter and leave
     first_order   ridge's closed form, gd, ista/fista
     coordinate    cd (coordinate descent)
@@ -20,6 +20,12 @@ One job per module; imports run down this list (and penalties ← linear ← sel
     homotopy      a small dense lasso path followed from kink to kink
     working_set   the working-set solver "active_set" (KKT pass, strong rule) and its continuation
     solvers       choose_solver, solve: the solver names and the dispatch
+    datafits      data terms as plug-ins (Logistic, Quadratic): value, residual, Hessian weights
+    separable     separable penalties as plug-ins (L1L2: L1, L2, elastic net, weighted L1)
+    prox_newton   working-set proximal Newton for any datafit × separable penalty
+    smooth_newton Newton (direct solve or CG) for a datafit + ridge
+    logistic      the logistic loss's API: fit_logistic, lam_max_logistic, KKT; logistic_fista, the old
+                  solver (``regcourse.logistic`` re-exports these names; nothing here imports it)
     fitting       fit, mse
     paths         path (warm starts, strong rule), lam_max, default_lams, penalty_for
     budget        fit_constrained (min MSE s.t. R(w) ≤ radius), lam_for_radius, radius_for_lam

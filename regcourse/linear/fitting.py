@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from regcourse._arrays import check_count, check_nonnegative
+from regcourse.linear.logistic import check_logistic_design, log_loss, solve_logistic
 from regcourse.linear.problem import Problem, check_design, check_penalty
 from regcourse.linear.results import FitResult, _times
 from regcourse.linear.solvers import DEFAULT_TOL, choose_solver, solve
@@ -42,7 +43,8 @@ def fit(
 ) -> FitResult:
     """Minimize (1/n)·Σ(yᵢ − xᵢ·w − b)² + penalty(w) over w and an unpenalized intercept b;
     with ``loss="logistic"`` (labels 0/1), the mean log-loss (1/n)·Σ[log(1 + e^zᵢ) − yᵢzᵢ],
-    zᵢ = xᵢ·w + b, instead (``regcourse.logistic``: FISTA, dense X, the intercept fitted).
+    zᵢ = xᵢ·w + b, instead (``linear.logistic``: dense X, the intercept fitted; ``solver`` "auto",
+    "prox_newton", "newton" or "fista").
 
     ``penalty`` is L1(λ), L2(λ) or ElasticNet(l1=λ₁, l2=λ₂). ``solver`` is "auto" (closed
     form for ridge, the working-set solver "active_set" otherwise), "closed_form", "gd", "cd",
@@ -76,15 +78,20 @@ def fit(
 
 
 def _fit_logistic(X, y, pen: Penalty, *, solver, fit_intercept, tol, max_iter, warm_start) -> FitResult:
-    from regcourse.linear.problem import check_logistic_design
-    from regcourse.logistic import fit_logistic, log_loss
-
-    if solver not in ("auto", "fista"):
-        raise ValueError(f"solver must be 'auto' or 'fista' for loss='logistic', got {solver!r}")
     X, y, names = check_logistic_design(X, y, fit_intercept)
-    w, b, n_iter, converged = fit_logistic(X, y, pen, tol=tol, max_iter=max_iter, coef_init=warm_start)
+    w, b, n_iter, converged, used = solve_logistic(
+        X,
+        y,
+        pen,
+        solver=solver,
+        fit_intercept=True,
+        tol=tol,
+        max_iter=max_iter,
+        coef_init=warm_start,
+        intercept_init=None,
+    )
     objective = log_loss(y, X @ w + b) + float(pen(w))
-    return FitResult(w, b, n_iter, converged, objective, pen, "fista", names)
+    return FitResult(w, b, n_iter, converged, objective, pen, used, names)
 
 
 def mse(X, y, coef, intercept: float = 0.0) -> float:

@@ -9,6 +9,7 @@ import numpy as np
 from regcourse._arrays import check_count, check_fraction, check_nonnegative
 from regcourse.linear.factor import Factor
 from regcourse.linear.homotopy import HOMOTOPY_MAX_FEATURES, lasso_homotopy
+from regcourse.linear.logistic import check_logistic_design, solve_logistic
 from regcourse.linear.problem import Problem, check_kind
 from regcourse.linear.results import PathResult
 from regcourse.linear.solvers import DEFAULT_TOL, working_set
@@ -135,9 +136,10 @@ def path(
     X may be a NumPy array, a scipy.sparse matrix or a pandas DataFrame.
 
     ``loss="logistic"`` (labels 0/1, dense X) solves the mean log-loss + penalty instead, each λ
-    warm-started by ``regcourse.logistic``; its default grid starts at ‖Xᵀ(y − ȳ)‖∞/(nρ), where
-    every weight is 0 (for ridge, at 10³ times the largest eigenvalue of XcᵀXc/(4n), the bound
-    on the log-loss's curvature). ``predict`` then gives the scores x·w + b, not probabilities.
+    warm-started (``linear.logistic``: proximal Newton on working sets, Newton for ridge); its
+    default grid starts at ‖Xᵀ(y − ȳ)‖∞/(nρ), where every weight is 0 (for ridge, at 10³ times
+    the largest eigenvalue of XcᵀXc/(4n), the bound on the log-loss's curvature).
+    ``predict`` then gives the scores x·w + b, not probabilities.
 
     ``positive=True`` keeps every weight ≥ 0 (see ``fit``); the grid is the same as without it
     (from 2·max|c|/ρ, where all weights are 0 in either case), and a ridge path is then solved
@@ -211,9 +213,6 @@ def _check_lams(lams) -> np.ndarray:
 
 def _logistic_path(X, y, kind, lams, *, l1_ratio, n_lams, eps, fit_intercept, tol, max_iter) -> PathResult:
     """``path(..., loss="logistic")``: one warm-started logistic fit per λ, largest λ first."""
-    from regcourse.linear.problem import check_logistic_design
-    from regcourse.logistic import fit_logistic
-
     X, y, names = check_logistic_design(X, y, fit_intercept)
     rho = l1_share(kind, l1_ratio)
     n = X.shape[0]
@@ -232,11 +231,22 @@ def _logistic_path(X, y, kind, lams, *, l1_ratio, n_lams, eps, fit_intercept, to
     intercepts = np.zeros(lams.size)
     n_iters = np.zeros(lams.size, dtype=int)
     converged = True
-    w = b = None
+    w = b = previous = None
     for i in np.argsort(-lams, kind="stable"):
-        w, b, n_iters[i], ok = fit_logistic(
-            X, y, penalty_for(kind, lams[i], l1_ratio), tol=tol, max_iter=max_iter, coef_init=w, intercept_init=b
+        pen = penalty_for(kind, lams[i], l1_ratio)
+        w, b, n_iters[i], ok, _ = solve_logistic(
+            X,
+            y,
+            pen,
+            solver="auto",
+            fit_intercept=True,
+            tol=tol,
+            max_iter=max_iter,
+            coef_init=w,
+            intercept_init=b,
+            previous_l1=previous,
         )
+        previous = pen.l1_coef
         coefs[i], intercepts[i] = w, b
         converged &= ok
     return PathResult(kind, rho, lams, coefs, intercepts, n_iters, converged, names)

@@ -34,7 +34,6 @@ __all__ = [
     "check_kind",
     "check_penalty",
     "check_design",
-    "check_logistic_design",
     "is_sparse",
     "Problem",
 ]
@@ -318,20 +317,3 @@ class Problem:
         if self.sparse:
             return np.asarray(self.X.todense()) - self.x_mean, self.yc
         return self.X, self.yc
-
-
-def check_logistic_design(X, y, fit_intercept):
-    """(X, y, feature_names) for loss="logistic": dense X, labels 0/1, the intercept fitted;
-    else an error naming the parameter."""
-    from regcourse.logistic import check_labels
-
-    if fit_intercept is not True:
-        raise ValueError("fit_intercept must be True for loss='logistic' (the course always fits the intercept)")
-    if is_sparse(X):
-        raise TypeError(
-            "X must be dense for loss='logistic' (scipy.sparse input is for the squared loss); "
-            "pass X.toarray() if it is small"
-        )
-    X, y, names = check_design(X, y)
-    check_labels(y)
-    return X, y, names
