@@ -129,8 +129,9 @@ def run_celer(X, y, lams, rho, fit_intercept, single):
     """celer's ``celer_path`` (working sets, dual extrapolation) on centred data, warm-started along the grid.
 
     celer's Lasso and ElasticNet estimators document scikit-learn's objective
-    (1/2n)‖y − Xw‖² + α·r‖w‖₁ + (α(1 − r)/2)‖w‖², so the conversion is ``sklearn_alpha``'s
-    (the test of the adapters checks it against the course KKT). Tolerance 1e-12: its duality
+    (1/2n)‖y − Xw‖² + α·r‖w‖₁ + (α(1 − r)/2)‖w‖², so the conversion is ``sklearn_alpha``'s.
+    (``celer_path``'s docstring writes α(1 − r)‖w‖² without the ½; the code has the ½, as the
+    elastic-net KKT test of the adapters confirms.) Tolerance 1e-12: its duality
     gap relative to ‖y‖²/n; max_iter 1000 outer iterations, max_epochs 100000.
     """
     from celer import celer_path
