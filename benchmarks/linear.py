@@ -168,21 +168,29 @@ class Worker:
         """(seconds, coefs, intercepts), or a string saying why there is none."""
         if self.process is None:
             self.start()
-        self.conn.send((index, lams))
-        if self.conn.poll(600) and (reply := self.conn.recv()) != "built":
-            return reply  # the data could not be made
-        if self.conn.poll(limit):
-            return self.conn.recv()
+        try:
+            self.conn.send((index, lams))
+            if self.conn.poll(600) and (reply := self.conn.recv()) != "built":
+                return reply  # the data could not be made
+            if self.conn.poll(limit):
+                return self.conn.recv()
+        except (EOFError, OSError):  # the process died (crash, out of memory): say so, go on
+            code = self.process.exitcode
+            self.stop(kill=True)
+            return f"worker died (exit code {code})"
         self.stop(kill=True)
         return f"did not finish in {limit:g} s"
 
     def stop(self, kill: bool = False) -> None:
         if self.process is None:
             return
-        if kill:
+        if kill or not self.process.is_alive():
             self.process.kill()
         else:
-            self.conn.send(None)
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.process.kill()
         self.process.join(10)
         self.process = None
 
