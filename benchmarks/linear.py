@@ -318,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         f"BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS')}; load average "
         + " ".join(f"{v:.2f}" for v in os.getloadavg())
         + f" on {os.cpu_count()} CPUs; repeats {args.repeats}, time limit {args.time_limit:g} s"
+        + (f" ({args.big_time_limit:g} s for --big)" if args.big else "")
     )
     for name in chosen:
         if name in missing:
