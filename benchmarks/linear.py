@@ -1,18 +1,31 @@
-"""Our lasso and elastic-net paths and fits against scikit-learn's, at equal or better accuracy.
+"""Our lasso and elastic-net paths and fits against the peers' (scikit-learn, skglm, celer, glmnet, glum).
 
-Same data, same grid of λ (scikit-learn's alpha = λ/2 for the lasso; for the elastic net with
-our mix ρ, alpha = λ(1 − ρ/2) and l1_ratio = ρ/(2 − ρ), the conversions of
-regcourse.conventions). Ours runs at tol 1e-10 (KKT residual relative to max|Xcᵀyc/n|), theirs
-at tol 1e-12 (duality gap relative to ‖y‖²). Runs alternate between the two libraries so that
-drift in machine speed (other processes on the same cores) hits both; the table gives median
-times, their ratio, and each side's KKT residual: the largest violation of the course
-objective's optimality conditions along the path, relative to the gradient at w = 0.
+Every library solves the course objective J(w, b) = (1/n)Σ(yᵢ − xᵢw − b)² + l1‖w‖₁ + l2‖w‖²
+(l1 = ρλ, l2 = (1 − ρ)λ) on the same grid of λ, through the adapters of benchmarks/_peers.py,
+which convert λ to each peer's parametrization (their docstrings derive it) and run the peers at
+tight tolerances (scikit-learn and celer: duality gap 1e-12; skglm and glum: 1e-12 of
+max|Xcᵀyc/n|; glmnet: thresh 1e-20; ours: KKT 1e-10). Equal accuracy is then checked here, not
+trusted: for each λ, J of every library's (w, b) is evaluated in float64, the best J across
+libraries is the reference, and the table gives each library's median time, its worst
+suboptimality (J − J_best)/J_best along the path ("!" when above 1e-8: not at equal accuracy) and
+its KKT residual (regcourse's kkt_violation, relative to max|Xcᵀyc/n|). "vs best" is our time over
+the fastest peer's that reached 1e-8.
 
-    python benchmarks/linear.py [--repeats 3] [--only NAME ...] [--task path|fit] [--memory] [--threads 1]
+Each library runs in its own worker process (started once, warmed up so that numba's compiling
+is not timed), one run at a time, the libraries interleaved within each repeat; a run that takes
+more than --time-limit seconds is killed and reported as "did not finish". A library whose first
+run takes over 20 s runs once. For the rows with "calls", the time is per call (ms) over that
+many calls, as a notebook or cross-validation makes them.
 
---threads sets the BLAS threads of both libraries (default 1: on a machine shared with other
+    python benchmarks/linear.py [--repeats 3] [--only WORD ...] [--task path|fit|logistic]
+        [--peers sklearn,skglm,celer,glmnet,glum] [--time-limit 60] [--big] [--memory] [--threads 1]
+
+--only keeps the rows with one of these words in their name (e.g. --only tall 50×10).
+--big adds the sparse 20000×50000 (0.1%) path down to 1e-3·λ_max, limited to --big-time-limit
+(300 s) per library and run: minutes.
+--task logistic runs benchmarks/logistic.py's main with the other arguments, when it exists.
+--threads sets the BLAS threads of every library (default 1: on a machine shared with other
 jobs, OpenBLAS's spinning threads make multi-threaded BLAS many times slower, and unevenly so).
-
 --memory also runs a 500×20000 lasso path (20 λ) in a subprocess and reports its peak resident
 memory (VmHWM, Linux; the ru_maxrss of a child started from a big parent includes the parent's).
 """
@@ -22,124 +35,227 @@ from __future__ import annotations
 import os
 import sys
 
-if __name__ == "__main__":  # before NumPy loads its BLAS
+if __name__ == "__main__":  # before NumPy loads its BLAS (worker processes inherit the environment)
     _threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
     for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_name] = _threads
 
 import argparse
+import importlib.util
+import multiprocessing
 import resource
 import statistics
 import subprocess
 import time
+import traceback
 import warnings
+from pathlib import Path
+from typing import NamedTuple
 
+import _peers
 import numpy as np
-import scipy.sparse
-from sklearn.linear_model import enet_path, lasso_path
+from _problems import PROBLEMS
 
-from regcourse.linear import default_lams, fit, path, penalty_for
+from regcourse.linear import default_lams
 
-TOL = 1e-10  # ours: KKT residual relative to max|Xcᵀyc/n|
-SKLEARN_TOL = 1e-12  # theirs: duality gap relative to ‖y‖²
-
-
-def _sparse_truth(rng, X, k=20, noise=1.0):
-    w = np.zeros(X.shape[1])
-    w[rng.choice(X.shape[1], size=k, replace=False)] = rng.normal(scale=2.0, size=k)
-    return np.asarray(X @ w).reshape(-1) + noise * rng.normal(size=X.shape[0])
+SUBOPT_GOAL = 1e-8  # equal accuracy: worst (J − J_best)/J_best along the path
+SLOW = 20.0  # seconds: a library whose first run takes longer runs once
+SINGLE_FIT_FRACTION = 0.05  # a single fit is at λ = λ_max/20
 
 
-def gaussian(n, p, seed):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, p))
-    return X, _sparse_truth(rng, X)
+class Row(NamedTuple):
+    name: str  # problem name (a key of PROBLEMS)
+    rho: float  # share of λ on the L1 term: 1 lasso, 0.5 elastic net
+    task: str  # "path" or "fit"
+    n_lams: int = 100
+    calls: int = 1  # > 1: the time is per call over this many calls
+    big: bool = False  # only with --big
+
+    @property
+    def label(self) -> str:
+        kind = "lasso" if self.rho == 1.0 else f"enet ρ={self.rho}"
+        what = f"path {self.n_lams}λ" if self.task == "path" else "fit"
+        return f"{kind} {what}" + (f" ×{self.calls}" if self.calls > 1 else "")
 
 
-def toeplitz(n, p, rho, seed):
-    """Features with corr(xᵢ, xⱼ) = ρ^|i−j| (an AR(1) chain across features)."""
-    rng = np.random.default_rng(seed)
-    X = np.empty((n, p))
-    X[:, 0] = rng.normal(size=n)
-    for j in range(1, p):
-        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * rng.normal(size=n)
-    return X, _sparse_truth(rng, X)
-
-
-def duplicated(n, p, copies, seed):
-    """Each of p Gaussian columns ``copies`` times in a row (n × copies·p): the lasso's solution is
-    not unique (any split of a weight over its copies), so |Δcoef| may be large; compare the KKT."""
-    X, y = gaussian(n, p, seed)
-    return np.repeat(X, copies, axis=1), y
-
-
-def sparse_problem(n, p, density, seed):
-    rng = np.random.default_rng(seed)
-    nnz = int(density * n * p)  # coordinates drawn directly (scipy.sparse.random permutes all n·p cells)
-    X = scipy.sparse.coo_matrix(
-        (rng.normal(size=nnz), (rng.integers(0, n, nnz), rng.integers(0, p, nnz))), shape=(n, p)
-    ).tocsc()
-    return X, _sparse_truth(rng, X, k=50)
-
-
-# name, data, kind, ρ, "path" or "fit", n_lams, fit_intercept
 ROWS = [
-    ("tall 1e5×100", lambda: gaussian(100_000, 100, 0), "l1", 1.0, "path", 100, True),
-    ("Toeplitz .95 2000×500", lambda: toeplitz(2000, 500, 0.95, 1), "l1", 1.0, "path", 100, True),
-    ("Toeplitz .95 2000×500", lambda: toeplitz(2000, 500, 0.95, 1), "elastic_net", 0.5, "path", 100, True),
-    ("dup×3 300×900", lambda: duplicated(300, 300, 3, 8), "l1", 1.0, "path", 100, True),
-    ("1000×1000", lambda: gaussian(1000, 1000, 2), "l1", 1.0, "path", 100, True),
-    ("p>n 200×5000", lambda: gaussian(200, 5000, 3), "l1", 1.0, "path", 100, True),
-    ("p>n 200×5000", lambda: gaussian(200, 5000, 3), "l1", 1.0, "fit", 1, True),
-    ("p>n 1000×10000", lambda: gaussian(1000, 10_000, 4), "l1", 1.0, "path", 100, True),
-    ("sparse 1e4×5000 (1%)", lambda: sparse_problem(10_000, 5000, 0.01, 5), "l1", 1.0, "path", 100, False),
-    ("sparse 2000×20000 (.5%)", lambda: sparse_problem(2000, 20_000, 0.005, 7), "l1", 1.0, "path", 100, False),
+    Row("small 50×10", 1.0, "path", calls=50),
+    Row("small 50×10", 1.0, "fit", calls=50),
+    Row("1000×50", 1.0, "path"),
+    Row("5000×200", 1.0, "path"),
+    Row("20000×60", 1.0, "path"),
+    Row("tall 1e5×100", 1.0, "path"),
+    Row("Toeplitz .95 2000×500", 1.0, "path"),
+    Row("Toeplitz .95 2000×500", 0.5, "path"),
+    Row("make_regression 5000×2000", 0.5, "path"),
+    Row("dup×3 300×900", 1.0, "path"),
+    Row("poly diabetes 442×285", 1.0, "path"),
+    Row("Toeplitz .8 500×5000", 1.0, "path"),
+    Row("1000×1000", 1.0, "path"),
+    Row("p>n 200×5000", 1.0, "path"),
+    Row("p>n 200×5000", 1.0, "fit"),
+    Row("p>n 1000×10000", 1.0, "path"),
+    Row("sparse 1e4×5000 (1%)", 1.0, "path"),
+    Row("sparse 2000×20000 (.5%)", 1.0, "path"),
+    Row("sparse 20000×50000 (.1%)", 1.0, "path", big=True),
 ]
-SINGLE_FIT_FRACTION = 0.05  # the single fit is at λ = λ_max/20
 
 
-def _centred(X, y, fit_intercept):
-    if not fit_intercept:
-        return X, y
-    return X - X.mean(axis=0), y - y.mean()
+def grid(row: Row, X, y, fit_intercept: bool) -> np.ndarray:
+    """The path's λ (course units, λ_max down to 1e-3·λ_max), or the one λ = λ_max/20 of a single fit."""
+    kind = "l1" if row.rho == 1.0 else "elastic_net"
+    if row.task == "path":
+        return default_lams(X, y, kind, l1_ratio=row.rho, n_lams=row.n_lams, fit_intercept=fit_intercept)
+    lams = default_lams(X, y, kind, l1_ratio=row.rho, n_lams=2, eps=SINGLE_FIT_FRACTION, fit_intercept=fit_intercept)
+    return lams[1:]
 
 
-def ours(X, y, kind, lams, rho, fit_intercept):
-    if lams.size == 1:
-        return fit(X, y, penalty_for(kind, lams[0], rho), tol=TOL, max_iter=100_000, fit_intercept=fit_intercept).coef[
-            None
-        ]
-    return path(X, y, kind, lams, l1_ratio=rho, tol=TOL, max_iter=100_000, fit_intercept=fit_intercept).coefs
+# --- the worker processes ---------------------------------------------------------------------
 
 
-def theirs(X, y, kind, lams, rho, fit_intercept):
-    Xc, yc = _centred(X, y, fit_intercept)  # their paths fit no intercept: centre first (timed: ours centres too)
-    if kind == "l1":
-        _, coefs, _ = lasso_path(Xc, yc, alphas=lams / 2, tol=SKLEARN_TOL, max_iter=100_000)
-    else:
-        _, coefs, _ = enet_path(
-            Xc, yc, l1_ratio=rho / (2 - rho), alphas=lams * (1 - rho / 2), tol=SKLEARN_TOL, max_iter=100_000
-        )
-    return coefs.T
+def _warm_up(run) -> None:
+    """Compile whatever a library compiles on first use (numba), dense and sparse, lasso and enet."""
+    import scipy.sparse
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 8))
+    y = X[:, 0] + rng.normal(size=30)
+    for data, intercept in ((X, True), (scipy.sparse.csc_matrix(X), False)):
+        for rho in (1.0, 0.5):
+            top = 2.0 * float(np.abs(X.T @ (y - y.mean())).max()) / 30 / rho
+            run(data, y, np.geomspace(top, top / 100, 3), rho, intercept, False)
+            run(data, y, np.array([top / 10]), rho, intercept, True)
 
 
-def kkt_residual(X, y, coefs, lams, rho, fit_intercept) -> float:
-    """max over the path of the violation of 0 ∈ ∇MSE + ρλ·∂‖w‖₁ + 2(1−ρ)λ·w, relative to max|∇MSE(0)|."""
-    n = len(y)
-    means = np.asarray(X.mean(axis=0)).reshape(-1) if fit_intercept else np.zeros(X.shape[1])
-    yc = y - y.mean() if fit_intercept else y
+def _serve(conn, library: str) -> None:
+    """Worker: receive (row index, λ grid), build the row's data (kept for the next request), run, reply."""
+    warnings.simplefilter("ignore")  # peers warn when a tight tolerance is not reached; the table shows it
+    run = _peers.ADAPTERS[library][1]
+    _warm_up(run)
+    conn.send("ready")
+    data = {}
+    while (request := conn.recv()) is not None:
+        index, lams = request
+        row = ROWS[index]
+        try:
+            if row.name not in data:
+                data = {row.name: PROBLEMS[row.name]()}
+            X, y, fit_intercept = data[row.name]
+            conn.send("built")  # the time limit starts now, not while the data is made
+            started = time.perf_counter()
+            for _ in range(row.calls):
+                coefs, intercepts = run(X, y, lams, row.rho, fit_intercept, row.task == "fit")
+            conn.send(((time.perf_counter() - started) / row.calls, np.asarray(coefs), np.asarray(intercepts)))
+        except Exception:  # noqa: BLE001 — reported in the table, the worker lives on
+            conn.send("failed: " + traceback.format_exc().strip().splitlines()[-1])
 
-    def xt(r):  # Xcᵀr without densifying
-        return np.asarray(X.T @ r).reshape(-1) - means * r.sum()
 
-    scale = 2.0 / n * np.abs(xt(yc)).max()
-    worst = 0.0
-    for w, lam in zip(coefs, lams):
-        residual = yc - (np.asarray(X @ w).reshape(-1) - means @ w)
-        g = -(2.0 / n) * xt(residual) + 2.0 * (1.0 - rho) * lam * w
-        violation = np.where(w != 0, np.abs(g + rho * lam * np.sign(w)), np.maximum(np.abs(g) - rho * lam, 0.0))
-        worst = max(worst, float(violation.max()))
-    return worst / scale
+class Worker:
+    """One library's process; killed and restarted when a run exceeds its time limit."""
+
+    def __init__(self, library: str):
+        self.library, self.process = library, None
+
+    def start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, self.library), daemon=True)
+        self.process.start()
+        if not self.conn.poll(600) or self.conn.recv() != "ready":
+            raise RuntimeError(f"{self.library}: the worker did not start")
+
+    def run(self, index: int, lams: np.ndarray, limit: float):
+        """(seconds, coefs, intercepts), or a string saying why there is none."""
+        if self.process is None:
+            self.start()
+        try:
+            self.conn.send((index, lams))
+            if self.conn.poll(600) and (reply := self.conn.recv()) != "built":
+                return reply  # the data could not be made
+            if self.conn.poll(limit):
+                return self.conn.recv()
+        except (EOFError, OSError):  # the process died (crash, out of memory): say so, go on
+            code = self.process.exitcode
+            self.stop(kill=True)
+            return f"worker died (exit code {code})"
+        self.stop(kill=True)
+        return f"did not finish in {limit:g} s"
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        if kill or not self.process.is_alive():
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join(10)
+        self.process = None
+
+
+# --- measuring one row --------------------------------------------------------------------------
+
+
+def measure(index: int, row: Row, workers: dict, repeats: int, limit: float) -> dict:
+    """{library: (times, coefs, intercepts) or a note}, the libraries interleaved within each repeat."""
+    X, y, fit_intercept = PROBLEMS[row.name]()
+    lams = grid(row, X, y, fit_intercept)
+    times = {name: [] for name in workers}
+    outcome = {}
+    for repeat in range(repeats):
+        order = list(workers)[repeat % len(workers) :] + list(workers)[: repeat % len(workers)]
+        for name in order:
+            if isinstance(outcome.get(name), str) or (repeat and max(times[name]) > SLOW):
+                continue  # failed, timed out, or slow enough to run once
+            reply = workers[name].run(index, lams, limit)
+            if isinstance(reply, str):
+                outcome[name] = reply
+                continue
+            times[name].append(reply[0])
+            outcome[name] = reply[1:]
+    return {"X": X, "y": y, "fit_intercept": fit_intercept, "lams": lams, "times": times, "outcome": outcome}
+
+
+def report(row: Row, measured: dict) -> tuple[str, float | None]:
+    """The row's lines of the table, and our time over the fastest peer at equal accuracy."""
+    lams, times, outcome = measured["lams"], measured["times"], measured["outcome"]
+    objective = _peers.Objective(measured["X"], measured["y"], measured["fit_intercept"])
+    values = {
+        name: objective.values(*result, lams, row.rho)
+        for name, result in outcome.items()
+        if not isinstance(result, str)
+    }
+    best = np.nanmin(np.vstack(list(values.values())), axis=0) if values else None
+    per_call = row.calls > 1
+    lines, accurate = [], {}
+    for name, result in outcome.items():
+        head = f"{row.name:<26} {row.label:<20} {name:<10}"
+        if isinstance(result, str):
+            lines.append(f"{head} {result}")
+            continue
+        seconds = statistics.median(times[name])
+        subopt = float(np.nanmax((values[name] - best) / np.abs(best)))
+        missing = int(np.isnan(values[name]).sum())
+        kkt = objective.kkt(result[0], lams, row.rho)
+        notes = [f"{len(times[name])} run" + "s" * (len(times[name]) > 1)]
+        if missing:
+            notes.append(f"{missing} of {len(lams)} λ not returned")
+        ok = subopt <= SUBOPT_GOAL and not missing
+        if ok:
+            accurate[name] = seconds
+        shown = f"{seconds * 1e3:>9.2f} ms" if per_call else f"{seconds:>9.3f} s "
+        flag = " " if ok else "!"
+        lines.append(f"{head} {shown} {subopt:>9.1e}{flag} {kkt:>8.1e}  {', '.join(notes)}")
+    ours = accurate.get("regcourse")
+    peers = {name: t for name, t in accurate.items() if name != "regcourse"}
+    ratio = None
+    if ours is not None and peers:
+        fastest = min(peers, key=peers.get)
+        ratio = ours / peers[fastest]
+        lines.append(f"{'':<26} {'':<20} {'ours/best':<10} {ratio:>9.2f}    (fastest at ≤1e-8: {fastest})")
+    return "\n".join(lines), ratio
 
 
 def memory_row() -> str:
@@ -160,54 +276,71 @@ def memory_row() -> str:
     )
 
 
-def main() -> int:
+def logistic(argv: list[str]) -> int:
+    """--task logistic: benchmarks/logistic.py's main(argv), when that script exists."""
+    script = Path(__file__).with_name("logistic.py")
+    if not script.exists():
+        print("logistic rows are not available: benchmarks/logistic.py does not exist")
+        return 0
+    spec = importlib.util.spec_from_file_location("benchmarks_logistic", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main(argv)
+
+
+def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument(
-        "--only", nargs="*", help="run only rows whose name has one of these words (e.g. tall 1000×1000)"
-    )
-    parser.add_argument("--task", choices=("path", "fit"), help="run only the paths or only the single fit")
+    parser.add_argument("--only", nargs="*", help="run only rows whose name has one of these words (e.g. tall 50×10)")
+    parser.add_argument("--task", choices=("path", "fit", "logistic"), help="only the paths or only the single fits")
+    parser.add_argument("--peers", default=",".join(_peers.PEERS), help="comma-separated: " + ",".join(_peers.PEERS))
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per library and run")
+    parser.add_argument("--big", action="store_true", help="add the sparse 20000×50000 path (minutes)")
+    parser.add_argument("--big-time-limit", type=float, default=300.0, help="seconds per library and run, --big row")
     parser.add_argument("--memory", action="store_true")
-    parser.add_argument("--threads", type=int, default=1, help="BLAS threads for both libraries")
-    args = parser.parse_args()
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads for every library")
+    args = parser.parse_args(argv)
+    unknown = set(args.peers.split(",")) - set(_peers.PEERS)
+    if unknown:
+        parser.error(f"--peers: unknown {sorted(unknown)}; choose from {','.join(_peers.PEERS)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "logistic" in argv and "--task" in argv and argv[argv.index("--task") + 1] == "logistic":
+        at = argv.index("--task")
+        return logistic(argv[:at] + argv[at + 2 :])
+    args = parse(argv)
+    available, missing = _peers.availability()
+    chosen = ["regcourse"] + [name for name in args.peers.split(",") if name]
     print(
-        f"BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS')}; load average {os.getloadavg()[0]:.1f} "
-        f"on {os.cpu_count()} CPUs"
+        f"BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS')}; load average "
+        + " ".join(f"{v:.2f}" for v in os.getloadavg())
+        + f" on {os.cpu_count()} CPUs; repeats {args.repeats}, time limit {args.time_limit:g} s"
+        + (f" ({args.big_time_limit:g} s for --big)" if args.big else "")
     )
-    warnings.simplefilter("ignore")  # scikit-learn warns when its tight tolerance is not reached
-    print(
-        f"{'problem':<22} {'task':<16} {'ours (s)':>9} {'sklearn (s)':>11} {'ratio':>6} {'max |Δcoef|':>12}"
-        f" {'KKT ours':>9} {'KKT sklearn':>11}"
-    )
-    worst_ratio = 0.0
-    for name, make, kind, rho, task, n_lams, fit_intercept in ROWS:
-        if (args.only and not set(args.only) & set(name.split())) or (args.task and task != args.task):
-            continue
-        X, y = make()
-        if task == "path":
-            lams = default_lams(X, y, kind, l1_ratio=rho, n_lams=n_lams, fit_intercept=fit_intercept)
-        else:
-            lams = default_lams(
-                X, y, kind, l1_ratio=rho, n_lams=2, eps=SINGLE_FIT_FRACTION, fit_intercept=fit_intercept
-            )[1:]
-        times = {"ours": [], "sklearn": []}
-        results = {}
-        for _ in range(args.repeats):
-            for label, run in (("ours", ours), ("sklearn", theirs)):
-                started = time.perf_counter()
-                results[label] = run(X, y, kind, lams, rho, fit_intercept)
-                times[label].append(time.perf_counter() - started)
-        a, b = statistics.median(times["ours"]), statistics.median(times["sklearn"])
-        worst_ratio = max(worst_ratio, a / b)
-        diff = float(np.abs(results["ours"] - results["sklearn"]).max())
-        label = ("lasso" if kind == "l1" else f"enet (ρ={rho})") + (f" path {n_lams}λ" if task == "path" else " fit")
-        print(
-            f"{name:<22} {label:<16} {a:>9.3f} {b:>11.3f} {a / b:>6.2f} {diff:>12.1e}"
-            f" {kkt_residual(X, y, results['ours'], lams, rho, fit_intercept):>9.1e}"
-            f" {kkt_residual(X, y, results['sklearn'], lams, rho, fit_intercept):>11.1e}",
-            flush=True,
-        )
-    print(f"\nworst time ratio {worst_ratio:.2f} (target ≤ 1, never above 2)")
+    for name in chosen:
+        if name in missing:
+            print(f"{name}: skipped, not importable ({missing[name]})")
+    workers = {name: Worker(name) for name in chosen if name in available}
+    print(f"{'problem':<26} {'task':<20} {'library':<10} {'time':>12} {'subopt':>10} {'KKT':>8}  notes")
+    worst = 0.0
+    try:
+        for index, row in enumerate(ROWS):
+            if (row.big and not args.big) or (args.task and row.task != args.task):
+                continue
+            if args.only and not set(args.only) & set(row.name.split()):
+                continue
+            limit = args.big_time_limit if row.big else args.time_limit
+            lines, ratio = report(row, measure(index, row, workers, args.repeats, limit))
+            worst = max(worst, ratio or 0.0)
+            print(lines, flush=True)
+    finally:
+        for worker in workers.values():
+            worker.stop()
+    print(f"\nworst ratio to the fastest peer at equal accuracy {worst:.2f} (goal ≤ 1, never above 2)")
+    print("load average " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
     if args.memory:
         print(memory_row())
     print(f"peak memory of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
