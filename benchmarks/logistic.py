@@ -189,12 +189,12 @@ def _measure(X, y, task, lams, results):
     return rows
 
 
-def main():
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--no-fista", action="store_true")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", message=".*contiguous arrays")  # numba's, inside skglm
     if _importable("skglm"):  # compile skglm's numba code before timing it
         Xw, yw = cancer()
@@ -231,7 +231,8 @@ def main():
             print(f"| {title} | {task} | {name} | {median:.3g} | {median / base:.2f} | {sub:.1e} | {kkt:.1e} |")
         sys.stdout.flush()
     print(f"load average: {os.getloadavg()}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
