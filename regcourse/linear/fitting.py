@@ -56,6 +56,13 @@ def fit(
     ridge; the intercept stays free), solved by the working set ("auto" or "active_set") with
     its steps clipped at 0. The optimality conditions become: wⱼ > 0 as before, and at wⱼ = 0
     the MSE's gradient is ≥ −l1 (instead of |gradient| ≤ l1).
+
+    Duplicated or collinear columns: the lasso's minimizer is then not always unique (any split
+    of a weight between two copies of a column fits and costs the same). The minimum J and the
+    fitted values Xw + b are unique (for λ > 0); the coefficients need not be. The default
+    solver gives one copy the whole weight (the first to enter); "cd" and scikit-learn may split
+    it. Compare objectives or predictions, not coefficients. With an L2 part (l2 > 0: elastic
+    net, ridge) the minimizer is unique.
     """
     check_loss(loss)
     pen = check_penalty(penalty)
