@@ -12,6 +12,7 @@ import pytest
 import scipy.sparse
 from sklearn.linear_model import enet_path, lasso_path
 
+from _linear_checks import ar1_columns, kkt, objective
 from regcourse.linear import default_lams, fit, path, penalty_for
 from regcourse.linear import newton_block as newton_block_module
 
@@ -38,10 +39,7 @@ def collinear(seed=1):
 
 def toeplitz(rho=0.999, n=150, p=50, seed=2):
     rng = np.random.default_rng(seed)
-    X = np.empty((n, p))
-    X[:, 0] = rng.normal(size=n)
-    for j in range(1, p):
-        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * rng.normal(size=n)
+    X = ar1_columns(rng, n, p, rho)
     return X, _truth(rng, X)
 
 
@@ -67,22 +65,6 @@ DATA = {
     "tall": tall,
 }
 KINDS = [("l1", 1.0), ("elastic_net", 0.5)]
-
-
-def objective(X, y, coef, lam, rho):
-    """The course objective MSE + ρλ‖w‖₁ + (1 − ρ)λ‖w‖², intercept profiled out."""
-    Xc, yc = X - X.mean(axis=0), y - y.mean()
-    residual = yc - Xc @ coef
-    return residual @ residual / len(y) + rho * lam * np.abs(coef).sum() + (1 - rho) * lam * coef @ coef
-
-
-def kkt(X, y, coef, lam, rho):
-    """Largest violation of 0 ∈ ∇MSE + ρλ·∂‖w‖₁ + 2(1 − ρ)λw, relative to max|∇MSE(0)|."""
-    Xc, yc = X - X.mean(axis=0), y - y.mean()
-    n = len(y)
-    g = -(2.0 / n) * Xc.T @ (yc - Xc @ coef) + 2.0 * (1 - rho) * lam * coef
-    violation = np.where(coef != 0, np.abs(g + rho * lam * np.sign(coef)), np.maximum(np.abs(g) - rho * lam, 0.0))
-    return violation.max() / (2.0 / n * np.abs(Xc.T @ yc).max())
 
 
 def sklearn_path(X, y, lams, rho):

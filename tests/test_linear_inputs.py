@@ -13,6 +13,7 @@ import pytest
 import scipy.sparse
 from sklearn.linear_model import lasso_path
 
+from _linear_checks import ar1_columns
 from regcourse import L1, L2, ElasticNet
 from regcourse.linear import fit, lam_max, path, penalty_for
 from regcourse.linear import problem as problem_module
@@ -200,10 +201,7 @@ def test_bad_input_gets_an_error_naming_the_parameter(call, error, words):
 
 def toeplitz(n, p, rho, seed=0):
     rng = np.random.default_rng(seed)
-    X = np.empty((n, p))
-    X[:, 0] = rng.normal(size=n)
-    for j in range(1, p):
-        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * rng.normal(size=n)
+    X = ar1_columns(rng, n, p, rho)
     w = np.zeros(p)
     w[:: max(p // 8, 1)] = 2.0
     return X, X @ w + rng.normal(size=n)

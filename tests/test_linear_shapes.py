@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import enet_path, lasso_path
 
+from _linear_checks import ar1_columns, kkt, objective
 from regcourse.linear import default_lams, fit, path, penalty_for
 from regcourse.linear import paths as paths_module
 from regcourse.linear import small_p as small_p_module
@@ -33,10 +34,7 @@ def _gaussian(n, p, seed, k=None):
 
 def _toeplitz(n, p, rho, seed):
     rng = np.random.default_rng(seed)
-    X = np.empty((n, p))
-    X[:, 0] = rng.normal(size=n)
-    for j in range(1, p):
-        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * rng.normal(size=n)
+    X = ar1_columns(rng, n, p, rho)
     w = np.zeros(p)
     w[rng.choice(p, size=6, replace=False)] = rng.normal(scale=2.0, size=6)
     return X, X @ w + rng.normal(size=n)
@@ -57,22 +55,6 @@ SHAPES = {
     "duplicated 60×(12×3)": lambda: _duplicated(60, 12, 3, 6),
 }
 KINDS = [("l1", 1.0), ("elastic_net", 0.5)]
-
-
-def objective(X, y, coef, lam, rho):
-    """The course objective MSE + ρλ‖w‖₁ + (1 − ρ)λ‖w‖², intercept profiled out."""
-    Xc, yc = X - X.mean(axis=0), y - y.mean()
-    residual = yc - Xc @ coef
-    return residual @ residual / len(y) + rho * lam * np.abs(coef).sum() + (1 - rho) * lam * coef @ coef
-
-
-def kkt(X, y, coef, lam, rho):
-    """Largest violation of 0 ∈ ∇MSE + ρλ·∂‖w‖₁ + 2(1 − ρ)λw, relative to max|∇MSE(0)|."""
-    Xc, yc = X - X.mean(axis=0), y - y.mean()
-    n = len(y)
-    g = -(2.0 / n) * Xc.T @ (yc - Xc @ coef) + 2.0 * (1 - rho) * lam * coef
-    violation = np.where(coef != 0, np.abs(g + rho * lam * np.sign(coef)), np.maximum(np.abs(g) - rho * lam, 0.0))
-    return violation.max() / (2.0 / n * np.abs(Xc.T @ yc).max())
 
 
 def sklearn_path(X, y, lams, rho):

@@ -145,12 +145,8 @@ def path(
     (from 2·max|c|/ρ, where all weights are 0 in either case), and a ridge path is then solved
     λ by λ by the working set instead of from one eigendecomposition.
 
-    Duplicated or collinear columns: the lasso's minimizer is then not always unique (any split
-    of a weight between two copies of a column fits and costs the same). The minimum J and the
-    fitted values Xw + b are unique (for λ > 0); the coefficients need not be. The default
-    solver gives one copy the whole weight (the first to enter); "cd" and scikit-learn may split
-    it. Compare objectives or predictions, not coefficients. With an L2 part (l2 > 0: elastic
-    net, ridge) the minimizer is unique.
+    On duplicated or collinear columns the lasso's coefficients need not be unique (J and the
+    fitted values are): see ``fit``.
     """
     check_kind(kind)
     from regcourse.linear.fitting import check_loss, check_positive
