@@ -14,6 +14,7 @@ import numpy as np
 
 from regcourse.linear.factor import Factor
 from regcourse.linear.kkt import kkt_violation
+from regcourse.linear.problem import symmetric_times
 
 __all__ = ["ENTERING_MAX", "_newton_on_block", "_line_minimum", "_exchange"]
 
@@ -111,23 +112,22 @@ def _newton_on_block(
             is_new = w[active] == 0.0
             theta[is_new] = np.sign(q[active[is_new]])
             rhs = r[active] - half_l1 * theta
-            d_A = factor.solve(rhs)
+            d_A, curvature = _face_solve(factor, rhs, G, active, l2, goal)
             if not np.all(np.isfinite(d_A)):
                 continue
-            curvature = float(d_A @ rhs)
             w, q, t = _step(w, q, G, r, active, d_A, curvature, half_l1, l2, positive)
             if t > 0.0:
                 break
         if t == 0.0 and rejected.size:  # swap a feature in the span of the active set for one of those
             factor.truncate(base)
-            w, q, t = _exchange(w, q, G, r, W, position, rejected[0], factor, half_l1, l2, positive)
+            w, q, t = _exchange(w, q, G, r, W, position, rejected[0], factor, half_l1, l2, goal, positive)
         if t == 0.0 and violators.size:  # the face alone (rounding at a degenerate point)
             factor.truncate(base)
             active = position[factor.order]
             if active.size:
                 rhs = r[active] - half_l1 * np.sign(w[active])
-                d_A = factor.solve(rhs)
-                w, q, t = _step(w, q, G, r, active, d_A, float(d_A @ rhs), half_l1, l2, positive)
+                d_A, curvature = _face_solve(factor, rhs, G, active, l2, goal)
+                w, q, t = _step(w, q, G, r, active, d_A, curvature, half_l1, l2, positive)
         if t == 0.0:  # no Newton step descends: one coordinate sweep
             H = G + l2 * np.eye(c.size)
             w = _sweep(H, c, diag, w, half_l1, l2, np.union1d(nonzero, violators), positive)
@@ -148,11 +148,31 @@ def _step(w, q, G, r, active, d_A, curvature, half_l1, l2, positive):
             w[active[landing]] = 0.0
         change = np.zeros(w.size)
         change[active] = w[active] - old
-        q = q - G @ change  # no copy of G[:, active]
+        q = q - symmetric_times(G, change)  # no copy of G[:, active]
     return w, q, t
 
 
-def _exchange(w, q, G, r, W, position, j, factor: Factor, half_l1, l2, positive):
+def _face_solve(factor: Factor, rhs, G, active, l2, goal) -> tuple[np.ndarray, float]:
+    """The Newton step d on the face, (G_AA + l2·I)d = rhs, and its curvature dᵀ(G_AA + l2·I)d.
+
+    With the factor's own shift, d = R⁻¹R⁻ᵀrhs. Otherwise (the elastic net's factor from a
+    nearby λ, ``Factor.solve_shifted``) d is solved to ``goal`` by preconditioned CG, whose
+    curvature is that of the d it returns, so the line search stays exact for it.
+    G is the block's Gram matrix and ``active`` the factor's features as block positions.
+    """
+    if factor.l2 == l2:
+        d = factor.solve(rhs)
+        return d, float(d @ rhs)
+    lifted = np.zeros(G.shape[0])
+
+    def gram_times(v):
+        lifted[active] = v
+        return symmetric_times(G, lifted)[active]
+
+    return factor.solve_shifted(rhs, l2, gram_times, 0.1 * goal)  # the step 10× finer than the KKT goal
+
+
+def _exchange(w, q, G, r, W, position, j, factor: Factor, half_l1, l2, goal, positive):
     """Feature j (block position) is in the span of the factored set A: xⱼ ≈ X_A·a with
     a = G_AA⁻¹G_Aj. Along d = s·(eⱼ − a) the fit barely moves (exactly not, for an exact
     dependence) while the L1 norm changes at the rate l1·(s·sign wⱼ − s·θ_Aᵀa): the simplex
@@ -161,7 +181,7 @@ def _exchange(w, q, G, r, W, position, j, factor: Factor, half_l1, l2, positive)
     active = position[factor.order]
     if active.size == 0:
         return w, q, 0.0
-    a = factor.solve(G[active, j])
+    a, _ = _face_solve(factor, G[active, j], G, active, l2, goal)
     block = np.concatenate([active, [j]])
     H = G[np.ix_(block, block)] + l2 * np.eye(block.size)
     first = np.sign(w[j]) if w[j] != 0.0 else np.sign(q[j])

@@ -192,7 +192,7 @@ def path(
             order = order[done:]
         for i in order:
             pen = penalty_for(kind, lams[i], l1_ratio)
-            if factor is None or factor.l2 != pen.l2_coef:  # the lasso keeps one factor along the path
+            if factor is None or not factor.serves(pen.l2_coef):  # one factor along the path (Factor.serves)
                 factor = Factor(prob, pen.l2_coef)
             w, n_iters[i], ok = working_set(
                 prob, pen, w, tol, max_iter, previous_half_l1=previous, factor=factor, positive=positive

@@ -70,7 +70,7 @@ def working_set(
         )
         if status == "converged":
             return w, max(steps, 1), True
-    if factor is None or factor.l2 != l2:
+    if factor is None or not factor.serves(l2):
         factor = Factor(prob, l2)
     diag = prob.diag
     max_active = prob.p if l2 > 0 else prob.rank_bound
