@@ -24,9 +24,10 @@ class Factor:
     G_AA + σ·I into that of G_AA + l2·I. So a factor built for σ also serves nearby l2
     (``serves``): ``solve_shifted`` solves (G_AA + l2·I)x = b by conjugate gradients
     preconditioned with it. The preconditioned matrix has eigenvalues (μ + l2)/(μ + σ) over the
-    eigenvalues μ ≥ 0 of G_AA, all between min(1, l2/σ) and max(1, l2/σ); for l2/σ = 1/4 that is a
-    condition number ≤ 4, each iteration cutting the error by ≤ 1/3, for the cost of one product
-    with G_AA and two triangular solves, O(|A|²), instead of a fresh O(|A|³) factorization.
+    eigenvalues μ ≥ 0 of G_AA, all between min(1, l2/σ) and max(1, l2/σ): within ``SHIFT_RATIO``
+    = 2 a condition number κ ≤ 2, each iteration cutting the error's energy norm by at least
+    (√κ − 1)/(√κ + 1) ≈ 0.17, for the cost of one product with G_AA and two triangular solves,
+    O(|A|²), instead of a fresh O(|A|³) factorization.
     """
 
     REFRESH_EVERY = 200  # updates between fresh factorizations, against the drift of rounding
@@ -108,9 +109,9 @@ class Factor:
         R[:, keep]ᵀR[:, keep], the matrix without feature j. Its first j columns are still upper
         triangular; the rest, rows j on, are upper Hessenberg, and Givens rotations of those rows
         alone make them triangular again: scipy.linalg.qr_delete (compiled) on the trailing
-        (m − j)×(m − j) block only, O((m − j)²) per feature (its Q is a throwaway identity that it
-        rotates too, so the whole m×m one would cost O(m²) for nothing). The diagonal may come
-        out negative: RᵀR is what counts."""
+        (m − j)×(m − j) block only, O((m − j)²) flops per feature plus one copy of R (its Q is a
+        throwaway identity that it rotates too, so handing it all of R would rotate an m×m one).
+        The diagonal may come out negative: RᵀR is what counts."""
         from scipy.linalg import qr_delete
 
         positions = np.unique(np.asarray(positions, dtype=int))

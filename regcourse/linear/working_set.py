@@ -22,6 +22,7 @@ from regcourse.penalties import ElasticNet, Penalty
 
 __all__ = ["working_set", "continuation", "DIRECT_MAX_FEATURES"]
 
+STAGES_PER_DECADE = 3.0  # continuation: L1 weights 10^(1/3) apart
 DIRECT_MAX_FEATURES = 64  # a cold start this small goes straight to its λ (beyond, the stages pay off)
 
 
@@ -49,7 +50,9 @@ def working_set(
     With a small dense Gram matrix (p ≤ ``SMALL_MAX_FEATURES``), ``small_p.solve_small`` first
     solves the whole problem without this bookkeeping; the loop above runs only if it hands over.
     ``n_iter`` counts Newton steps; ``max_iter`` bounds them. Along a path, pass the same
-    ``factor`` (a ``Factor``) to every λ: the Cholesky factor of the active set carries over.
+    ``factor`` (a ``Factor``) to every λ: the Cholesky factor of the active set carries over
+    (for the elastic net, whose l2 changes with λ, while ``Factor.serves`` the new l2: its Newton
+    steps are then solved by CG preconditioned with the factor).
 
     Duplicated or collinear columns: the lasso's solution is then not unique. J, the fitted
     values Xw and (for copies of one column) the sum of the weights over the copies are; how the
@@ -128,7 +131,7 @@ def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positiv
     so features enter a few at a time with the right signs. The L2 weight stays fixed, so one
     Cholesky factor serves every step. ``n_iter`` counts the Newton steps of all of them."""
     top = 2.0 * float(np.abs(prob.c).max())
-    steps_down = math.ceil(3.0 * math.log10(top / pen.l1_coef)) if 0.0 < pen.l1_coef < top else 0
+    steps_down = math.ceil(STAGES_PER_DECADE * math.log10(top / pen.l1_coef)) if 0.0 < pen.l1_coef < top else 0
     factor = Factor(prob, pen.l2_coef)
     w, total, previous = np.zeros(prob.p), 0, None
     stages = list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) if steps_down else []
