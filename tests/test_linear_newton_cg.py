@@ -11,6 +11,7 @@ from regcourse import ElasticNet
 from regcourse.linear import default_lams, fit, path
 from regcourse.linear import working_set as working_set_module
 from regcourse.linear.newton_cg import _pcg
+from regcourse.linear.results import ConvergenceWarning
 from test_linear_inputs import kkt
 
 
@@ -91,6 +92,87 @@ def test_a_stalled_matrix_free_solve_falls_back_to_the_exact_steps(monkeypatch, 
     monkeypatch.setattr(working_set_module, "newton_cg", lambda prob, W, w, *args, **kwargs: (w, 0, "stalled"))
     result = fit(X, y, pen)
     assert result.converged and kkt(X, y, result.coef, pen) <= 1e-11
+
+
+def test_after_a_stall_the_exact_steps_never_cut_a_gram_block_beyond_their_limit(monkeypatch):
+    """A stall on a working set of thousands must not make a dense |W|² Gram block (it once
+    reached 10 GB on a 20000×50000 path): the exact route takes the support and the strongest
+    pulls, at most BLOCK_MAX_COLUMNS of them, and the solve still converges."""
+    from regcourse.linear.problem import Problem
+
+    X, y = big_support_problem(seed=3)
+    pen = ElasticNet(l1=2e-3, l2=0.0)
+    real = working_set_module.newton_cg
+    log = []
+
+    def stalls_once(prob, W, w, *args, **kwargs):
+        if not any(entry == "stall" for entry in log):
+            log.append("stall")
+            return w, 0, "stalled"
+        return real(prob, W, w, *args, **kwargs)
+
+    original = Problem.gram_block
+
+    def recording(self, columns):
+        log.append(columns.size)
+        return original(self, columns)
+
+    monkeypatch.setattr(working_set_module, "newton_cg", stalls_once)
+    monkeypatch.setattr(Problem, "gram_block", recording)
+    for limit in (10**9, 990):
+        monkeypatch.setattr(working_set_module, "BLOCK_MAX_COLUMNS", limit)
+        log.clear()
+        result = fit(X, y, pen)
+        assert "stall" in log and result.converged and kkt(X, y, result.coef, pen) <= 1e-11
+        after_the_stall = log[log.index("stall") + 1]
+        if limit > 1000:
+            assert after_the_stall >= working_set_module.CG_MIN_WORKING_SET  # unbounded: the whole working set
+        else:
+            assert after_the_stall <= limit
+
+
+def test_a_stall_with_a_support_beyond_the_limit_stops_with_a_warning(monkeypatch):
+    X, y = big_support_problem(seed=3)
+    pen = ElasticNet(l1=2e-4, l2=0.0)
+    real = working_set_module.newton_cg
+    state = {"calls": 0}
+
+    def stalls_on_second_call(prob, W, w, *args, **kwargs):  # one real solve (a large support), then a stall
+        state["calls"] += 1
+        return real(prob, W, w, *args, **kwargs) if state["calls"] == 1 else (w, 0, "stalled")
+
+    monkeypatch.setattr(working_set_module, "newton_cg", stalls_on_second_call)
+    monkeypatch.setattr(working_set_module, "BLOCK_MAX_COLUMNS", 50)
+    with pytest.warns(ConvergenceWarning, match="stalled with .* non-zero weights"):
+        result = fit(X, y, pen)
+    assert not result.converged
+
+
+def test_a_step_blocked_by_entering_zeros_is_retried_with_fewer_of_them(monkeypatch):
+    """If the step with every violating zero does not descend, Newton-CG retries with the
+    strongest one only, then with none, instead of reporting a stall: the line search is made
+    to refuse steps that bring several zeros in."""
+    from regcourse.linear import newton_cg as newton_cg_module
+    from regcourse.linear.problem import Problem
+
+    X, y = big_support_problem(seed=4)
+    prob = Problem(X, y, True)
+    real_line_minimum = newton_cg_module._line_minimum
+    entering_per_call, refused = [], []
+
+    def refusing(w_A, d, r_A, curvature, half_l1, positive=False):
+        entering_per_call.append(int(np.count_nonzero(w_A == 0.0)))
+        if len(refused) < 3 and entering_per_call[-1] > 1:  # no descent while several zeros enter
+            refused.append(entering_per_call[-1])
+            return 0.0, -1
+        return real_line_minimum(w_A, d, r_A, curvature, half_l1, positive)
+
+    monkeypatch.setattr(newton_cg_module, "_line_minimum", refusing)
+    w, _, status = newton_cg_module.newton_cg(
+        prob, np.arange(prob.p), np.zeros(prob.p), 0.5 * 3e-3, 0.0, 1e-10 * prob.scale, 500
+    )
+    assert refused  # the situation arose ...
+    assert status == "converged"  # ... and did not end the solve as a stall
 
 
 def test_conjugate_gradients_solve_the_system_and_use_a_guess():

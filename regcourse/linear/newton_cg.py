@@ -113,6 +113,10 @@ def newton_cg(
     "steps" (``max_steps`` used up). With ``positive`` the weights stay ≥ 0: only zeros pulled
     upwards enter, and the projection onto the orthant θ = +1 is the clip at 0.
 
+    As in the exact block solver, zeros enter with the sign of their pull; if the step with every
+    violating zero does not descend (the inexact direction moves one of them against its sign),
+    the step is retried with only the strongest one entering, then with none (the current face).
+
     Along a path, the first step at a new λ is nearly a multiple of the first step at the
     previous λ (on a fixed sign pattern the solution moves along −(G_AA + l2·I)⁻¹θ_A as l1
     falls), so that step, kept on the Problem (``newton_slope``) when ``first_round``, starts
@@ -130,6 +134,7 @@ def newton_cg(
         return float(res @ res) / n + 2.0 * half_l1 * float(np.abs(v).sum()) + l2 * float(v @ v)
 
     previous_active = None
+    entering_max = None  # how many zeros may enter this step: all; after a step that did not descend, 1, then 0
     for steps in range(max_steps + 1):
         q = face.t_times(residual) / n
         violation = kkt_violation(q, w, diag, half_l1, l2, positive)
@@ -139,6 +144,9 @@ def newton_cg(
             return w, steps, "steps"
         theta = np.sign(w)
         entering = (theta == 0.0) & ((q if positive else np.abs(q)) > half_l1) & usable
+        if entering_max is not None:
+            pulls = np.flatnonzero(entering)
+            entering[pulls[np.argsort(-np.abs(q[pulls]), kind="stable")[entering_max:]]] = False
         theta[entering] = np.sign(q[entering])
         active = np.flatnonzero(theta)
         r = q - l2 * w
@@ -170,7 +178,7 @@ def newton_cg(
         projected[active[np.sign(projected[active]) != theta[active]]] = 0.0
         projected_residual = prob.yc - face.times(projected)
         if objective(projected, projected_residual) < objective(w, residual):
-            w, residual = projected, projected_residual
+            w, residual, entering_max = projected, projected_residual, None
             continue
         if positive:  # no component may push a zero weight below 0
             d = np.where((w[active] == 0.0) & (d < 0.0), 0.0, d)
@@ -180,7 +188,13 @@ def newton_cg(
         curvature = float(moved @ moved) / n + l2 * float(d @ d)
         t, landing = _line_minimum(w[active], d, r[active], curvature, half_l1, positive)
         if t <= 0.0:
-            return w, steps, "converged" if violation.max() <= goal else "stalled"
+            if violation.max() <= goal:
+                return w, steps, "converged"
+            if entering.any():  # a zero entering against its pull's sign blocks the step: fewer enter
+                entering_max = 1 if entering_max is None else 0
+                continue
+            return w, steps, "stalled"
+        entering_max = None
         w = w.copy()
         w[active] += t * d
         if landing >= 0:

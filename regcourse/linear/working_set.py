@@ -16,13 +16,14 @@ from regcourse.linear.kkt import kkt_violation
 from regcourse.linear.newton_block import _newton_on_block
 from regcourse.linear.newton_cg import CG_MIN_WORKING_SET, newton_cg
 from regcourse.linear.problem import Problem
-from regcourse.linear.results import warn_not_converged
+from regcourse.linear.results import ConvergenceWarning, warn_not_converged
 from regcourse.linear.small_p import SMALL_MAX_ACTIVE, SMALL_MAX_FEATURES, solve_small
 from regcourse.penalties import ElasticNet, Penalty
 
 __all__ = ["working_set", "continuation", "DIRECT_MAX_FEATURES"]
 
 STAGES_PER_DECADE = 3.0  # continuation: L1 weights 10^(1/3) apart
+BLOCK_MAX_COLUMNS = 3000  # the exact block route's Gram block, |W|² floats (72 MB), after CG stalls
 DIRECT_MAX_FEATURES = 64  # a cold start this small goes straight to its λ (beyond, the stages pay off)
 
 
@@ -116,6 +117,17 @@ def working_set(
             if status != "stalled":
                 continue
             q = prob.neg_half_gradient(w)
+            if np.count_nonzero(w) > BLOCK_MAX_COLUMNS:  # no dense block can hold it: stop, and say so
+                residual = float(kkt_violation(q, w, diag, half_l1, l2, positive).max())
+                warnings.warn(
+                    f"the sparse Newton-CG step stalled with {np.count_nonzero(w)} non-zero weights, more than "
+                    f"the exact route's {BLOCK_MAX_COLUMNS}; stopped at optimality residual {residual:.2e} > "
+                    f"{goal:.2e}. Increase tol or λ.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+                return w, max(steps, 1), False
+            W = _bounded_block(W, w, q, BLOCK_MAX_COLUMNS)
         block = prob.gram_block(W)
         solved, taken, _ = _newton_on_block(
             W, block, prob.c[W], diag[W], w[W], q[W], half_l1, l2, goal, max_iter - steps, max_active, factor, positive
@@ -123,6 +135,19 @@ def working_set(
         steps += max(taken, 1)
         w = np.zeros_like(w)
         w[W] = solved
+
+
+def _bounded_block(W: np.ndarray, w: np.ndarray, q: np.ndarray, limit: int) -> np.ndarray:
+    """After the matrix-free route stalls on a large working set, the exact block route takes
+    over on at most ``limit`` features of it (its Gram block is dense): the support (the caller
+    has made sure it fits), then the zeros that pull hardest."""
+    if W.size <= limit:
+        return W
+    support = W[w[W] != 0.0]
+    zeros = W[w[W] == 0.0]
+    room = max(limit - support.size, 0)
+    strongest = zeros[np.argsort(-np.abs(q[zeros]), kind="stable")[:room]]
+    return np.union1d(support, strongest)
 
 
 def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positive: bool = False):
