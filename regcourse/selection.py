@@ -1,5 +1,6 @@
-"""Choosing λ: a hold-out validation set, a grid search over λ, k-fold cross-validation, and
-the one-standard-error rule.
+"""Choosing λ: a hold-out validation set, a grid search over λ, k-fold cross-validation, the
+one-standard-error rule, and for ridge the leave-one-out and GCV errors and degrees of freedom
+without refitting (``ridge_svd``).
 
 Every error here is the mean squared error (1/n)·Σ(yᵢ − ŷᵢ)² on the data being evaluated.
 The models along a grid are fitted with ``regcourse.linear.path`` (warm starts), so a whole
@@ -17,6 +18,7 @@ from regcourse._arrays import check_count, check_xy
 from regcourse.linear import check_kind, default_lams, fit, path, penalty_for
 from regcourse.linear.problem import check_design, is_sparse
 from regcourse.penalties import L2
+from regcourse.ridge_svd import ridge_df, ridge_gcv, ridge_loo_mse
 
 __all__ = [
     "train_val_split",
@@ -30,6 +32,9 @@ __all__ = [
     "TunedModel",
     "compare_penalties",
     "check_seed",
+    "ridge_df",
+    "ridge_loo_mse",
+    "ridge_gcv",
 ]
 
 
