@@ -24,6 +24,11 @@ def first_within(lams, mean_errors, std_errors):
     return lams[np.flatnonzero(mean_errors <= mean_errors[best] + std_errors[best])[0]]
 
 
+def strict_less(lams, mean_errors, std_errors):
+    best = np.argmin(mean_errors)
+    return lams[mean_errors < mean_errors[best] + std_errors[best]].max()
+
+
 def best_lambda_only(lams, mean_errors, std_errors):
     return lams[np.argmin(mean_errors)]
 
@@ -51,6 +56,7 @@ RIGHT = {
 WRONG_CODE = {
     "review.one_se": [
         (best_lambda_only, "largest λ whose mean error is at most"),
+        (strict_less, "includes the boundary"),
         (smallest_within, "take the largest"),
         (own_error_bar, "not each λ's own standard error"),
         (first_within, "increasing order"),
@@ -70,6 +76,8 @@ WRONG_VALUES = {
         (["a", "c", "d"], "training error"),
         ("b", "intercept"),
         ("e", "choose from"),
+        ("a,d", "list of strings"),
+        ("a d", "list of strings"),
     ],
     "review.lasso_max_features": [
         (1000, "how many features"),

@@ -13,6 +13,7 @@ answers and multiple-choice questions.
 
 from __future__ import annotations
 
+import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Mapping
@@ -289,6 +290,11 @@ def _normalise_letters(answer, options: Mapping[str, str]) -> frozenset[str]:
             raise Failed("answer with the letter of an option, as a string in quotes")
         letter = item.strip().strip(")").strip().lower()
         if letter not in options:
+            pieces = [piece.strip(" )").lower() for piece in re.split(r"[,;\s]+", item.strip()) if piece.strip(" )")]
+            if len(pieces) > 1 and all(piece in options for piece in pieces):
+                raise Failed(
+                    f'{item!r} is one string; give several letters as a list of strings, one letter each: ["…", "…"]'
+                )
             raise Failed(f"{item!r} is not one of the options; choose from {', '.join(options)}")
         letters.add(letter)
     return frozenset(letters)

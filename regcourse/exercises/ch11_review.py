@@ -6,6 +6,7 @@ import numpy as np
 from regcourse.exercises._checking import (
     COUNT_EXAMPLE,
     Failed,
+    LearnerError,
     _as_float_answer,
     as_number,
     call,
@@ -166,6 +167,21 @@ TAKE_LARGEST = (
     "among the λ within one standard error of the best, take the largest: the simplest model that is not clearly worse"
 )
 SE_AT_BEST = "use the standard error at the best λ for the threshold, not each λ's own standard error"
+STRICT_BOUNDARY = (
+    "with every standard error 0 your function raised an error, though it works with real error bars: "
+    '"within one standard error" includes the boundary, so the best λ itself always qualifies and the '
+    "set of candidates is never empty (compare with ≤, not <)"
+)
+
+
+def _raises(fn, case) -> bool:
+    try:
+        call(fn, *case)
+    except (LearnerError, Failed):
+        return True
+    return False
+
+
 FIRST_IN_ARRAY = (
     "the grid may come in increasing order: take the largest λ by its value, not the first one in the array"
 )
@@ -183,11 +199,16 @@ def check_one_se(one_se_lambda):
     # 1. No uncertainty: the rule keeps the λ with the lowest mean error.
     for _ in range(2):
         mean = _u_curve(rng, decreasing, rng.uniform(0.2, 1.0))
-        _check_one(
-            one_se_lambda,
-            (decreasing, mean, np.zeros_like(mean)),
-            "with every standard error 0, the rule should return the λ with the lowest mean error",
-        )
+        try:
+            _check_one(
+                one_se_lambda,
+                (decreasing, mean, np.zeros_like(mean)),
+                "with every standard error 0, the rule should return the λ with the lowest mean error",
+            )
+        except LearnerError:
+            if _raises(one_se_lambda, (decreasing, mean, np.full_like(mean, 0.2))):
+                raise  # it fails with real error bars too: its own message says more
+            raise Failed(STRICT_BOUNDARY) from None
 
     # 2. The rule itself on a grid from large to small λ, as cross_validate makes it.
     for _ in range(4):
