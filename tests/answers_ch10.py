@@ -81,8 +81,23 @@ def flattened(model, x):
     return model(x).ravel()
 
 
+def dropout_rate_set_to_zero(model, x):  # the right numbers, but the model can no longer drop units
+    for m in model.modules():
+        if isinstance(m, nn.Dropout):
+            m.p = 0.0
+    with torch.no_grad():
+        return model(x)
+
+
+def converted_to_float32(model, x):  # eval mode, but the model's weights are float32 from now on
+    model.eval()
+    return model.float()(x.float()).detach()
+
+
 WRONG_CODE = {
     "beyond.dropout_eval": [
+        (dropout_rate_set_to_zero, "changed the model for good (a dropout layer's p)"),
+        (converted_to_float32, "changed the model for good (the dtype"),
         (without_eval, "dropout is still active"),
         (seeded, "fixing the random seed does not switch dropout off"),
         (eval_and_rescaled, "needs no rescaling"),
@@ -99,6 +114,8 @@ WRONG_VALUES = {
         (8, "at which training stops"),
         (3, "one worse epoch does not stop"),
         (7, "remember the best validation loss"),
+        (6, "counted from 1"),
+        (9, "counted from 1"),
         ("five", "answer with a number, such as 12"),
     ],
     "beyond.early_stopping_lam": [

@@ -53,6 +53,16 @@ number_exercise(
         (10.0, "training never reaches that epoch: count how many epochs in a row pass without a new best before it"),
         (8.0, "that is the epoch at which training stops; the weights kept are those of the best epoch seen so far"),
         (3.0, "one worse epoch does not stop training: patience allows several epochs without a new best"),
+        (
+            6.0,
+            "the right epoch, counted from 1: the list is numbered from epoch 0 (its first loss is epoch 0's), "
+            "so give that epoch's number",
+        ),
+        (
+            9.0,
+            "counted from 1, that is where training stops; the list starts at epoch 0, and the weights kept are "
+            "those of the best epoch seen so far",
+        ),
     ],
 )
 
@@ -157,7 +167,14 @@ def check_dropout_eval(predict):
         model, p = _dropout_model(rng, kind)
         x = torch.from_numpy(rng.normal(size=(int(rng.integers(5, 12)), _first_linear(model).in_features)))
         expected = _eval_output(model, x)
+        before = _fingerprint(model)
         got = call(predict, model, x)
+        changed = _what_changed(before, _fingerprint(model))
+        if changed:
+            raise Failed(
+                f"your function changed the model for good ({changed}); predicting must leave the network "
+                "as it was, so that training can go on. Switching the mode is enough"
+            )
         if got is None:
             raise Failed("your function returned None: return the predictions")
         got = as_array(got)
@@ -185,6 +202,32 @@ def check_dropout_eval(predict):
         )
 
 
+def _fingerprint(model) -> dict:
+    """What a prediction must not change: every parameter and buffer (dtype and values) and
+    every dropout layer's p. The train/eval mode may change (switching it is the point)."""
+    from torch import nn
+
+    tensors = {name: (t.dtype, t.detach().clone()) for name, t in model.state_dict().items()}
+    rates = {name: m.p for name, m in model.named_modules() if isinstance(m, nn.Dropout)}
+    return {"tensors": tensors, "rates": rates}
+
+
+def _what_changed(before: dict, after: dict) -> str:
+    import torch
+
+    if before["rates"] != after["rates"]:
+        return "a dropout layer's p"
+    if before["tensors"].keys() != after["tensors"].keys():
+        return "its layers"
+    for name, (dtype, values) in before["tensors"].items():
+        new_dtype, new_values = after["tensors"][name]
+        if new_dtype != dtype:
+            return f"the dtype of {name}, {dtype} → {new_dtype}"
+        if not torch.equal(new_values, values):
+            return f"the values of {name}"
+    return ""
+
+
 def _first_linear(model):
     from torch import nn
 
@@ -199,7 +242,7 @@ choice_exercise(
     title="Reading the bias–variance trade-off",
     points=1,
     options={
-        "a": "Bias² grows and variance shrinks, so their sum is smallest at an intermediate λ",
+        "a": "Bias² grows and variance shrinks, so their sum is typically smallest at an intermediate λ",
         "b": "Bias² and variance both shrink, so the largest λ is always best",
         "c": "Bias² shrinks and variance grows, because a stronger penalty makes the fit depend more on the noise",
         "d": "Neither changes in expectation; only the training error depends on λ",
@@ -210,6 +253,7 @@ choice_exercise(
     why_not={
         "b": "a very large λ pulls every weight to 0 whatever the truth is, so the average fit misses the truth",
         "c": "a stronger penalty makes the fit depend less on the particular training set, not more",
-        "d": "the average fit over training sets moves toward 0 as λ grows, and the spread between fits narrows",
+        "d": "the average fit over training sets moves toward the mean of y as λ grows (only the weights go to 0), "
+        "and the spread between fits narrows",
     },
 )
