@@ -299,6 +299,7 @@ def pixels():
     return coefficient_image(coef, (8, 8), label="L1, λ = 0.01"), [
         "L1, λ = 0.01",
         "3 of 64 pixels",
+        "outlined in black",
         "2.5 at row 1, column 4",
         "−1.5 at row 3, column 5",
     ]

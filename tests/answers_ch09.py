@@ -121,9 +121,11 @@ WRONG_VALUES = {
     "classify.pixels_used": [
         (6, "blue pixels are used too"),
         (2, "red pixels are used too"),
-        (64, "white ones"),
+        (64, "pale grey ones"),
         (56, "ignored pixels"),
-        (5, "count the coloured squares"),
+        (5, "count the outlined squares"),
+        (7, "faintly tinted"),
+        (9, "pale grey, not white"),
         ("eight", "answer with a number, such as 12"),
     ],
     "classify.pixels_meaning": [

@@ -44,6 +44,10 @@ def test_l1_on_digits_uses_few_pixels_and_the_image_says_how_many():
     assert converged and 0 < np.count_nonzero(w) < 16
     fig = coefficient_image(w, data.image_shape)
     assert fig.axes[0].get_title() == f"{np.count_nonzero(w)} of 64 pixels used"
+    outlines = next(c for c in fig.axes[0].collections if c.get_gid() == "used-pixel-outlines")
+    corners = {tuple(np.round(path.vertices[0] + 0.5).astype(int)) for path in outlines.get_paths()}
+    rows, columns = np.nonzero(w.reshape(data.image_shape))
+    assert corners == set(zip(columns, rows))  # one square on each used pixel, none elsewhere
     with pytest.raises(ValueError, match="shape"):
         coefficient_image(w, (7, 7))
 

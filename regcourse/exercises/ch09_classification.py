@@ -208,11 +208,21 @@ number_exercise(
     answer=DIGITS_PIXELS_USED,
     atol=0.0,
     count=True,
-    hint="count the coloured squares, red and blue: every pixel whose weight is not exactly zero",
+    hint="count the outlined squares, red and blue: every pixel whose weight is not exactly zero",
     mistakes=[
+        (
+            DIGITS_PIXELS_USED - 1,
+            "one used pixel is missing: a small weight is only faintly tinted; count the outlined squares, "
+            "or count the non-zero weights in code",
+        ),
+        (
+            DIGITS_PIXELS_USED + 1,
+            "one too many: a zero weight is drawn pale grey, not white, and has no outline; count the outlined "
+            "squares, or count the non-zero weights in code",
+        ),
         (DIGITS_PIXELS_POSITIVE, "blue pixels are used too: a negative weight pushes towards the other digit"),
         (DIGITS_PIXELS_USED - DIGITS_PIXELS_POSITIVE, "red pixels are used too, not only blue ones"),
-        (64, "count only the pixels whose weight is not exactly zero; white ones are ignored by the model"),
+        (64, "count only the pixels whose weight is not exactly zero; pale grey ones are ignored by the model"),
         (64 - DIGITS_PIXELS_USED, "that is the number of ignored pixels; count the used ones"),
     ],
 )

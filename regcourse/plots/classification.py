@@ -83,8 +83,10 @@ def _range(values) -> str:
 @styled
 def coefficient_image(coef, shape=(8, 8), *, title: str | None = None, label: str | None = None, ax=None):
     """The weights of an image classifier drawn as an image: red pushes towards class 1, blue
-    towards class 0, white is exactly zero (a pixel the model ignores). ``label`` goes under
-    the image (e.g. the penalty that was used)."""
+    towards class 0, pale grey is exactly zero (a pixel the model ignores). Every used
+    (non-zero) pixel is outlined in black, so a small weight, barely tinted, still shows, and
+    the count does not rest on colour. ``label`` goes under the image (e.g. the penalty that
+    was used)."""
     coef = np.asarray(coef, dtype=float).ravel()
     shape = tuple(int(s) for s in shape)
     if len(shape) != 2 or shape[0] * shape[1] != coef.size:
@@ -101,13 +103,14 @@ def coefficient_image(coef, shape=(8, 8), *, title: str | None = None, label: st
         ax.set_xlabel(label)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     grid = coef.reshape(shape)
+    _outline_used_pixels(ax, grid)
     top, bottom = np.unravel_index(np.argmax(grid), shape), np.unravel_index(np.argmin(grid), shape)
     article = "an" if str(shape[0])[0] == "8" or shape[0] in (11, 18) else "a"
     text = (
         f"{label + ': t' if label else 'T'}he {coef.size} weights of a classifier drawn as "
         f"{article} {shape[0]} × {shape[1]} "
-        f"image, red pushing towards class 1, blue towards class 0, white exactly 0. {coef.size - zero} of "
-        f"{coef.size} pixels are used (non-zero)."
+        f"image, red pushing towards class 1, blue towards class 0, pale grey exactly 0. {coef.size - zero} of "
+        f"{coef.size} pixels are used (non-zero), each outlined in black."
     )
     extremes = []
     if grid[top] > 0:
@@ -118,6 +121,21 @@ def coefficient_image(coef, shape=(8, 8), *, title: str | None = None, label: st
         text += f" The strongest weights are {words(extremes)}."
     describe(ax, text)
     return fig
+
+
+USED_PIXEL_EDGE = "#111111"
+
+
+def _outline_used_pixels(ax, grid: np.ndarray) -> None:
+    """A black square around every non-zero pixel of the image drawn by imshow on ``ax``."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    rows, columns = np.nonzero(grid)
+    squares = [Rectangle((c - 0.5, r - 0.5), 1.0, 1.0) for r, c in zip(rows, columns)]
+    outlines = PatchCollection(squares, facecolor="none", edgecolor=USED_PIXEL_EDGE, linewidth=1.3)
+    outlines.set_gid("used-pixel-outlines")
+    ax.add_collection(outlines)
 
 
 @styled
