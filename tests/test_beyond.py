@@ -173,6 +173,21 @@ def test_bias_variance_decomposition_and_trade_off():
     assert result.total.min() < min(result.total[0], result.total[-1]) * 0.9
 
 
+def test_the_variance_floor_is_the_intercepts_and_the_best_lambda_is_the_lectures_for_this_truth():
+    """Chapter 10 §4: as λ → ∞ every fit is the training mean ȳ, whose variance over training sets
+    is Var(y)/n = (‖w*‖² + σ²)/n for x ~ N(0, I): 0.16 for the lecture's truth (n = 30, σ = 1);
+    and the best λ of the lecture's grid is 0.15 for that truth."""
+    rng = np.random.default_rng(0)
+    w_true = rng.normal(scale=0.5, size=20)  # the truth bias_variance_ridge draws first from seed 0
+    floor = (w_true @ w_true + 1.0) / 30
+    assert floor == pytest.approx(0.16, abs=0.001)
+    huge = bias_variance_ridge(np.array([1e6]), n_sets=2000, seed=0)
+    assert huge.variance[0] == pytest.approx(floor, rel=0.05)  # 2000 sets: Monte Carlo error ≈ 3%
+    lecture = bias_variance_ridge(np.geomspace(1e-3, 100, 40))
+    assert lecture.best_lam == pytest.approx(0.15, abs=0.005)
+    assert lecture.variance[-1] == pytest.approx(floor, rel=0.05)
+
+
 def test_generalized_ridge_with_one_lambda_is_ridge():
     X, y = regression()
     w, b = fit_generalized_ridge(X, y, 0.7)

@@ -128,6 +128,33 @@ def test_mean_predicted_probability_on_the_training_data_is_the_class_1_fraction
     assert sigmoid(data.X @ fit.coef + fit.intercept).mean() == pytest.approx(data.y.mean(), abs=1e-9)
 
 
+def test_the_unpenalized_fit_is_overconfident_on_200_points_and_a_small_lambda_calibrates_it():
+    """Section 7's numbers: ‖w‖ 3.34 against the true 2.0, 72.6% class 1 among the points given
+    0.8–0.9, and λ = 0.01 with the lowest test log-loss of the four (0.3267 against 0.3516)."""
+    train, test = make_two_blobs(200, separation=2.0, seed=1), make_two_blobs(2000, separation=2.0, seed=2)
+    true_w = np.full(2, 2.0 / np.sqrt(2.0))  # centres ±(1/√2)(1, 1), unit variance: w = μ₁ − μ₀
+    losses, bands = {}, {}
+    for lam in (0.0, 0.01, 0.1, 1.0):
+        fit = linear.fit(train.X, train.y, L2(lam), loss="logistic", tol=1e-12)
+        z = test.X @ fit.coef + fit.intercept
+        p = sigmoid(z)
+        losses[lam] = log_loss(test.y, z)
+        band = (p >= 0.8) & (p < 0.9)
+        bands[lam] = (p[band].mean(), test.y[band].mean()) if band.any() else None
+        if lam == 0.0:
+            assert np.linalg.norm(true_w) == pytest.approx(2.0)
+            assert np.linalg.norm(fit.coef) == pytest.approx(3.34, abs=0.005) and np.linalg.norm(fit.coef) > 3.0
+        if lam == 0.01:
+            assert np.linalg.norm(fit.coef) == pytest.approx(2.13, abs=0.005)
+    assert min(losses, key=losses.get) == 0.01
+    assert losses[0.0] == pytest.approx(0.3516, abs=5e-5) and losses[0.01] == pytest.approx(0.3267, abs=5e-5)
+    predicted, observed = bands[0.0]
+    assert predicted == pytest.approx(0.85, abs=0.005) and observed == pytest.approx(0.726, abs=0.0005)
+    assert observed < predicted - 0.1  # overconfident
+    assert abs(bands[0.01][1] - bands[0.01][0]) < 0.01  # 85.5% observed for 0.85 predicted
+    assert bands[1.0] is None  # λ = 1 gives no probability that high
+
+
 def test_strong_lambda_squeezes_probabilities_towards_the_base_rate_and_makes_them_underconfident():
     train, test = make_two_blobs(200, separation=2.0, seed=1), make_two_blobs(2000, separation=2.0, seed=2)
     spreads = []

@@ -306,3 +306,24 @@ def test_chapter_07s_penalty_loop_equals_regcourse_nn_penalty_in_value_and_gradi
                 expected = torch.autograd.grad(reference, list(model.parameters()), allow_unused=True)
                 for g, e in zip(grads, expected):
                     assert (g is None) == (e is None) and (g is None or torch.allclose(g, e)), name
+
+
+def test_train_records_the_training_loss_in_training_mode_and_the_validation_loss_in_evaluation_mode():
+    """Chapter 10 says so of its dropout curves: the training loss is measured on randomly thinned
+    networks (noisy), the validation loss on the whole network."""
+    import torch
+    from torch import nn
+
+    from regcourse.nn import train
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 32), nn.Tanh(), nn.Dropout(0.5), nn.Linear(32, 1)).double()
+    X = torch.randn(40, 3, dtype=torch.float64)
+    y = torch.randn(40, 1, dtype=torch.float64)
+    history = train(model, X, y, X_val=X, y_val=y, optimizer="sgd", lr=0.0, epochs=3, progress=False)
+    model.eval()
+    with torch.no_grad():
+        whole = float(nn.functional.mse_loss(model(X), y))
+    assert history.val_loss == pytest.approx([whole] * 3, rel=1e-12)  # evaluation mode, on the same data
+    assert all(abs(loss - whole) > 1e-3 for loss in history.train_loss)  # thinned networks
+    assert len(set(history.train_loss)) == 3  # a new mask each epoch
