@@ -26,6 +26,7 @@ from regcourse.linear import (
     penalty_for,
     radius_for_lam,
 )
+from regcourse.penalties_sparse import GroupLasso
 
 TIGHT = dict(tol=1e-13, max_iter=1_000_000)
 
@@ -230,7 +231,13 @@ X_OK, Y_OK = problem(20, 3, informative=2)
         (lambda: fit(X_OK[:, 0], Y_OK, L1(0.1)), ValueError, "X must be 2-D"),
         (lambda: fit(X_OK, Y_OK[:, None], L1(0.1)), ValueError, "y must be 1-D"),
         (lambda: fit(X_OK, Y_OK, L1(-0.1)), ValueError, "lam must be >= 0"),
-        (lambda: fit(X_OK, Y_OK, 0.1), TypeError, "penalty must be L1(...), L2(...) or ElasticNet(...), got float"),
+        (
+            lambda: fit(X_OK, Y_OK, 0.1),
+            TypeError,
+            "penalty must be L1(...), L2(...), ElasticNet(...) or, for linear.fit, WeightedL1, MCP or SCAD "
+            "(regcourse.penalties_sparse; GroupLasso is not taken by the solvers yet), got float",
+        ),
+        (lambda: fit(X_OK, Y_OK, GroupLasso(0.1, [0, 0, 1])), TypeError, "GroupLasso is not taken by the solvers yet"),
         (lambda: fit(X_OK, Y_OK, L1(0.1), solver="newton"), ValueError, "solver must be one of"),
         (lambda: fit(X_OK, Y_OK, L1(0.1), solver="closed_form"), ValueError, "needs a differentiable penalty"),
         (lambda: fit(X_OK, Y_OK, L1(0.1), max_iter=0), ValueError, "max_iter must be a positive integer"),

@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from regcourse._arrays import check_count, check_nonnegative
+from regcourse.linear.datafits import Quadratic
 from regcourse.linear.logistic import check_logistic_design, log_loss, solve_logistic
 from regcourse.linear.problem import Problem, check_design, check_penalty
-from regcourse.linear.results import FitResult, _times
+from regcourse.linear.prox_newton import prox_newton
+from regcourse.linear.results import FitResult, _times, warn_not_converged
+from regcourse.linear.separable import as_plugin
 from regcourse.linear.solvers import DEFAULT_TOL, choose_solver, solve
 from regcourse.penalties import Penalty
 
@@ -46,7 +49,10 @@ def fit(
     zᵢ = xᵢ·w + b, instead (``linear.logistic``: dense X, the intercept fitted; ``solver`` "auto",
     "prox_newton", "newton" or "fista").
 
-    ``penalty`` is L1(λ), L2(λ) or ElasticNet(l1=λ₁, l2=λ₂). ``solver`` is "auto" (closed
+    ``penalty`` is L1(λ), L2(λ) or ElasticNet(l1=λ₁, l2=λ₂); or WeightedL1, MCP or SCAD from
+    ``regcourse.penalties_sparse``, solved by the working-set proximal Newton method with the
+    penalty as a plug-in (``solver`` "auto" or "prox_newton"). MCP and SCAD are not convex: the
+    fit is the stationary point that the solver reaches from 0 (or from ``warm_start``). ``solver`` is "auto" (closed
     form for ridge, the working-set solver "active_set" otherwise), "closed_form", "gd", "cd",
     "ista", "fista" or "active_set". ``tol`` is relative to max|Xcᵀyc/n|; ``max_iter`` counts
     Newton steps (active_set), rounds (cd) or steps. X may be a NumPy array, a scipy.sparse
@@ -65,6 +71,8 @@ def fit(
     net, ridge) the minimizer is unique.
     """
     check_loss(loss)
+    if getattr(penalty, "kind", "") in PLUGIN_KINDS:
+        return _fit_plugin(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_start, solver, positive)
     pen = check_penalty(penalty)
     positive = check_positive(positive)
     if loss == "logistic":
@@ -99,6 +107,45 @@ def _fit_logistic(X, y, pen: Penalty, *, solver, fit_intercept, tol, max_iter, w
     )
     objective = log_loss(y, X @ w + b) + float(pen(w))
     return FitResult(w, b, n_iter, converged, objective, pen, used, names)
+
+
+PLUGIN_KINDS = ("weighted_l1", "mcp", "scad")  # regcourse.penalties_sparse, solved by prox_newton
+
+
+def _fit_plugin(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_start, solver, positive) -> FitResult:
+    """WeightedL1, MCP or SCAD: the working-set proximal Newton solver with the penalty as a
+    plug-in (``separable.as_plugin``), on the squared loss (MSE) or the log-loss."""
+    if solver not in ("auto", "prox_newton"):
+        raise ValueError(f"solver must be 'auto' or 'prox_newton' for {type(penalty).__name__}, got {solver!r}")
+    if check_positive(positive):
+        raise ValueError(f"positive=True is not available with {type(penalty).__name__}")
+    if loss == "logistic":
+        return _fit_logistic(
+            X, y, penalty, solver=solver, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, warm_start=warm_start
+        )
+    tol = check_nonnegative(tol, "tol")
+    if tol == 0:
+        raise ValueError("tol must be positive")
+    max_iter = check_count(max_iter, "max_iter")
+    X, y, names = check_design(X, y)
+    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)
+    n, p = X.shape
+    plug = as_plugin(penalty)
+    if getattr(penalty, "kind", "") == "weighted_l1" and np.size(plug.l1) != p:
+        raise ValueError(f"the WeightedL1 weights have {np.size(plug.l1)} entries, X has {p} columns")
+    if warm_start is not None and np.shape(warm_start) != (p,):
+        raise ValueError(f"warm_start must have shape ({p},), got {np.shape(warm_start)}")
+    datafit = Quadratic(y)
+    w = np.zeros(p) if warm_start is None else np.array(warm_start, dtype=float)
+    b = datafit.null_predictor() if fit_intercept else 0.0
+    scale = max(1.0, float(np.abs(X.T @ datafit.residual(np.full(n, b))).max(initial=0.0)))
+    w, b, n_iter, converged, residual = prox_newton(
+        X, datafit, plug, w, b, fit_intercept=fit_intercept, goal=tol * scale, max_iter=max_iter
+    )
+    if not converged:
+        warn_not_converged("prox_newton", max_iter, residual, tol * scale)
+    objective = datafit.value(X @ w + b) + plug.value(w)
+    return FitResult(w, b, n_iter, converged, objective, penalty, "prox_newton", names)
 
 
 def mse(X, y, coef, intercept: float = 0.0) -> float:

@@ -61,8 +61,18 @@ class L1L2:
         return None if previous_l1 is None or self.smooth else 2.0 * np.asarray(self.l1) - previous_l1
 
 
-def as_plugin(penalty) -> L1L2:
-    """A course penalty (L1, L2, ElasticNet: l1·Σ|w| + l2·Σw²) as a solver plug-in; a plug-in as is."""
+def as_plugin(penalty):
+    """A penalty as a solver plug-in: the course's L1, L2, ElasticNet (l1·Σ|w| + l2·Σw²) and the
+    weighted L1 as ``L1L2``, MCP and SCAD as ``folded.Folded``; a plug-in as is."""
     if hasattr(penalty, "subdiff_distance"):
         return penalty
+    kind = getattr(penalty, "kind", "")
+    if kind == "weighted_l1":
+        return L1L2(penalty.lam * np.asarray(penalty.weights, dtype=float).reshape(-1), 0.0)
+    if kind in ("mcp", "scad"):
+        from regcourse.linear.folded import Folded
+
+        return Folded(penalty)
+    if kind == "group_lasso":
+        raise TypeError("GroupLasso is not separable by coordinate; the solvers do not take it yet")
     return L1L2(penalty.l1_coef, penalty.l2_coef)
