@@ -234,10 +234,11 @@ X_OK, Y_OK = problem(20, 3, informative=2)
         (
             lambda: fit(X_OK, Y_OK, 0.1),
             TypeError,
-            "penalty must be L1(...), L2(...), ElasticNet(...) or, for linear.fit, WeightedL1, MCP or SCAD "
-            "(regcourse.penalties_sparse; GroupLasso is not taken by the solvers yet), got float",
+            "penalty must be L1(...), L2(...), ElasticNet(...) or, for linear.fit, WeightedL1, MCP, SCAD or "
+            "GroupLasso (regcourse.penalties_sparse), got float",
         ),
-        (lambda: fit(X_OK, Y_OK, GroupLasso(0.1, [0, 0, 1])), TypeError, "GroupLasso is not taken by the solvers yet"),
+        (lambda: fit(X_OK, Y_OK, GroupLasso(0.1, [0, 0, 1, 1])), ValueError, "4 group labels, X has 3 columns"),
+        (lambda: path(X_OK, Y_OK, GroupLasso(0.1, [0, 0, 1])), ValueError, "kind must be one of"),
         (lambda: fit(X_OK, Y_OK, L1(0.1), solver="newton"), ValueError, "solver must be one of"),
         (lambda: fit(X_OK, Y_OK, L1(0.1), solver="closed_form"), ValueError, "needs a differentiable penalty"),
         (lambda: fit(X_OK, Y_OK, L1(0.1), max_iter=0), ValueError, "max_iter must be a positive integer"),

@@ -124,8 +124,10 @@ def test_the_one_coordinate_prox_is_the_global_minimizer_beyond_the_convex_range
 
 def test_the_solver_says_what_it_does_not_take():
     X, y = np.random.default_rng(0).normal(size=(20, 4)), np.arange(20.0)
-    with pytest.raises(TypeError, match="GroupLasso"):
+    with pytest.raises(ValueError, match="GroupLasso is solved for loss='squared' only"):
         linear.fit(X, (y > 9).astype(float), GroupLasso(0.1, [0, 0, 1, 1]), loss="logistic")
+    with pytest.raises(ValueError, match="'auto' or 'fista' for GroupLasso"):
+        linear.fit(X, y, GroupLasso(0.1, [0, 0, 1, 1]), solver="cd")
     with pytest.raises(ValueError, match="solver must be 'auto' or 'prox_newton'"):
         linear.fit(X, y, MCP(0.1), solver="cd")
     with pytest.raises(ValueError, match="weights have 3 entries, X has 4"):
@@ -150,3 +152,67 @@ def test_skglm_mcp_finds_the_same_fit_where_installed():
     theirs.fit(Xc, yc)
     np.testing.assert_allclose(ours.coef, theirs.coef_, atol=1e-6)
     assert skglm is not None
+
+
+@pytest.mark.parametrize("lam", [0.3, 2.0])
+def test_on_orthogonal_groups_each_group_is_its_block_thresholded_least_squares_weights(orthogonal, lam):
+    """With XᵀX/n = I the objective is Σ_g ‖w_g − ŵ_g‖² + λv_g‖w_g‖: w_g = ŵ_g·(1 − λv_g/(2‖ŵ_g‖))₊."""
+    X, y = orthogonal
+    groups = np.repeat([3, 1, 4, 0], 3)  # labels in any order; v_g = √3 for each
+    ols = X.T @ y / len(y)
+    result = linear.fit(X, y, GroupLasso(lam, groups), fit_intercept=False, tol=1e-12, max_iter=100_000)
+    expected = ols.copy()
+    for label in np.unique(groups):
+        g = groups == label
+        expected[g] *= max(1.0 - lam * np.sqrt(3.0) / (2.0 * np.linalg.norm(ols[g])), 0.0)
+    np.testing.assert_allclose(result.coef, expected, atol=1e-9)
+    kept = [bool(np.any(expected[groups == label])) for label in np.unique(groups)]
+    assert result.converged and any(kept) and not all(kept)  # whole groups dropped, others kept
+
+
+def test_correlated_group_lasso_fits_meet_the_group_optimality_conditions():
+    rng = np.random.default_rng(5)
+    Z = rng.normal(size=(150, 20))
+    X = Z + 0.7 * Z[:, [0]]
+    y = X[:, :4] @ np.array([2.0, -1.0, 1.5, 0.5]) + 1.0 + rng.normal(size=150)
+    groups = np.repeat(np.arange(5), 4)
+    penalty = GroupLasso(0.15, groups, weights=[1.0, 2.0, 1.0, 0.5, 1.0])
+    result = linear.fit(X, y, penalty, tol=1e-10, max_iter=200_000)
+    assert result.converged
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    g = -(2.0 / 150) * Xc.T @ (yc - Xc @ result.coef)
+    scale = (2.0 / 150) * np.abs(Xc.T @ yc).max()
+    for label, v in zip(range(5), penalty.weights):
+        block, wg = g[groups == label], result.coef[groups == label]
+        if np.any(wg):
+            assert np.linalg.norm(block + 0.15 * v * wg / np.linalg.norm(wg)) <= 1e-9 * scale
+        else:
+            assert np.linalg.norm(block) <= 0.15 * v + 1e-9 * scale
+    assert result.intercept == pytest.approx(y.mean() - X.mean(axis=0) @ result.coef)
+
+
+def test_skglm_weighted_lasso_and_group_lasso_find_the_same_fits_where_installed():
+    pytest.importorskip("skglm")
+    from skglm.datafits import Quadratic, QuadraticGroup
+    from skglm.estimators import GeneralizedLinearEstimator
+    from skglm.penalties import WeightedGroupL2
+    from skglm.penalties import WeightedL1 as SkWeightedL1
+    from skglm.solvers import AndersonCD, GroupBCD
+
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(120, 12))
+    y = X[:, :4] @ np.array([2.0, -1.5, 1.0, 0.6]) + rng.normal(size=120)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    v = rng.uniform(0.3, 2.0, size=12)
+    ours = linear.fit(X, y, WeightedL1(v, 0.3), tol=1e-12)
+    theirs = GeneralizedLinearEstimator(Quadratic(), SkWeightedL1(alpha=0.15, weights=v), AndersonCD(tol=1e-12))
+    np.testing.assert_allclose(ours.coef, theirs.fit(Xc, yc).coef_, atol=1e-7)
+
+    groups = np.repeat(np.arange(4), 3)
+    penalty = GroupLasso(0.4, groups)
+    ours = linear.fit(X, y, penalty, tol=1e-12, max_iter=200_000)
+    grp_ptr, grp_indices = np.arange(0, 13, 3, dtype=np.int32), np.arange(12, dtype=np.int32)
+    datafit = QuadraticGroup(grp_ptr, grp_indices)
+    sk_penalty = WeightedGroupL2(alpha=0.2, weights=penalty.weights, grp_ptr=grp_ptr, grp_indices=grp_indices)
+    theirs = GeneralizedLinearEstimator(datafit, sk_penalty, GroupBCD(tol=1e-12, max_iter=10_000))
+    np.testing.assert_allclose(ours.coef, theirs.fit(Xc, yc).coef_, atol=1e-6)

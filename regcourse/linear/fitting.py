@@ -6,6 +6,7 @@ import numpy as np
 
 from regcourse._arrays import check_count, check_nonnegative
 from regcourse.linear.datafits import Quadratic
+from regcourse.linear.group import group_lasso_fista
 from regcourse.linear.logistic import check_logistic_design, log_loss, solve_logistic
 from regcourse.linear.problem import Problem, check_design, check_penalty
 from regcourse.linear.prox_newton import prox_newton
@@ -52,7 +53,9 @@ def fit(
     ``penalty`` is L1(λ), L2(λ) or ElasticNet(l1=λ₁, l2=λ₂); or WeightedL1, MCP or SCAD from
     ``regcourse.penalties_sparse``, solved by the working-set proximal Newton method with the
     penalty as a plug-in (``solver`` "auto" or "prox_newton"). MCP and SCAD are not convex: the
-    fit is the stationary point that the solver reaches from 0 (or from ``warm_start``). ``solver`` is "auto" (closed
+    fit is the stationary point that the solver reaches from 0 (or from ``warm_start``).
+    GroupLasso (squared loss only) is solved by FISTA with block soft-thresholding (``group``).
+    For the course's penalties ``solver`` is "auto" (closed
     form for ridge, the working-set solver "active_set" otherwise), "closed_form", "gd", "cd",
     "ista", "fista" or "active_set". ``tol`` is relative to max|Xcᵀyc/n|; ``max_iter`` counts
     Newton steps (active_set), rounds (cd) or steps. X may be a NumPy array, a scipy.sparse
@@ -71,6 +74,8 @@ def fit(
     net, ridge) the minimizer is unique.
     """
     check_loss(loss)
+    if getattr(penalty, "kind", "") == "group_lasso":
+        return _fit_group_lasso(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_start, solver, positive)
     if getattr(penalty, "kind", "") in PLUGIN_KINDS:
         return _fit_plugin(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_start, solver, positive)
     pen = check_penalty(penalty)
@@ -146,6 +151,37 @@ def _fit_plugin(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_start, s
         warn_not_converged("prox_newton", max_iter, residual, tol * scale)
     objective = datafit.value(X @ w + b) + plug.value(w)
     return FitResult(w, b, n_iter, converged, objective, penalty, "prox_newton", names)
+
+
+def _fit_group_lasso(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_start, solver, positive) -> FitResult:
+    """GroupLasso on the squared loss: FISTA with block soft-thresholding (``group``)."""
+    if loss != "squared":
+        raise ValueError("GroupLasso is solved for loss='squared' only")
+    if solver not in ("auto", "fista"):
+        raise ValueError(f"solver must be 'auto' or 'fista' for GroupLasso, got {solver!r}")
+    if check_positive(positive):
+        raise ValueError("positive=True is not available with GroupLasso")
+    tol = check_nonnegative(tol, "tol")
+    if tol == 0:
+        raise ValueError("tol must be positive")
+    max_iter = check_count(max_iter, "max_iter")
+    X, y, names = check_design(X, y)
+    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)
+    n, p = X.shape
+    if penalty.groups.size != p:
+        raise ValueError(f"GroupLasso has {penalty.groups.size} group labels, X has {p} columns")
+    if warm_start is not None and np.shape(warm_start) != (p,):
+        raise ValueError(f"warm_start must have shape ({p},), got {np.shape(warm_start)}")
+    x_mean, y_mean = (X.mean(axis=0), float(y.mean())) if fit_intercept else (np.zeros(p), 0.0)
+    Xc, yc = X - x_mean, y - y_mean
+    scale = max(2.0 * float(np.abs(Xc.T @ yc).max(initial=0.0)) / n, 1e-300)
+    start = np.zeros(p) if warm_start is None else np.array(warm_start, dtype=float)
+    w, n_iter, converged, residual = group_lasso_fista(Xc, yc, penalty, start, tol * scale, max_iter)
+    if not converged:
+        warn_not_converged("fista", max_iter, residual, tol * scale)
+    b = y_mean - float(x_mean @ w)
+    objective = float(np.mean((y - X @ w - b) ** 2)) + float(penalty(w))
+    return FitResult(w, b, n_iter, converged, objective, penalty, "fista", names)
 
 
 def mse(X, y, coef, intercept: float = 0.0) -> float:

@@ -52,8 +52,8 @@ def check_kind(kind) -> str:
 def check_penalty(penalty) -> Penalty:
     if not isinstance(penalty, Penalty):
         raise TypeError(
-            "penalty must be L1(...), L2(...), ElasticNet(...) or, for linear.fit, WeightedL1, MCP or SCAD "
-            f"(regcourse.penalties_sparse; GroupLasso is not taken by the solvers yet), got {type(penalty).__name__}"
+            "penalty must be L1(...), L2(...), ElasticNet(...) or, for linear.fit, WeightedL1, MCP, SCAD or "
+            f"GroupLasso (regcourse.penalties_sparse), got {type(penalty).__name__}"
         )
     return penalty
 
