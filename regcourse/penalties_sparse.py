@@ -214,6 +214,11 @@ class GroupLasso:
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "_members", members)
 
+    @property
+    def members(self) -> tuple:
+        """The entries of each group (index arrays), in the order of the sorted labels."""
+        return self._members
+
     def _check(self, w):
         w = as_weights(w)
         if w.ndim != 1 or w.shape[0] != self.groups.size:

@@ -18,7 +18,7 @@ __all__ = ["group_lasso_fista", "group_kkt"]
 def group_kkt(gradient: np.ndarray, w: np.ndarray, penalty) -> float:
     """The largest group optimality residual (see the module docstring)."""
     worst = 0.0
-    for members, v in zip(penalty._members, penalty.weights):
+    for members, v in zip(penalty.members, penalty.weights):
         g, wg = gradient[members], w[members]
         size = float(np.linalg.norm(wg))
         if size > 0:
