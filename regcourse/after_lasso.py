@@ -1,0 +1,162 @@
+"""What to do after the lasso selects: refit without its bias, reweight, check when it can find
+the right features, and measure how stable its choice is.
+
+* ``relaxed_lasso(X, y, lam, phi)``: the lasso at λ picks a support S; least squares on S alone
+  (intercept included) removes the shrinkage; the blend φ·ŵ_lasso + (1 − φ)·ŵ_S goes from the
+  refit (φ = 0) to the lasso (φ = 1). (Hastie, Tibshirani & Tibshirani's simplified form of
+  Meinshausen's relaxed lasso.)
+* ``adaptive_lasso(X, y, lam, first)``: weights vⱼ = 1/|w̃ⱼ|^γ from a first fit w̃, then the
+  weighted lasso λ·Σ vⱼ|wⱼ| (``penalties_sparse.WeightedL1``); a feature the first fit set to 0
+  stays out (vⱼ = ∞).
+* ``irrepresentable(X, support, signs)``: ‖X_Scᵀ X_S (X_SᵀX_S)⁻¹ sign(w_S)‖∞ on centred X. Without
+  noise (y = X_S·w_S + b) it decides recovery exactly: below 1 the lasso picks exactly S with the
+  right signs at every small enough λ, above 1 at no λ. With noise, below 1 (with a margin, and
+  λ and n suitably related) recovery becomes certain as n grows; above 1 its probability does not
+  go to 1, whatever λ (Zhao & Yu 2006; Wainwright 2009).
+* ``stability_selection(X, y, lams, ...)``: the lasso on many random halves of the rows; each
+  feature's selection frequency, the largest over λ (Meinshausen & Bühlmann 2010).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from regcourse._arrays import check_count, check_fraction, check_nonnegative
+from regcourse.linear import fit, path
+from regcourse.linear.problem import check_design
+from regcourse.penalties import L1, L2
+from regcourse.penalties_sparse import WeightedL1
+
+__all__ = [
+    "RelaxedLasso",
+    "relaxed_lasso",
+    "adaptive_lasso",
+    "irrepresentable",
+    "StabilityResult",
+    "stability_selection",
+]
+
+
+@dataclass(frozen=True)
+class RelaxedLasso:
+    """The lasso's weights and intercept, the least-squares refit on its support, and their blend."""
+
+    support: np.ndarray
+    lasso_coef: np.ndarray
+    lasso_intercept: float
+    refit_coef: np.ndarray
+    refit_intercept: float
+    phi: float
+
+    @property
+    def coef(self) -> np.ndarray:
+        return self.phi * self.lasso_coef + (1.0 - self.phi) * self.refit_coef
+
+    @property
+    def intercept(self) -> float:
+        return self.phi * self.lasso_intercept + (1.0 - self.phi) * self.refit_intercept
+
+
+def _dense(X, y):
+    X, y, _ = check_design(X, y)
+    return np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float), y
+
+
+def relaxed_lasso(X, y, lam, phi: float = 0.0) -> RelaxedLasso:
+    """Lasso at ``lam``, then least squares on its support; ``phi`` ∈ [0, 1] blends (see the module)."""
+    phi = check_fraction(phi, "phi")
+    X, y = _dense(X, y)
+    lasso = fit(X, y, L1(check_nonnegative(lam, "lam")))
+    support = np.flatnonzero(lasso.coef)
+    refit = np.zeros(X.shape[1])
+    if support.size:
+        XS = X[:, support] - X[:, support].mean(axis=0)
+        refit[support] = np.linalg.lstsq(XS, y - y.mean(), rcond=None)[0]
+    refit_intercept = float(y.mean() - X.mean(axis=0) @ refit)
+    return RelaxedLasso(support, lasso.coef, float(lasso.intercept), refit, refit_intercept, phi)
+
+
+def adaptive_lasso(X, y, lam, first=None, *, gamma: float = 1.0):
+    """The weighted lasso with vⱼ = 1/|w̃ⱼ|^γ; ``first`` is w̃ (default: ridge at λ/10 on the same
+    data). Returns the ``FitResult``. Features with w̃ⱼ = 0 are left out (weight 0 in the fit,
+    no column)."""
+    X, y = _dense(X, y)
+    lam = check_nonnegative(lam, "lam")
+    gamma = check_nonnegative(gamma, "gamma")
+    if first is None:
+        first = fit(X, y, L2(max(lam / 10.0, 1e-8))).coef
+    first = np.asarray(first, dtype=float)
+    if first.shape != (X.shape[1],):
+        raise ValueError(f"first must have one weight per column ({X.shape[1]}), got shape {first.shape}")
+    kept = np.flatnonzero(first)
+    result = fit(X[:, kept], y, WeightedL1(1.0 / np.abs(first[kept]) ** gamma, lam))
+    coef = np.zeros(X.shape[1])
+    coef[kept] = result.coef
+    return type(result)(
+        coef, result.intercept, result.n_iter, result.converged, result.objective, result.penalty, result.solver, None
+    )
+
+
+def irrepresentable(X, support, signs) -> float:
+    """‖X_Scᵀ X_S (X_SᵀX_S)⁻¹ sign(w_S)‖∞ on centred X; below 1 the lasso can recover S with its
+    signs, above 1 it cannot (without noise: at no λ; see the module docstring)."""
+    X, _ = _dense(X, np.zeros(np.shape(X)[0]))
+    support = np.asarray(support, dtype=int)
+    signs = np.sign(np.asarray(signs, dtype=float))
+    if support.ndim != 1 or support.size == 0 or signs.shape != support.shape:
+        raise ValueError("support and signs must be 1-D, non-empty and of the same length")
+    if np.any(signs == 0):
+        raise ValueError("signs must be ±1 (the signs of the true non-zero weights)")
+    Xc = X - X.mean(axis=0)
+    others = np.setdiff1d(np.arange(X.shape[1]), support)
+    if others.size == 0:
+        return 0.0
+    XS = Xc[:, support]
+    direction = np.linalg.solve(XS.T @ XS, signs)
+    return float(np.abs(Xc[:, others].T @ (XS @ direction)).max())
+
+
+@dataclass(frozen=True)
+class StabilityResult:
+    """``frequency[k, j]``: the share of subsamples in which feature j was selected at ``lams[k]``;
+    ``max_frequency[j]``: its largest over λ (the stability score)."""
+
+    lams: np.ndarray
+    frequency: np.ndarray
+
+    @property
+    def max_frequency(self) -> np.ndarray:
+        return self.frequency.max(axis=0)
+
+    def stable(self, threshold: float = 0.8) -> np.ndarray:
+        """The features selected in at least ``threshold`` of the subsamples at some λ."""
+        return np.flatnonzero(self.max_frequency >= check_fraction(threshold, "threshold"))
+
+
+def stability_selection(
+    X, y, lams, *, n_subsamples: int = 100, fraction: float = 0.5, seed: int = 0, progress: bool = False
+) -> StabilityResult:
+    """The lasso path on ``n_subsamples`` random subsets of ⌊fraction·n⌋ rows (seeded): how often
+    each feature is non-zero at each λ."""
+    X, y = _dense(X, y)
+    n_subsamples = check_count(n_subsamples, "n_subsamples")
+    fraction = check_fraction(fraction, "fraction")
+    lams = np.asarray(lams, dtype=float).reshape(-1)
+    if lams.size == 0 or np.any(lams <= 0) or not np.all(np.isfinite(lams)):
+        raise ValueError("lams must be a non-empty array of λ > 0")
+    size = int(fraction * X.shape[0])
+    if size < 3:
+        raise ValueError(f"fraction·n must leave at least 3 rows, got {size}")
+    rng = np.random.default_rng(seed)
+    counts = np.zeros((lams.size, X.shape[1]))
+    rounds = range(n_subsamples)
+    if progress:
+        from tqdm.auto import tqdm
+
+        rounds = tqdm(rounds, desc="subsamples", leave=False)
+    for _ in rounds:
+        rows = rng.choice(X.shape[0], size=size, replace=False)
+        counts += path(X[rows], y[rows], "l1", lams).coefs != 0
+    return StabilityResult(lams, counts / n_subsamples)
