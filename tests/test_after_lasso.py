@@ -140,3 +140,17 @@ def test_bad_input_is_named(call, match):
     X, y, _ = regression()
     with pytest.raises(ValueError, match=match):
         call(X, y)
+
+
+def test_naive_intervals_after_selection_undercover_and_sample_splitting_restores_the_level():
+    from regcourse.after_lasso import post_selection_coverage
+
+    naive = post_selection_coverage(lam=0.3, n_sims=200, seed=0)
+    split = post_selection_coverage(lam=0.3, n_sims=200, seed=0, split=True)
+    assert naive.n_intervals > 500 and split.n_intervals > 500
+    assert naive.coverage < 0.75  # nominal 0.95
+    assert 0.92 <= split.coverage <= 0.98
+    everything = post_selection_coverage(lam=0.0, n_sims=40, seed=1)  # no selection: every feature kept
+    assert everything.n_intervals == 40 * 50 and 0.92 <= everything.coverage <= 0.98  # the intervals are right
+    with pytest.raises(ValueError, match="truth must have"):
+        post_selection_coverage(truth=np.ones(3))
