@@ -34,6 +34,7 @@ from regcourse.linear import fit, path
 from regcourse.linear.problem import check_design
 from regcourse.penalties import L1, L2
 from regcourse.penalties_sparse import WeightedL1
+from regcourse.selection import check_seed
 
 __all__ = [
     "RelaxedLasso",
@@ -157,7 +158,7 @@ def stability_selection(
     size = int(fraction * X.shape[0])
     if size < 3:
         raise ValueError(f"fraction·n must leave at least 3 rows, got {size}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     counts = np.zeros((lams.size, X.shape[1]))
     rounds = range(n_subsamples)
     if progress:
@@ -208,14 +209,16 @@ def post_selection_coverage(
     """Simulate: X ~ N(0, I), y = X·truth + noise·ε (truth 0 by default: nothing matters); the
     lasso at ``lam`` selects; t-intervals at ``level`` for the selected weights, on the same rows
     (``split=False``) or on the other half of the rows (``split=True``, selecting on the first)."""
-    n_samples, n_features, n_sims = (
-        check_count(v, name) for v, name in ((n_samples, "n_samples"), (n_features, "n_features"), (n_sims, "n_sims"))
-    )
+    n_samples = check_count(n_samples, "n_samples")
+    n_features = check_count(n_features, "n_features")
+    n_sims = check_count(n_sims, "n_sims")
+    noise = check_nonnegative(noise, "noise")
+    lam = check_nonnegative(lam, "lam")
     level = check_fraction(level, "level")
     truth = np.zeros(n_features) if truth is None else np.asarray(truth, dtype=float)
     if truth.shape != (n_features,):
         raise ValueError(f"truth must have n_features = {n_features} entries, got shape {truth.shape}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     covered = total = 0
     for _ in range(n_sims):
         X = rng.standard_normal((n_samples, n_features))
