@@ -154,3 +154,7 @@ def test_naive_intervals_after_selection_undercover_and_sample_splitting_restore
     assert everything.n_intervals == 40 * 50 and 0.92 <= everything.coverage <= 0.98  # the intervals are right
     with pytest.raises(ValueError, match="truth must have"):
         post_selection_coverage(truth=np.ones(3))
+    with pytest.raises(ValueError, match="noise must be >= 0"):
+        post_selection_coverage(noise=-1.0)
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        post_selection_coverage(seed="a")
