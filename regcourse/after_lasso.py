@@ -31,7 +31,7 @@ import numpy as np
 
 from regcourse._arrays import check_count, check_fraction, check_nonnegative
 from regcourse.linear import fit, path
-from regcourse.linear.problem import check_design
+from regcourse.linear.problem import check_design, is_sparse
 from regcourse.penalties import L1, L2
 from regcourse.penalties_sparse import WeightedL1
 from regcourse.selection import check_seed
@@ -69,8 +69,10 @@ class RelaxedLasso:
 
 
 def _dense(X, y):
+    if is_sparse(X):
+        raise TypeError("X must be dense here (a NumPy array or a DataFrame); pass X.toarray() if it is small")
     X, y, _ = check_design(X, y)
-    return np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float), y
+    return np.asarray(X, dtype=float), y
 
 
 def relaxed_lasso(X, y, lam, phi: float = 0.0) -> RelaxedLasso:

@@ -142,6 +142,14 @@ def test_bad_input_is_named(call, match):
         call(X, y)
 
 
+def test_sparse_x_is_refused_not_densified():
+    import scipy.sparse
+
+    X, y, _ = regression()
+    with pytest.raises(TypeError, match="X must be dense"):
+        relaxed_lasso(scipy.sparse.csr_matrix(X), y, 0.1)
+
+
 def test_naive_intervals_after_selection_undercover_and_sample_splitting_restores_the_level():
     from regcourse.after_lasso import post_selection_coverage
 

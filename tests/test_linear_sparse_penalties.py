@@ -130,6 +130,11 @@ def test_the_solver_says_what_it_does_not_take():
         linear.fit(X, y, GroupLasso(0.1, [0, 0, 1, 1]), solver="cd")
     with pytest.raises(ValueError, match="solver must be 'auto' or 'prox_newton'"):
         linear.fit(X, y, MCP(0.1), solver="cd")
+    import scipy.sparse
+
+    for penalty in (MCP(0.1), GroupLasso(0.1, [0, 0, 1, 1])):
+        with pytest.raises(TypeError, match="X must be dense"):
+            linear.fit(scipy.sparse.csr_matrix(X), y, penalty)
     with pytest.raises(ValueError, match="weights have 3 entries, X has 4"):
         linear.fit(X, y, WeightedL1(np.ones(3), 0.1))
 

@@ -8,7 +8,7 @@ from regcourse._arrays import check_count, check_nonnegative
 from regcourse.linear.datafits import Quadratic
 from regcourse.linear.group import group_lasso_fista
 from regcourse.linear.logistic import check_logistic_design, log_loss, solve_logistic
-from regcourse.linear.problem import Problem, check_design, check_penalty
+from regcourse.linear.problem import Problem, check_design, check_penalty, is_sparse
 from regcourse.linear.prox_newton import prox_newton
 from regcourse.linear.results import FitResult, _times, warn_not_converged
 from regcourse.linear.separable import as_plugin
@@ -117,6 +117,18 @@ def _fit_logistic(X, y, pen: Penalty, *, solver, fit_intercept, tol, max_iter, w
 PLUGIN_KINDS = ("weighted_l1", "mcp", "scad")  # regcourse.penalties_sparse, solved by prox_newton
 
 
+def _dense_design(X, y, penalty):
+    """(X, y, names) for the solvers of penalties_sparse, which work on dense X: a scipy.sparse X
+    is refused rather than densified behind the caller's back (it may not fit in memory)."""
+    if is_sparse(X):
+        raise TypeError(
+            f"X must be dense for {type(penalty).__name__} (scipy.sparse input is for L1, L2 and ElasticNet); "
+            "pass X.toarray() if it is small"
+        )
+    X, y, names = check_design(X, y)
+    return np.asarray(X, dtype=float), y, names
+
+
 def _fit_plugin(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_start, solver, positive) -> FitResult:
     """WeightedL1, MCP or SCAD: the working-set proximal Newton solver with the penalty as a
     plug-in (``separable.as_plugin``), on the squared loss (MSE) or the log-loss."""
@@ -132,8 +144,7 @@ def _fit_plugin(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_start, s
     if tol == 0:
         raise ValueError("tol must be positive")
     max_iter = check_count(max_iter, "max_iter")
-    X, y, names = check_design(X, y)
-    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)
+    X, y, names = _dense_design(X, y, penalty)
     n, p = X.shape
     plug = as_plugin(penalty)
     if getattr(penalty, "kind", "") == "weighted_l1" and np.size(plug.l1) != p:
@@ -165,8 +176,7 @@ def _fit_group_lasso(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_sta
     if tol == 0:
         raise ValueError("tol must be positive")
     max_iter = check_count(max_iter, "max_iter")
-    X, y, names = check_design(X, y)
-    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)
+    X, y, names = _dense_design(X, y, penalty)
     n, p = X.shape
     if penalty.groups.size != p:
         raise ValueError(f"GroupLasso has {penalty.groups.size} group labels, X has {p} columns")
