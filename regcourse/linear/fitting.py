@@ -117,6 +117,13 @@ def _fit_logistic(X, y, pen: Penalty, *, solver, fit_intercept, tol, max_iter, w
 PLUGIN_KINDS = ("weighted_l1", "mcp", "scad")  # regcourse.penalties_sparse, solved by prox_newton
 
 
+def _positive_tol(tol) -> float:
+    tol = check_nonnegative(tol, "tol")
+    if tol == 0:
+        raise ValueError("tol must be positive")
+    return tol
+
+
 def _dense_design(X, y, penalty):
     """(X, y, names) for the solvers of penalties_sparse, which work on dense X: a scipy.sparse X
     is refused rather than densified behind the caller's back (it may not fit in memory)."""
@@ -140,10 +147,7 @@ def _fit_plugin(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_start, s
         return _fit_logistic(
             X, y, penalty, solver=solver, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, warm_start=warm_start
         )
-    tol = check_nonnegative(tol, "tol")
-    if tol == 0:
-        raise ValueError("tol must be positive")
-    max_iter = check_count(max_iter, "max_iter")
+    tol, max_iter = _positive_tol(tol), check_count(max_iter, "max_iter")
     X, y, names = _dense_design(X, y, penalty)
     n, p = X.shape
     plug = as_plugin(penalty)
@@ -172,10 +176,7 @@ def _fit_group_lasso(X, y, penalty, loss, fit_intercept, tol, max_iter, warm_sta
         raise ValueError(f"solver must be 'auto' or 'fista' for GroupLasso, got {solver!r}")
     if check_positive(positive):
         raise ValueError("positive=True is not available with GroupLasso")
-    tol = check_nonnegative(tol, "tol")
-    if tol == 0:
-        raise ValueError("tol must be positive")
-    max_iter = check_count(max_iter, "max_iter")
+    tol, max_iter = _positive_tol(tol), check_count(max_iter, "max_iter")
     X, y, names = _dense_design(X, y, penalty)
     n, p = X.shape
     if penalty.groups.size != p:
