@@ -26,6 +26,9 @@ Generalized cross-validation replaces every Hᵢᵢ by their mean df/n:
     LOO(λ) = (1/n)·Σᵢ (eᵢ/(1 − Hᵢᵢ))²,    GCV(λ) = (1/n)·Σᵢ eᵢ² / (1 − df(λ)/n)².
 
 Both are +inf where the fit interpolates a point (Hᵢᵢ = 1: λ = 0 with rank Xc = n − 1).
+Cp, AIC and BIC (``ridge_criteria``) charge each fit 2·df, 2·df or log(n)·df on top of its
+training error; see ``regcourse.degrees_of_freedom``.
+
 Without an intercept (``fit_intercept=False``) X and y are used as they are and the 1/n and
 the 1 above drop out.
 """
@@ -36,7 +39,7 @@ import numpy as np
 
 from regcourse._arrays import check_xy
 
-__all__ = ["ridge_shrinkage", "ridge_df", "ridge_loo_mse", "ridge_gcv"]
+__all__ = ["principal_directions", "ridge_shrinkage", "ridge_df", "ridge_loo_mse", "ridge_gcv", "ridge_criteria"]
 
 
 def _check_lams(lams) -> tuple[np.ndarray, bool]:
@@ -78,6 +81,20 @@ def _shrink(d: np.ndarray, n: int, lams: np.ndarray) -> np.ndarray:
 
 def _out(values: np.ndarray, scalar: bool):
     return float(values[0]) if scalar else values
+
+
+def principal_directions(X, *, fit_intercept: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(variances, directions): the variances dⱼ²/n of the data along its principal directions,
+    largest first (the eigenvalues of XcᵀXc/n that are not 0), and the directions vⱼ as the rows of
+    an array. An SVD fixes each direction only up to its sign; here the entry of largest size is
+    made positive, so the directions print the same with every LAPACK."""
+    X = _check_features(X)
+    Xc = X - X.mean(axis=0) if fit_intercept else X
+    _, d, Vt = np.linalg.svd(Xc, full_matrices=False)
+    keep = d > d.max(initial=0.0) * max(X.shape) * np.finfo(float).eps
+    Vt = Vt[keep]
+    signs = np.sign(Vt[np.arange(Vt.shape[0]), np.argmax(np.abs(Vt), axis=1)])
+    return d[keep] ** 2 / X.shape[0], Vt * signs[:, None]
 
 
 def ridge_shrinkage(X, lam, *, fit_intercept: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -135,3 +152,15 @@ def ridge_gcv(X, y, lams, *, fit_intercept: bool = True):
     with np.errstate(divide="ignore", invalid="ignore"):
         gcv = np.where(slack > 1e-12, mse / np.where(slack > 1e-12, slack, 1.0) ** 2, np.inf)
     return _out(gcv, scalar)
+
+
+def ridge_criteria(X, y, lams, *, noise_variance=None, fit_intercept: bool = True):
+    """Cp, AIC and BIC of ridge for each λ (a ``degrees_of_freedom.Criteria``), with df(λ) from
+    ``ridge_df`` and RSS from the fit; σ² is ``noise_variance`` if given, else estimated once by
+    least squares on every feature (``degrees_of_freedom.noise_variance``, needs n > p + 1)."""
+    from regcourse import degrees_of_freedom
+
+    lams, _ = _check_lams(lams)
+    residuals, _, df, n = _residuals_and_leverages(X, y, lams, fit_intercept)
+    sigma2 = degrees_of_freedom.noise_variance(X, y) if noise_variance is None else noise_variance
+    return degrees_of_freedom.information_criteria(np.sum(residuals**2, axis=0), df, n, sigma2)

@@ -18,7 +18,7 @@ from regcourse._arrays import check_count, check_xy
 from regcourse.linear import check_kind, default_lams, fit, path, penalty_for
 from regcourse.linear.problem import check_design, is_sparse
 from regcourse.penalties import L2
-from regcourse.ridge_svd import ridge_df, ridge_gcv, ridge_loo_mse
+from regcourse.ridge_svd import ridge_criteria, ridge_df, ridge_gcv, ridge_loo_mse
 
 __all__ = [
     "train_val_split",
@@ -35,6 +35,7 @@ __all__ = [
     "ridge_df",
     "ridge_loo_mse",
     "ridge_gcv",
+    "ridge_criteria",
 ]
 
 
@@ -229,7 +230,7 @@ def _index_1se(lams: np.ndarray, mean: np.ndarray, se: np.ndarray) -> int:
     return int(within[np.argmax(lams[within])])
 
 
-# --- the review (chapter 11): the one-standard-error rule on given curves; tune and compare ---------
+# --- the review (chapter 13): the one-standard-error rule on given curves; tune and compare ---------
 
 
 def one_se_lam(lams, mean, se) -> float:
