@@ -21,6 +21,10 @@ the right features, and measure how stable its choice is.
   often than their nominal level, because the features were chosen for looking large on that very
   sample. Selecting on one half and computing the intervals on the other ("split") restores the
   level: the second half knows nothing of the choice.
+* ``cross_validate_fits(X, y, fit, lams, ...)``: k-fold cross-validation of any fitting rule
+  ``fit(X, y, lam)`` (the relaxed or adaptive lasso, MCP, the group lasso), on the same folds as
+  ``selection.cross_validate``; ``group_lam_max(X, y, groups)``: the smallest λ at which the
+  group lasso sets every weight to 0, max_g ‖(2/n)·X_gᵀ(y − ȳ)‖₂ / v_g on centred X.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from regcourse.linear import fit, path
 from regcourse.linear.problem import check_design, is_sparse
 from regcourse.penalties import L1, L2
 from regcourse.penalties_sparse import WeightedL1
-from regcourse.selection import check_seed
+from regcourse.selection import CVResult, _best_index, _folds, _index_1se, check_seed
 
 __all__ = [
     "RelaxedLasso",
@@ -45,6 +49,8 @@ __all__ = [
     "stability_selection",
     "CoverageResult",
     "post_selection_coverage",
+    "cross_validate_fits",
+    "group_lam_max",
 ]
 
 
@@ -234,3 +240,47 @@ def post_selection_coverage(
         covered += int(np.sum(np.abs(coef - truth[chosen]) <= width))
         total += chosen.size
     return CoverageResult(covered / total if total else float("nan"), total, level)
+
+
+def cross_validate_fits(X, y, fit_rule, lams, *, k: int = 5, seed: int = 0) -> CVResult:
+    """k-fold cross-validation of ``fit_rule(X_train, y_train, lam)``, which returns anything with
+    ``.coef`` and ``.intercept``: ``fold_errors[f, i]`` is the validation MSE
+    (1/|f|)·Σ_{i∈f}(yᵢ − xᵢ·w − b)² of the fit on the other folds at ``lams[i]``. The folds are
+    those of ``selection.cross_validate`` with the same ``k`` and ``seed``."""
+    if not callable(fit_rule):
+        raise TypeError(
+            f"fit_rule must be a function (X, y, lam) returning a fit with .coef and .intercept, "
+            f"got {type(fit_rule).__name__}"
+        )
+    X, y = _dense(X, y)
+    k = check_count(k, "k")
+    if not 2 <= k <= len(y) // 2:
+        raise ValueError(f"k must be between 2 and n/2 = {len(y) // 2}, got {k}")
+    lams = np.asarray(lams, dtype=float).reshape(-1)
+    if lams.size == 0 or np.any(lams < 0) or not np.all(np.isfinite(lams)):
+        raise ValueError("lams must be a non-empty array of λ >= 0")
+    fold_errors = np.empty((k, lams.size))
+    for f, val in enumerate(_folds(len(y), k, check_seed(seed))):
+        train = np.setdiff1d(np.arange(len(y)), val)
+        for i, lam in enumerate(lams):
+            fitted = fit_rule(X[train], y[train], float(lam))
+            residual = y[val] - X[val] @ np.asarray(fitted.coef, dtype=float) - float(fitted.intercept)
+            fold_errors[f, i] = float(np.mean(residual**2))
+    mean = fold_errors.mean(axis=0)
+    se = fold_errors.std(axis=0, ddof=1) / np.sqrt(k)
+    return CVResult("custom", lams, fold_errors, mean, se, _best_index(lams, mean), _index_1se(lams, mean, se))
+
+
+def group_lam_max(X, y, groups, weights=None) -> float:
+    """max_g ‖(2/n)·Xc_gᵀ(y − ȳ)‖₂ / v_g (v_g = √|g| by default): at this λ and above, the group
+    lasso (1/n)‖yc − Xc·w‖² + λ·Σ v_g‖w_g‖₂ has w = 0 as its minimizer (its optimality condition
+    ‖∇_g‖ ≤ λv_g holds at 0 for every group)."""
+    from regcourse.penalties_sparse import GroupLasso
+
+    X, y = _dense(X, y)
+    penalty = GroupLasso(1.0, groups, weights)
+    if penalty.groups.size != X.shape[1]:
+        raise ValueError(f"groups must give one label per column ({X.shape[1]}), got {penalty.groups.size}")
+    gradient = (2.0 / len(y)) * (X - X.mean(axis=0)).T @ (y - y.mean())
+    sizes = [float(np.linalg.norm(gradient[m])) / v if v > 0 else 0.0 for m, v in zip(penalty.members, penalty.weights)]
+    return max(sizes)

@@ -6,6 +6,10 @@
 * ``make_grouped_regression``: a group of near-copies of one signal (correlation ρ within the
   group) that all matter equally, plus independent features of which one matters: the data on
   which lasso and elastic net part ways (chapter 05).
+* ``make_categorical_regression``: categorical features one-hot coded (one column per level but
+  the first) beside numeric ones, where only the first categorical feature and the first two
+  numeric ones matter: the data on which the group lasso keeps or drops a feature's levels
+  together (chapter 12).
 * ``make_polynomial`` and ``polynomial_features``: 1-D data from the smooth curve
   f(x) = sin(2x) + ½·cos(3x) on [−1, 1], which no polynomial matches exactly: on 30 noisy points
   degree 1 underfits, degree 3 fits well and degree 15 chases the noise.
@@ -33,6 +37,7 @@ __all__ = [
     "Polynomial",
     "make_sparse_regression",
     "make_grouped_regression",
+    "make_categorical_regression",
     "make_polynomial",
     "polynomial_features",
     "polynomial_design",
@@ -169,6 +174,43 @@ def make_grouped_regression(
     y = X @ coef + noise * rng.standard_normal(n)
     names = tuple(f"g{j + 1}" for j in range(g)) + tuple(f"x{j + 1}" for j in range(k))
     return Regression(X, y, coef, 0.0, names)
+
+
+def make_categorical_regression(
+    n_samples: int = 120, levels=(4, 6), n_numeric: int = 4, *, noise: float = 1.0, seed: int = 0
+) -> Regression:
+    """Categorical and numeric features: y = X·w + ε, with X one-hot coded.
+
+    * Categorical feature j (named c1, c2, …) takes ``levels[j]`` levels 1, 2, …, uniformly at
+      random; it becomes one 0/1 column per level but the first (the reference level, absorbed by
+      the intercept), named ``"c1=2"``, ``"c1=3"``, ….
+    * The ``n_numeric`` numeric features x1, x2, … are independent N(0, 1).
+    * w: each level of c1 but the reference has an effect ±U(1, 2) (its difference from level 1);
+      x1 and x2 have weights ±U(1, 2); every other column has weight 0. ε ~ N(0, noise²).
+
+    The group of a column is its name up to "=" (``[name.split("=")[0] for name in feature_names]``).
+    """
+    n = _integer(n_samples, "n_samples", 2)
+    levels = [_integer(value, "levels", 2) for value in levels]
+    k = _integer(n_numeric, "n_numeric", 2)
+    noise = check_nonnegative(noise, "noise")
+    rng = np.random.default_rng(_integer(seed, "seed", 0))
+
+    columns, names, coef = [], [], []
+    for j, count in enumerate(levels):
+        labels = rng.integers(1, count + 1, n)
+        for level in range(2, count + 1):
+            columns.append((labels == level).astype(float))
+            names.append(f"c{j + 1}={level}")
+            coef.append(rng.uniform(1.0, 2.0) * rng.choice([-1.0, 1.0]) if j == 0 else 0.0)
+    numeric = rng.standard_normal((n, k))
+    for j in range(k):
+        columns.append(numeric[:, j])
+        names.append(f"x{j + 1}")
+        coef.append(rng.uniform(1.0, 2.0) * rng.choice([-1.0, 1.0]) if j < 2 else 0.0)
+    X, coef = np.column_stack(columns), np.array(coef)
+    y = X @ coef + noise * rng.standard_normal(n)
+    return Regression(X, y, coef, 0.0, tuple(names))
 
 
 def make_polynomial(n_samples: int = 30, *, noise: float = 0.3, seed: int = 0) -> Polynomial:

@@ -318,6 +318,108 @@ def gallery():
     ]
 
 
+def thresholding():
+    from regcourse.plots import thresholding_rules
+
+    probe = 0.9 * 1.15 * 3.7 * 2.0  # 90% of the right end of the z axis, 1.15·max(γ, a)·λ
+    return thresholding_rules(lam=2.0, gamma=3.0, a=3.7), [
+        "λ/2 = 1",
+        "γλ = 6",
+        "aλ = 7.4",
+        f"at z = {_fmt(probe)} it gives {_fmt(probe - 1.0)}",
+    ]
+
+
+def minima():
+    from regcourse.penalties_sparse import MCP
+    from regcourse.plots import two_minima
+
+    rng = np.random.default_rng(0)
+    shared = rng.standard_normal((40, 1))
+    X = np.sqrt(0.1) * rng.standard_normal((40, 2)) + np.sqrt(0.9) * shared
+    y = X @ np.array([2.0, 2.4]) + 0.5 * rng.standard_normal(40)
+    a, b = np.array([4.0, 0.0]), np.array([0.0, 4.2])
+
+    def objective(w):  # written out: MSE on centred data plus MCP(1, 3) per weight
+        r = (y - y.mean()) - (X - X.mean(axis=0)) @ w
+        u = np.minimum(np.abs(w), 3.0)
+        return np.mean(r**2) + np.sum(u - u**2 / 6.0)
+
+    from regcourse.plots._alt import num
+
+    return two_minima(X, y, MCP(1.0, 3.0), {"first": a, "second": b}), [
+        f"first at (4, 0) with J = {num(objective(a), 4)}",
+        f"second at (0, 4.2) with J = {num(objective(b), 4)}",
+        "not convex",
+    ]
+
+
+def groups():
+    from regcourse.plots import group_selection
+
+    names = ["c1=2", "c1=3", "c2=2", "c2=3", "c2=4", "x1"]
+    lasso = np.array([1.0, 0.0, 0.3, 0.0, -0.2, 1.5])
+    group = np.array([0.8, 0.4, 0.0, 0.0, 0.0, 1.4])
+    return group_selection({"lasso": lasso, "group lasso": group}, names, truth=[1, 0.5, 0, 0, 0, 1.5]), [
+        "6 columns, 3 groups (c1, c2 and x1",
+        "lasso: keeps x1 whole, keeps only part of c1 (1 of 2 levels) and c2 (2 of 3 levels)",
+        "group lasso: keeps c1 and x1 whole, keeps no group in part, drops c2",
+    ]
+
+
+def stability():
+    from types import SimpleNamespace
+
+    from regcourse.plots import stability_frequencies
+
+    lams = np.geomspace(1.0, 0.01, 8)
+    frequency = np.column_stack(
+        [np.linspace(0.5, 1.0, 8), np.linspace(0.1, 0.85, 8)] + [np.linspace(0.0, 0.3 + 0.1 * j, 8) for j in range(4)]
+    )
+    result = SimpleNamespace(lams=lams, frequency=frequency)
+    return stability_frequencies(result, highlight=[0, 1, 2], threshold=0.8), [
+        "6 features",
+        "Reaching the threshold at some λ: x1 and x2 (2 of 6)",
+        "the most often selected is x6, at most 0.6",
+    ]
+
+
+def shrinkage():
+    from regcourse.plots import shrinkage_factors
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 3)) * [2.0, 1.0, 0.1]
+    d = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    return shrinkage_factors(X, np.geomspace(1e-3, 10, 30)), [
+        "3 principal directions",
+        f"variances are {_fmt(d[0] ** 2 / 50)[:3]}",
+        "from 0.001 to 10",
+    ]
+
+
+def degrees_of_freedom():
+    from regcourse.data import make_sparse_regression
+    from regcourse.plots import degrees_of_freedom_curves
+
+    data = make_sparse_regression(n_samples=40, n_features=6, n_informative=3, seed=1)
+    simulated = {"ridge": [(0.1, 5.2, 0.2)], "lasso": [(0.5, 4.1, 0.3), (2.0, 3.0, 0.2)]}
+    fig = degrees_of_freedom_curves(data.X, data.y, np.geomspace(1e-3, 100, 40), simulated=simulated)
+    return fig, ["p + 1 = 7", "falls from 7 to 1", "lasso at λ = 0.5 and 2: 4.1 and 3"]
+
+
+def criteria():
+    from regcourse.plots import criteria_curves
+
+    lams = np.geomspace(0.01, 10, 25)
+    u = (np.log10(lams) + 0.5) ** 2
+    curves = {"leave-one-out": 3 + u, "BIC": 3.5 + (np.log10(lams) - 0.2) ** 2}
+    return criteria_curves(lams, curves, test_error=3.1 + u), [
+        f"leave-one-out lowest at λ = {_fmt(lams[np.argmin(u)])}",
+        f"BIC lowest at λ = {_fmt(lams[np.argmin((np.log10(lams) - 0.2) ** 2)])}",
+        "new data lowest",
+    ]
+
+
 FIGURES = {
     "polynomial_fits": polynomial,
     "overfitting_curves": overfitting,
@@ -336,6 +438,9 @@ FIGURES = {
     "early_stopping_vs_ridge": early_stopping,
     "bias_variance_curves": bias_variance,
     "patience_curve": patience,
+    "shrinkage_factors": shrinkage,
+    "degrees_of_freedom_curves": degrees_of_freedom,
+    "criteria_curves": criteria,
     "training_curves 2 runs": training(2),
     "training_curves 3 runs": training(3),
     "network_fits": networks,
@@ -346,4 +451,8 @@ FIGURES = {
     "reliability_diagram": reliability,
     "coefficient_image": pixels,
     "image_gallery": gallery,
+    "thresholding_rules": thresholding,
+    "two_minima": minima,
+    "group_selection": groups,
+    "stability_frequencies": stability,
 }

@@ -4,6 +4,7 @@ matplotlib is imported when a figure is made, not by ``import regcourse``.
 """
 
 from regcourse.plots._style import panels
+from regcourse.plots.after_lasso import group_selection, stability_frequencies, thresholding_rules, two_minima
 from regcourse.plots.beyond import (
     bias_variance_curves,
     early_stopping_vs_ridge,
@@ -17,6 +18,7 @@ from regcourse.plots.folds import kfold_diagram
 from regcourse.plots.geometry import constraint_geometry
 from regcourse.plots.landscape import penalty_landscape
 from regcourse.plots.paths import coefficient_path, path_with_fits
+from regcourse.plots.ridge_svd import criteria_curves, degrees_of_freedom_curves, shrinkage_factors
 from regcourse.plots.spread import coefficient_spread
 from regcourse.plots.training import network_fits, training_curves
 from regcourse.plots.weights import weight_bars, weight_histogram, weights_of
@@ -45,4 +47,11 @@ __all__ = [
     "decision_boundaries",
     "coefficient_image",
     "reliability_diagram",
+    "thresholding_rules",
+    "two_minima",
+    "group_selection",
+    "stability_frequencies",
+    "shrinkage_factors",
+    "degrees_of_freedom_curves",
+    "criteria_curves",
 ]
