@@ -1,4 +1,4 @@
-"""Chapter 11 (review): right and wrong answers, written with plain NumPy (loaded by test_checks.py)."""
+"""Chapter 13 (review): right and wrong answers, written with plain NumPy (loaded by test_checks.py)."""
 
 import numpy as np
 

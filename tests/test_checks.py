@@ -210,7 +210,13 @@ def test_wrong_answers_fail_with_the_hint_for_the_property_they_miss(exercise_id
 
 # Short answers that count something: a word instead of a number is shown a whole number as the
 # example, never "such as 0.5" (a pixel count of 0.5 makes no sense).
-COUNT_EXERCISES = {"l1.zeros_count", "classify.pixels_used", "beyond.patience", "review.lasso_max_features"}
+COUNT_EXERCISES = {
+    "l1.zeros_count",
+    "classify.pixels_used",
+    "beyond.patience",
+    "review.lasso_max_features",
+    "ridge.df_wide",
+}
 
 
 @pytest.mark.parametrize("exercise_id", sorted(ex.id for ex in all_exercises() if ex.kind == "number"))
@@ -374,7 +380,9 @@ def test_registry_entries_are_complete_and_ids_follow_the_chapter():
         8: "frameworks.",
         9: "classify.",
         10: "beyond.",
-        11: "review.",
+        11: "ridge.",
+        12: "select.",
+        13: "review.",
     }
     for ex in all_exercises():
         assert ex.title and ex.points > 0 and ex.kind in ("code", "choice", "number")

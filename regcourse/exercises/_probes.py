@@ -52,6 +52,11 @@ ANSWER_NAMES: dict[str, str] = {
     "frameworks.glmnet_fact": "answer_glmnet",
     "frameworks.enet_from_sklearn": "enet_from_sklearn",
     "frameworks.enet_to_sklearn": "enet_to_sklearn",
+    "ridge.shrink_factors": "shrink_factors",
+    "ridge.df_wide": "df_wide",
+    "ridge.loo": "loo_mse",
+    "ridge.loo_lambda": "refit_lam",
+    "ridge.criteria": "answer_criteria",
     "review.genomics": "answer_genomics",
     "review.sensors": "answer_sensors",
     "review.regulator": "answer_regulator",
@@ -71,6 +76,13 @@ ANSWER_NAMES: dict[str, str] = {
     "beyond.noise_lam": "noise_lam",
     "beyond.dropout_eval": "predict",
     "beyond.bias_variance": "answer_bias_variance",
+    # chapter 12
+    "select.refit_on_support": "refit_on_support",
+    "select.mcp_threshold": "mcp_threshold",
+    "select.group_threshold": "group_threshold",
+    "select.lasso_bias": "lasso_weight",
+    "select.irrepresentable": "ic_value",
+    "select.naive_intervals": "answer_intervals",
 }
 
 

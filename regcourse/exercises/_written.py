@@ -42,7 +42,9 @@ WRITTEN = {
         Written("frameworks.written", 8, "Sum or mean?", 2),
         Written("classify.written", 9, _OWN_WORDS, 2),
         Written("beyond.written", 10, _OWN_WORDS, 2),
-        Written("review.written", 11, _OWN_WORDS, 2),
+        Written("ridge.written", 11, _OWN_WORDS, 2),
+        Written("select.written", 12, _OWN_WORDS, 2),
+        Written("review.written", 13, _OWN_WORDS, 2),
     )
 }
 
