@@ -175,11 +175,48 @@ def test_the_homotopy_path_equals_the_per_lambda_route(name, homotopy_runs, monk
         assert kkt(X, y, coef, lam, 1.0) <= 1e-8
 
 
-def test_the_homotopy_stops_at_duplicated_columns_and_the_working_set_finishes(homotopy_runs):
+def test_the_homotopy_passes_exact_copies_without_letting_one_enter(homotopy_runs):
+    """A copy of an active column has a pull of ±h all along the segment (uⱼ = 0, vⱼ = ±1): its
+    entering ratio is 0/0, rounding noise, and it is never needed. The whole path by homotopy."""
     X, y = _duplicated(60, 12, 2, 10)
     lams = default_lams(X, y, "l1", n_lams=40)
     result = path(X, y, "l1", lams, tol=1e-10)
     done, total = homotopy_runs[-1]
-    assert 0 < done < total  # a copy of an active column would enter: a singular block
+    assert done == total
+    assert not np.any((result.coefs[:, 0::2] != 0) & (result.coefs[:, 1::2] != 0))  # never both copies
     assert result.converged
     _assert_as_good_as_sklearn(X, y, result.coefs, sklearn_path(X, y, lams, 1.0), lams, 1.0)
+
+
+def test_the_homotopy_stops_at_a_singular_block_and_the_working_set_finishes(homotopy_runs):
+    """Near-copies (a relative difference of 1e-9: not flat, but a Cholesky pivot below SPAN_TOL)
+    make the active block singular; the homotopy hands the rest of the grid over."""
+    X, y = _gaussian(60, 12, 10)
+    near = X + 1e-9 * np.random.default_rng(3).normal(size=X.shape)
+    X = np.column_stack([X, near])
+    lams = default_lams(X, y, "l1", n_lams=40)
+    result = path(X, y, "l1", lams, tol=1e-10)
+    done, total = homotopy_runs[-1]
+    assert 0 < done < total
+    assert result.converged
+    _assert_as_good_as_sklearn(X, y, result.coefs, sklearn_path(X, y, lams, 1.0), lams, 1.0)
+
+
+def test_the_homotopy_hands_over_when_its_kinks_run_out(monkeypatch, homotopy_runs):
+    X, y = _gaussian(50, 10, 0, k=3)
+    lams = default_lams(X, y, "l1", n_lams=30)
+    original = paths_module.lasso_homotopy
+
+    solved = []
+
+    def three_kinks(G, c, diag, halves, goal, max_kinks):
+        out = original(G, c, diag, halves, goal, 3)
+        solved.append(out[1])
+        return out
+
+    monkeypatch.setattr(paths_module, "lasso_homotopy", three_kinks)
+    result = path(X, y, "l1", lams, tol=1e-10)
+    assert 0 < solved[-1] < lams.size  # the rest by the working set
+    assert result.converged
+    for coef, lam in zip(result.coefs, lams):
+        assert kkt(X, y, coef, lam, 1.0) <= 1e-8
