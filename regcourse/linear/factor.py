@@ -148,13 +148,16 @@ class Factor:
         the span of the others; returns the features left out."""
         if self.updates >= self.REFRESH_EVERY:
             self.reset()
-        inside = np.isin(self.order, features)
-        gone = np.flatnonzero(~inside)
+        wanted = np.zeros(self.prob.p, dtype=bool)  # membership by a mask: np.isin sorts, 10× dearer here
+        wanted[features] = True
+        gone = np.flatnonzero(~wanted[self.order])
         if gone.size > max(4, self.order.size // 4):
             self.truncate(int(gone[0]))  # many removals: refactor the tail from scratch
             gone = np.zeros(0, dtype=int)
         self.remove(gone)
-        new = features[~np.isin(features, self.order)]
+        factored = np.zeros(self.prob.p, dtype=bool)
+        factored[self.order] = True
+        new = features[~factored[features]]
         return new[~self.append(new)]
 
     def solve(self, rhs: np.ndarray) -> np.ndarray:
