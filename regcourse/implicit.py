@@ -1,0 +1,215 @@
+"""Implicit regularization: what the optimizer itself chooses when the loss alone does not decide.
+
+Least squares with more features than samples (p > n) has infinitely many exact fits. Gradient
+descent on the course's MSE, (1/n)‖y − Xw‖² (no intercept here: centre X and y first), started at
+w₀ = 0 with a step η < 1/s_max (s_max the largest eigenvalue of XᵀX/n), never leaves the row space
+of X, because every gradient (2/n)Xᵀ(Xw − y) lies in it. The one interpolating solution in the row
+space is the **minimum-norm** one, X⁺y (the pseudo-inverse), so that is where it converges; it is
+also ridge's limit as λ → 0. A start outside the row space keeps its component orthogonal to it.
+
+For isotropic Gaussian features (x ~ N(0, I_p)), y = x·β + ε with Var ε = σ² and ‖β‖² = r², as
+n, p → ∞ with p/n → γ, the excess risk E[(x₀·(ŵ − β))²] of the minimum-norm solution tends to
+(Hastie, Montanari, Rosset & Tibshirani 2019, Theorems 1–2)
+
+    σ²·γ/(1 − γ)                      for γ < 1,
+    r²·(1 − 1/γ) + σ²/(γ − 1)         for γ > 1,
+
+infinite at the interpolation threshold γ = 1 and falling again above it: **double descent**.
+``min_norm_risk`` evaluates it; ``min_norm_risk_simulated`` measures it at finite n.
+
+On linearly separable data the logistic loss has no minimizer: gradient descent's weights grow
+without bound, but (without an intercept, step small enough) their direction w/‖w‖ converges to the
+hard-margin SVM's, min ‖w‖ subject to yᵢ·xᵢ·w ≥ 1, at the slow rate 1/log t (Soudry, Hoffer,
+Nacson, Gunasekar & Srebro 2018). ``max_margin_direction`` solves that SVM through its dual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from regcourse._arrays import check_count, check_xy
+
+__all__ = [
+    "gd_least_squares",
+    "min_norm_solution",
+    "min_norm_risk",
+    "MinNormRisk",
+    "min_norm_risk_simulated",
+    "max_margin_direction",
+    "logistic_gd_directions",
+    "angle_between",
+]
+
+
+def _positive(value, name: str) -> float:
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def min_norm_solution(X, y) -> np.ndarray:
+    """X⁺y: the least-squares solution of smallest norm (the exact fit of smallest norm when p ≥ n
+    and X has full row rank)."""
+    X, y = check_xy(X, y)
+    return np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def gd_least_squares(X, y, step: float, n_steps: int, w0=None) -> np.ndarray:
+    """Gradient descent on (1/n)‖y − Xw‖² (no intercept): wₖ = wₖ₋₁ − η·(2/n)Xᵀ(Xwₖ₋₁ − y), from
+    ``w0`` (default 0); returns w after ``n_steps`` steps. Stable for η < 1/s_max(XᵀX/n)."""
+    X, y = check_xy(X, y)
+    step = _positive(step, "step")
+    n_steps = check_count(n_steps, "n_steps")
+    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)
+    if w.shape != (X.shape[1],):
+        raise ValueError(f"w0 must have one entry per column of X ({X.shape[1]}), got shape {w.shape}")
+    scale = 2.0 * step / X.shape[0]
+    for _ in range(n_steps):
+        w -= scale * (X.T @ (X @ w - y))
+    return w
+
+
+def min_norm_risk(gamma, snr_r2: float, noise_var: float):
+    """The limiting excess risk of minimum-norm least squares on isotropic features (HMRT 2019):
+    σ²γ/(1 − γ) for γ < 1, r²(1 − 1/γ) + σ²/(γ − 1) for γ > 1, +inf at γ = 1. ``snr_r2`` is r² = ‖β‖²,
+    ``noise_var`` is σ². ``gamma`` (= p/n > 0) may be an array."""
+    g = np.asarray(gamma, dtype=float)
+    if np.any(~np.isfinite(g)) or np.any(g <= 0):
+        raise ValueError("gamma must be finite and > 0 (the ratio p/n)")
+    r2 = float(snr_r2)
+    if not (np.isfinite(r2) and r2 >= 0):
+        raise ValueError(f"snr_r2 must be a finite number >= 0 (‖β‖²), got {snr_r2!r}")
+    s2 = float(noise_var)
+    if not (np.isfinite(s2) and s2 >= 0):
+        raise ValueError(f"noise_var must be a finite number >= 0 (σ²), got {noise_var!r}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        below = s2 * g / (1.0 - g)
+        above = r2 * (1.0 - 1.0 / g) + s2 / (g - 1.0)
+    risk = np.where(g < 1.0, below, np.where(g > 1.0, above, np.inf))
+    return float(risk) if risk.ndim == 0 else risk
+
+
+@dataclass(frozen=True)
+class MinNormRisk:
+    """Per p: the mean excess risk ‖ŵ − β‖² over the simulations and its standard error."""
+
+    n_samples: int
+    n_features: np.ndarray
+    risk: np.ndarray
+    standard_error: np.ndarray
+
+
+def min_norm_risk_simulated(
+    n_samples: int, n_features, *, snr_r2: float = 1.0, noise_var: float = 0.25, n_sims: int = 50, seed: int = 0
+) -> MinNormRisk:
+    """Simulate the model of ``min_norm_risk`` at finite n: X with N(0, 1) entries, β uniform on the
+    sphere of radius r, y = Xβ + ε; ŵ = X⁺y; excess risk ‖ŵ − β‖² (exact for isotropic x₀)."""
+    from regcourse.selection import check_seed  # selection imports linear; keep this module light
+
+    n = check_count(n_samples, "n_samples")
+    ps = np.atleast_1d(np.asarray(n_features))
+    if ps.ndim != 1 or not np.issubdtype(ps.dtype, np.integer) or np.any(ps < 1):
+        raise ValueError("n_features must be positive integers")
+    n_sims = check_count(n_sims, "n_sims")
+    if n_sims < 2:
+        raise ValueError("n_sims must be at least 2 to give a standard error")
+    r = np.sqrt(float(snr_r2))
+    sigma = np.sqrt(float(noise_var))
+    rng = np.random.default_rng(check_seed(seed))
+    means, errors = np.empty(ps.size), np.empty(ps.size)
+    for k, p in enumerate(ps):
+        risks = np.empty(n_sims)
+        for s in range(n_sims):
+            X = rng.standard_normal((n, int(p)))
+            beta = rng.standard_normal(int(p))
+            beta *= r / np.linalg.norm(beta)
+            y = X @ beta + sigma * rng.standard_normal(n)
+            risks[s] = float(np.sum((np.linalg.lstsq(X, y, rcond=None)[0] - beta) ** 2))
+        means[k], errors[k] = risks.mean(), risks.std(ddof=1) / np.sqrt(n_sims)
+    return MinNormRisk(n, ps.astype(int), means, errors)
+
+
+def _signed_labels(y) -> np.ndarray:
+    y = np.asarray(y, dtype=float)
+    values = set(np.unique(y).tolist())
+    if values <= {0.0, 1.0} and len(values) == 2:
+        return 2.0 * y - 1.0
+    if values <= {-1.0, 1.0} and len(values) == 2:
+        return y
+    raise ValueError("y must hold two classes, labelled 0/1 or −1/+1")
+
+
+def max_margin_direction(X, y, *, tol: float = 1e-12) -> np.ndarray:
+    """The hard-margin SVM without intercept, min ‖w‖² subject to sᵢ·xᵢ·w ≥ 1 (sᵢ = ±1 from y),
+    solved through its dual: max Σαᵢ − ½‖Σαᵢsᵢxᵢ‖² over α ≥ 0, w = Σαᵢsᵢxᵢ (L-BFGS-B on the bounds).
+    Returns w/‖w‖. Raises if the data are not linearly separable through the origin."""
+    from scipy.optimize import linprog, minimize
+
+    X, y = check_xy(X, y)
+    s = _signed_labels(y)
+    Z = X * s[:, None]  # rows sᵢxᵢ
+    # Feasible (some w with Z·w ≥ 1) exactly when separable through the origin; else the dual is unbounded.
+    feasible = linprog(np.zeros(X.shape[1]), A_ub=-Z, b_ub=-np.ones(len(s)), bounds=[(None, None)] * X.shape[1])
+    if feasible.status != 0:
+        raise ValueError("the data are not linearly separable through the origin: no hard-margin solution")
+    K = Z @ Z.T
+
+    def dual(alpha):
+        Ka = K @ alpha
+        return 0.5 * alpha @ Ka - alpha.sum(), Ka - 1.0
+
+    result = minimize(
+        dual,
+        np.zeros(len(s)),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, None)] * len(s),
+        options={"ftol": tol, "gtol": tol, "maxiter": 100_000, "maxfun": 1_000_000},
+    )
+    w = Z.T @ result.x
+    margins = Z @ w
+    if not np.all(np.isfinite(w)) or margins.min() < 1.0 - 1e-4:
+        raise ValueError("the data are not linearly separable through the origin: no hard-margin solution")
+    return w / np.linalg.norm(w)
+
+
+def logistic_gd_directions(X, y, step: float, checkpoints) -> np.ndarray:
+    """Gradient descent on the mean logistic loss (1/n)Σ log(1 + exp(−sᵢ·xᵢ·w)) (no intercept, no
+    penalty) from w = 0; returns the weights after each number of steps in ``checkpoints``
+    (increasing), one row each."""
+    X, y = check_xy(X, y)
+    s = _signed_labels(y)
+    step = _positive(step, "step")
+    marks = np.asarray(checkpoints)
+    if marks.ndim != 1 or marks.size == 0 or not np.issubdtype(marks.dtype, np.integer) or np.any(np.diff(marks) <= 0):
+        raise ValueError("checkpoints must be increasing positive integers")
+    if marks[0] < 1:
+        raise ValueError("checkpoints must be increasing positive integers")
+    Z = X * s[:, None]
+    n = len(s)
+    w = np.zeros(X.shape[1])
+    out = np.empty((marks.size, X.shape[1]))
+    done = 0
+    for i, target in enumerate(marks):
+        for _ in range(int(target) - done):
+            margins = Z @ w
+            weights = 0.5 * (1.0 - np.tanh(0.5 * margins))  # σ(−m), stable for large margins
+            w += step * (Z.T @ weights) / n
+        done = int(target)
+        out[i] = w
+    return out
+
+
+def angle_between(u, v) -> float:
+    """The angle between two non-zero vectors, in degrees."""
+    u, v = np.asarray(u, dtype=float).ravel(), np.asarray(v, dtype=float).ravel()
+    if u.shape != v.shape:
+        raise ValueError(f"the vectors must have the same length, got {u.size} and {v.size}")
+    nu, nv = np.linalg.norm(u), np.linalg.norm(v)
+    if nu == 0 or nv == 0:
+        raise ValueError("the angle is undefined for a zero vector")
+    a, b = u / nu, v / nv  # 2·atan2(‖a − b‖, ‖a + b‖): accurate for small angles, where arccos is not
+    return float(np.degrees(2.0 * np.arctan2(np.linalg.norm(a - b), np.linalg.norm(a + b))))

@@ -1,0 +1,121 @@
+"""regcourse.implicit against independent computations: NumPy's pseudo-inverse, scikit-learn's
+Ridge and LinearSVC, the finite-n expectation of least squares' risk, and simulations of the
+double-descent formula of Hastie, Montanari, Rosset & Tibshirani (2019)."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.svm import LinearSVC
+
+from regcourse import implicit
+
+
+def wide(seed=0, n=20, p=60):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, p)), rng.standard_normal(n)
+
+
+def test_gradient_descent_from_zero_ends_at_the_minimum_norm_interpolant():
+    X, y = wide()
+    step = 0.9 / np.linalg.eigvalsh(X.T @ X / len(y)).max()
+    w = implicit.gd_least_squares(X, y, step, 20_000)
+    np.testing.assert_allclose(w, np.linalg.pinv(X) @ y, atol=1e-10)
+    np.testing.assert_allclose(X @ w, y, atol=1e-10)  # it interpolates
+    np.testing.assert_allclose(implicit.min_norm_solution(X, y), np.linalg.pinv(X) @ y, atol=1e-12)
+
+
+def test_ridge_tends_to_the_same_solution_as_lambda_goes_to_zero():
+    X, y = wide(1)
+    pinv = np.linalg.pinv(X) @ y
+    gaps = [
+        np.abs(Ridge(alpha=len(y) * lam, fit_intercept=False).fit(X, y).coef_ - pinv).max()
+        for lam in (1e-2, 1e-4, 1e-6)
+    ]
+    assert gaps[0] > gaps[1] > gaps[2] and gaps[2] < 1e-5
+
+
+def test_a_start_outside_the_row_space_keeps_its_component_there():
+    """The condition matters: GD changes w only within the row space of X."""
+    X, y = wide(2)
+    w0 = np.random.default_rng(3).standard_normal(X.shape[1])
+    step = 0.9 / np.linalg.eigvalsh(X.T @ X / len(y)).max()
+    w = implicit.gd_least_squares(X, y, step, 20_000, w0=w0)
+    null_projector = np.eye(X.shape[1]) - np.linalg.pinv(X) @ X
+    np.testing.assert_allclose(w, np.linalg.pinv(X) @ y + null_projector @ w0, atol=1e-10)
+    assert np.linalg.norm(w) > np.linalg.norm(np.linalg.pinv(X) @ y)
+
+
+def test_the_double_descent_formula_matches_a_simulation_within_its_error():
+    ps = np.array([30, 60, 130, 200, 400])
+    sim = implicit.min_norm_risk_simulated(100, ps, snr_r2=1.0, noise_var=0.25, n_sims=60, seed=1)
+    formula = implicit.min_norm_risk(ps / 100, 1.0, 0.25)
+    # finite n: below the threshold E‖ŵ − β‖² = σ²·p/(n − p − 1) exactly (Gaussian X); the limit is σ²γ/(1 − γ)
+    exact_below = 0.25 * ps / (100 - ps - 1)
+    for p, mean, se, limit, exact in zip(ps, sim.risk, sim.standard_error, formula, exact_below):
+        if p < 100:
+            assert abs(mean - exact) < 4 * se, p
+        assert abs(mean - limit) < 4 * se + 0.05 * limit, p
+    assert sim.risk[2] > sim.risk[1] and sim.risk[2] > sim.risk[3]  # the peak sits near p = n
+    assert implicit.min_norm_risk(1.0, 1.0, 0.25) == np.inf
+
+
+def test_the_formula_names_its_bad_inputs():
+    with pytest.raises(ValueError, match="gamma"):
+        implicit.min_norm_risk(0.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match="snr_r2"):
+        implicit.min_norm_risk(0.5, -1.0, 1.0)
+    with pytest.raises(ValueError, match="noise_var"):
+        implicit.min_norm_risk(0.5, 1.0, np.nan)
+    with pytest.raises(ValueError, match="n_features"):
+        implicit.min_norm_risk_simulated(10, [0, 5])
+    with pytest.raises(ValueError, match="step"):
+        implicit.gd_least_squares(*wide(), step=-1.0, n_steps=3)
+    with pytest.raises(ValueError, match="w0"):
+        implicit.gd_least_squares(*wide(), step=0.01, n_steps=3, w0=np.zeros(2))
+
+
+def separable(seed=0, k=20):
+    rng = np.random.default_rng(seed)
+    plus = np.column_stack([2 + 2 * rng.random(k), 1.5 * rng.standard_normal(k)])
+    X = np.vstack([plus, [[0.5, 2.0]], -plus, [[-0.5, -2.0]]])
+    return X, np.r_[np.ones(k + 1), np.zeros(k + 1)]
+
+
+def test_the_max_margin_direction_is_scikit_learns_hard_margin_svm():
+    X, y = separable()
+    ours = implicit.max_margin_direction(X, y)
+    theirs = LinearSVC(fit_intercept=False, loss="hinge", C=1e6, tol=1e-12, max_iter=10_000_000).fit(X, 2 * y - 1)
+    assert implicit.angle_between(ours, theirs.coef_.ravel()) < 1e-3
+    s = 2 * y - 1
+    margins = s * (X @ ours)
+    # the SVM's w has smallest margin exactly 1; its direction's margins are all ≥ the smallest
+    assert np.isclose(ours @ ours, 1.0) and margins.min() > 0
+
+
+def test_logistic_gradient_descent_turns_toward_the_max_margin_direction():
+    X, y = separable()
+    direction = implicit.max_margin_direction(X, y)
+    steps = [1, 10, 100, 1000, 10_000, 100_000]
+    W = implicit.logistic_gd_directions(X, y, 1.0, steps)
+    angles = [implicit.angle_between(w, direction) for w in W]
+    norms = np.linalg.norm(W, axis=1)
+    assert all(a > b for a, b in zip(angles, angles[1:])) and angles[0] > 20 and angles[-1] < 1
+    assert all(a < b for a, b in zip(norms, norms[1:]))  # the norm grows without bound…
+    growth = np.diff(norms[-4:])
+    assert growth.max() < 1.5 * growth.min()  # …by about the same amount per decade of steps: like log t
+
+
+def test_max_margin_refuses_data_that_are_not_separable_through_the_origin():
+    X = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])  # XOR through the origin
+    with pytest.raises(ValueError, match="not linearly separable"):
+        implicit.max_margin_direction(X, np.array([1, 1, 0, 0]))
+    with pytest.raises(ValueError, match="two classes"):
+        implicit.max_margin_direction(X, np.array([1, 2, 1, 2]))
+
+
+def test_angle_between_is_in_degrees_and_names_a_zero_vector():
+    assert implicit.angle_between([1, 0], [0, 2]) == pytest.approx(90.0)
+    assert implicit.angle_between([1, 1], [2, 2]) == pytest.approx(0.0, abs=1e-12)
+    assert implicit.angle_between([1, 0], [1, 1e-9]) == pytest.approx(np.degrees(1e-9), rel=1e-6)
+    with pytest.raises(ValueError, match="zero vector"):
+        implicit.angle_between([0, 0], [1, 0])
