@@ -21,6 +21,13 @@ On linearly separable data the logistic loss has no minimizer: gradient descent'
 without bound, but (without an intercept, step small enough) their direction w/‖w‖ converges to the
 hard-margin SVM's, min ‖w‖ subject to yᵢ·xᵢ·w ≥ 1, at the slow rate 1/log t (Soudry, Hoffer,
 Nacson, Gunasekar & Srebro 2018). ``max_margin_direction`` solves that SVM through its dual.
+
+**Label smoothing** trains a K-class classifier against the targets q = (1 − ε)·onehot + ε/K
+instead of the one-hot labels (PyTorch's ``CrossEntropyLoss(label_smoothing=ε)`` and Keras's
+``CategoricalCrossentropy(label_smoothing=ε)`` both spread ε/K over all K classes, the true one
+included). The smoothed cross-entropy −Σₖ qₖ·log softmax(z)ₖ is smallest where softmax(z) = q, so
+for ε > 0 no logit runs off to infinity: the gap between the true class's logit and any other's is
+at most log((1 − ε + ε/K)/(ε/K)) at the optimum, a cap on the model's confidence.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ __all__ = [
     "max_margin_direction",
     "logistic_gd_directions",
     "angle_between",
+    "smoothed_targets",
+    "smoothed_cross_entropy",
+    "optimal_logit_gap",
 ]
 
 
@@ -213,3 +223,48 @@ def angle_between(u, v) -> float:
         raise ValueError("the angle is undefined for a zero vector")
     a, b = u / nu, v / nv  # 2·atan2(‖a − b‖, ‖a + b‖): accurate for small angles, where arccos is not
     return float(np.degrees(2.0 * np.arctan2(np.linalg.norm(a - b), np.linalg.norm(a + b))))
+
+
+def _check_smoothing(eps) -> float:
+    eps = float(eps)
+    if not (np.isfinite(eps) and 0.0 <= eps <= 1.0):
+        raise ValueError(f"eps must be in [0, 1] (the share of the target spread over the classes), got {eps!r}")
+    return eps
+
+
+def smoothed_targets(labels, n_classes: int, eps: float) -> np.ndarray:
+    """q = (1 − ε)·onehot(labels) + ε/K, one row per label (labels 0, …, K − 1)."""
+    K = check_count(n_classes, "n_classes")
+    eps = _check_smoothing(eps)
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer) or np.any((labels < 0) | (labels >= K)):
+        raise ValueError(f"labels must be integers from 0 to n_classes − 1 = {K - 1}, one per sample")
+    q = np.full((labels.size, K), eps / K)
+    q[np.arange(labels.size), labels] += 1.0 - eps
+    return q
+
+
+def smoothed_cross_entropy(logits, labels, eps: float) -> float:
+    """The mean over samples of −Σₖ qₖ·log softmax(z)ₖ with q = ``smoothed_targets`` (ε = 0: the usual
+    cross-entropy)."""
+    z = np.asarray(logits, dtype=float)
+    if z.ndim != 2 or not np.all(np.isfinite(z)):
+        raise ValueError(f"logits must be a finite 2-D array (samples × classes), got shape {z.shape}")
+    q = smoothed_targets(labels, z.shape[1], eps)
+    if q.shape[0] != z.shape[0]:
+        raise ValueError(f"logits and labels must have the same number of samples, got {z.shape[0]} and {q.shape[0]}")
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.mean(np.sum(q * log_softmax, axis=1)))
+
+
+def optimal_logit_gap(eps: float, n_classes: int) -> float:
+    """log((1 − ε + ε/K)/(ε/K)): the true class's logit minus another's where the smoothed loss of one
+    sample is smallest (+inf for ε = 0: without smoothing the loss keeps falling as the gap grows)."""
+    K = check_count(n_classes, "n_classes")
+    if K < 2:
+        raise ValueError("n_classes must be at least 2")
+    eps = _check_smoothing(eps)
+    if eps == 0.0:
+        return float("inf")
+    return float(np.log((1.0 - eps + eps / K) / (eps / K)))

@@ -119,3 +119,60 @@ def test_angle_between_is_in_degrees_and_names_a_zero_vector():
     assert implicit.angle_between([1, 0], [1, 1e-9]) == pytest.approx(np.degrees(1e-9), rel=1e-6)
     with pytest.raises(ValueError, match="zero vector"):
         implicit.angle_between([0, 0], [1, 0])
+
+
+# --- label smoothing: the constant each library uses -------------------------------------------------
+
+
+def _logits(seed=0, n=12, K=4):
+    rng = np.random.default_rng(seed)
+    return 3 * rng.standard_normal((n, K)), rng.integers(0, K, n)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1, 0.3])
+def test_smoothed_cross_entropy_is_torchs_cross_entropy_with_label_smoothing(eps):
+    torch = pytest.importorskip("torch")
+    z, labels = _logits()
+    theirs = torch.nn.CrossEntropyLoss(label_smoothing=eps)(torch.tensor(z), torch.tensor(labels))
+    assert implicit.smoothed_cross_entropy(z, labels, eps) == pytest.approx(theirs.item(), rel=1e-12)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("eps", [0.1, 0.3])
+def test_smoothed_cross_entropy_is_keras_categorical_crossentropy_with_label_smoothing(eps):
+    from regcourse._keras import import_keras
+
+    keras = import_keras()
+    z, labels = _logits(1)
+    loss = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=eps)
+    theirs = float(keras.ops.convert_to_numpy(loss(np.eye(4)[labels], z)))
+    assert implicit.smoothed_cross_entropy(z, labels, eps) == pytest.approx(theirs, rel=1e-6)  # float32 inside
+
+
+def test_keras_binary_smoothing_is_the_same_rule_with_two_classes():
+    """BinaryCrossentropy(label_smoothing=ε) moves a 0/1 label to y(1 − ε) + ε/2: q of K = 2."""
+    q = implicit.smoothed_targets(np.array([0, 1]), 2, 0.2)
+    np.testing.assert_allclose(q[:, 1], np.array([0.0, 1.0]) * (1 - 0.2) + 0.2 / 2)
+
+
+def test_the_smoothed_loss_of_one_sample_is_smallest_at_the_capped_logit_gap():
+    from scipy.optimize import minimize
+
+    eps, K = 0.1, 5
+    best = minimize(lambda z: implicit.smoothed_cross_entropy(z[None, :], np.array([2]), eps), np.zeros(K), tol=1e-12)
+    gaps = best.x[2] - np.delete(best.x, 2)
+    np.testing.assert_allclose(gaps, implicit.optimal_logit_gap(eps, K), rtol=1e-4)
+    # without smoothing the loss keeps falling as the gap grows: no finite optimum
+    losses = [implicit.smoothed_cross_entropy(np.array([[g, 0.0, 0.0]]), np.array([0]), 0.0) for g in (5, 10, 20)]
+    assert losses[0] > losses[1] > losses[2] > 0 and implicit.optimal_logit_gap(0.0, 3) == np.inf
+
+
+def test_label_smoothing_names_its_bad_inputs():
+    with pytest.raises(ValueError, match="eps"):
+        implicit.smoothed_targets(np.array([0]), 3, 1.5)
+    with pytest.raises(ValueError, match="labels"):
+        implicit.smoothed_targets(np.array([3]), 3, 0.1)
+    with pytest.raises(ValueError, match="same number of samples"):
+        implicit.smoothed_cross_entropy(np.zeros((2, 3)), np.array([0]), 0.1)
+    with pytest.raises(ValueError, match="n_classes"):
+        implicit.optimal_logit_gap(0.1, 1)
