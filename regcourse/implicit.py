@@ -28,6 +28,13 @@ instead of the one-hot labels (PyTorch's ``CrossEntropyLoss(label_smoothing=ε)`
 included). The smoothed cross-entropy −Σₖ qₖ·log softmax(z)ₖ is smallest where softmax(z) = q, so
 for ε > 0 no logit runs off to infinity: the gap between the true class's logit and any other's is
 at most log((1 − ε + ε/K)/(ε/K)) at the optimum, a cap on the model's confidence.
+
+**Dropout as an ensemble.** Each dropout mask m picks a thinned network; training samples one per
+step. At evaluation PyTorch switches dropout off, which (with its 1/(1 − p) scaling of the kept
+units in training) replaces the average over masks by one pass with every unit kept. For a model
+that is linear in the dropped inputs the two are equal exactly (E[mⱼ]/(1 − p) = 1):
+``linear_dropout_average`` sums over all 2ᵖ masks. For a network with a non-linearity after the
+dropped units they differ; ``network_dropout_average`` measures by how much.
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ __all__ = [
     "smoothed_targets",
     "smoothed_cross_entropy",
     "optimal_logit_gap",
+    "linear_dropout_average",
+    "network_dropout_average",
 ]
 
 
@@ -268,3 +277,47 @@ def optimal_logit_gap(eps: float, n_classes: int) -> float:
     if eps == 0.0:
         return float("inf")
     return float(np.log((1.0 - eps + eps / K) / (eps / K)))
+
+
+def linear_dropout_average(w, b: float, x, drop: float) -> float:
+    """The average of (w·(m ⊙ x))/(1 − p) + b over every mask m ∈ {0, 1}ᵖ, each unit kept with
+    probability 1 − p independently: exact, by enumeration (at most 20 inputs)."""
+    w, x = np.asarray(w, dtype=float).ravel(), np.asarray(x, dtype=float).ravel()
+    if w.shape != x.shape:
+        raise ValueError(f"w and x must have the same length, got {w.size} and {x.size}")
+    if w.size > 20:
+        raise ValueError(f"at most 20 inputs (2ᵖ masks are enumerated), got {w.size}")
+    drop = float(drop)
+    if not (np.isfinite(drop) and 0.0 <= drop < 1.0):
+        raise ValueError(f"drop must be in [0, 1), got {drop!r}")
+    masks = (np.arange(2**w.size)[:, None] >> np.arange(w.size)[None, :]) & 1  # every mask, one per row
+    kept = masks.sum(axis=1)
+    probability = (1.0 - drop) ** kept * drop ** (w.size - kept)
+    outputs = (masks * x) @ w / (1.0 - drop) + float(b)
+    return float(probability @ outputs)
+
+
+def network_dropout_average(model, x, n_masks: int = 2000, seed: int = 0):
+    """(mean, standard error, evaluation output): the model's output averaged over ``n_masks``
+    dropout masks (training mode, a fresh mask per pass), and its output with dropout off
+    (``model.eval()``), for the input tensor ``x``. The model's mode is restored afterwards."""
+    import torch
+
+    n_masks = check_count(n_masks, "n_masks")
+    if n_masks < 2:
+        raise ValueError("n_masks must be at least 2 to give a standard error")
+    was_training = model.training
+    generator_state = torch.random.get_rng_state()
+    try:
+        torch.manual_seed(int(seed))
+        with torch.no_grad():
+            model.train()
+            samples = torch.stack([model(x) for _ in range(n_masks)])
+            model.eval()
+            evaluated = model(x)
+    finally:
+        model.train(was_training)
+        torch.random.set_rng_state(generator_state)
+    mean = samples.mean(dim=0)
+    error = samples.std(dim=0) / n_masks**0.5
+    return mean.numpy(), error.numpy(), evaluated.numpy()

@@ -176,3 +176,44 @@ def test_label_smoothing_names_its_bad_inputs():
         implicit.smoothed_cross_entropy(np.zeros((2, 3)), np.array([0]), 0.1)
     with pytest.raises(ValueError, match="n_classes"):
         implicit.optimal_logit_gap(0.1, 1)
+
+
+# --- dropout as an ensemble ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("drop", [0.1, 0.5, 0.8])
+def test_for_a_linear_model_the_average_over_all_masks_is_weight_scaling(drop):
+    rng = np.random.default_rng(4)
+    w, x = rng.standard_normal(5), rng.standard_normal(5)  # 5 inputs: 32 masks, as in chapter 10
+    assert implicit.linear_dropout_average(w, 0.7, x, drop) == pytest.approx(w @ x + 0.7, rel=1e-12)
+
+
+def test_torch_dropout_on_a_linear_layer_averages_to_its_eval_output():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Dropout(0.5), torch.nn.Linear(5, 1)).double()
+    x = torch.randn(3, 5, dtype=torch.float64)
+    mean, error, evaluated = implicit.network_dropout_average(model, x, n_masks=20_000, seed=1)
+    assert np.all(np.abs(mean - evaluated) < 4 * error)  # equal in expectation
+    assert model.training  # the mode is restored
+
+
+def test_for_a_network_weight_scaling_is_only_an_approximation_of_the_average():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(1, 64),
+        torch.nn.Tanh(),
+        torch.nn.Dropout(0.5),
+        torch.nn.Linear(64, 64),
+        torch.nn.Tanh(),
+        torch.nn.Dropout(0.5),
+        torch.nn.Linear(64, 1),
+    ).double()
+    model.eval()
+    x = torch.linspace(-2, 2, 9, dtype=torch.float64)[:, None]
+    mean, error, evaluated = implicit.network_dropout_average(model, x, n_masks=20_000, seed=2)
+    gap = np.abs(mean - evaluated)
+    assert np.any(gap > 6 * error)  # a real difference, not simulation noise
+    assert gap.max() < 0.5 * np.abs(evaluated).max() + 0.1  # but of the same order: an approximation
+    assert not model.training  # eval mode restored
