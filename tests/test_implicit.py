@@ -217,3 +217,34 @@ def test_for_a_network_weight_scaling_is_only_an_approximation_of_the_average():
     assert np.any(gap > 6 * error)  # a real difference, not simulation noise
     assert gap.max() < 0.5 * np.abs(evaluated).max() + 0.1  # but of the same order: an approximation
     assert not model.training  # eval mode restored
+
+
+def test_tuned_ridge_removes_the_peak():
+    """λ = σ²p/(n·r²) (the posterior mean for β ~ N(0, r²/p·I)): no peak at p = n, and never worse than
+    the minimum-norm fit (Nakkiran et al. 2021 show the tuned risk is monotone in p for this model)."""
+    ps = np.array([30, 60, 90, 100, 110, 150, 300])
+    tuned = implicit.min_norm_risk_simulated(
+        100, ps, snr_r2=1.0, noise_var=0.25, n_sims=60, seed=5, ridge_lam=lambda p: 0.25 * p / (100 * 1.0)
+    )
+    plain = implicit.min_norm_risk_simulated(100, ps, snr_r2=1.0, noise_var=0.25, n_sims=60, seed=5)
+    assert np.all(tuned.risk <= plain.risk + 2 * plain.standard_error)
+    assert tuned.risk.max() < 1.0 < plain.risk.max()  # the min-norm peak is far above 1 near p = n
+    steps = np.diff(tuned.risk)
+    assert np.all(steps > -3 * np.hypot(tuned.standard_error[1:], tuned.standard_error[:-1]))  # no descent
+
+
+def test_the_tuned_lambda_is_the_best_of_a_grid_within_the_simulations_error():
+    ps, factors = np.array([80]), [0.25, 0.5, 1.0, 2.0, 4.0]
+    risks = [
+        implicit.min_norm_risk_simulated(
+            100, ps, snr_r2=1.0, noise_var=0.5, n_sims=200, seed=6, ridge_lam=lambda p, f=f: f * 0.5 * p / 100
+        )
+        for f in factors
+    ]
+    best = int(np.argmin([r.risk[0] for r in risks]))
+    assert factors[best] == 1.0
+
+
+def test_ridge_lam_must_be_positive():
+    with pytest.raises(ValueError, match="ridge_lam"):
+        implicit.min_norm_risk_simulated(10, [5], n_sims=2, ridge_lam=0.0)
