@@ -230,7 +230,7 @@ def _index_1se(lams: np.ndarray, mean: np.ndarray, se: np.ndarray) -> int:
     return int(within[np.argmax(lams[within])])
 
 
-# --- the review (chapter 13): the one-standard-error rule on given curves; tune and compare ---------
+# --- the review (chapter 14): the one-standard-error rule on given curves; tune and compare ---------
 
 
 def one_se_lam(lams, mean, se) -> float:

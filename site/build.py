@@ -4,7 +4,7 @@
     python site/build.py                    # -> build/site/index.html (about 15 s on 2 cores)
     python site/check.py                    # links, anchors, alt text, nothing from other sites
 
-The pages are the README (the home page), the lectures ``notebooks/00–13``, then
+The pages are the README (the home page), the lectures ``notebooks/00–14``, then
 ``exercises/`` and ``solutions/`` (each under its README), in that order. Sphinx reads them
 with the configuration in ``site/conf.py`` and the extension ``site/course_site.py``; any
 Sphinx warning (a link to a missing file or heading, an unreadable notebook) fails the build.

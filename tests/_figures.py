@@ -420,6 +420,40 @@ def criteria():
     ]
 
 
+def min_norm():
+    from regcourse.plots import min_norm_convergence
+
+    steps = np.array([1, 10, 100])
+    return min_norm_convergence(
+        steps, {"start at 0": np.array([0.5, 0.01, 1e-9]), "start at w0": np.array([3.0, 2.1, 2.0])}, floor=2.0
+    ), [
+        "start at 0: from 0.5 to 1e−9",
+        "A dotted line at 2",
+    ]
+
+
+def double_descent():
+    from regcourse import implicit
+    from regcourse.plots import double_descent_curves
+
+    ps = np.array([10, 50, 90, 110, 200])
+    plain = implicit.min_norm_risk_simulated(50, ps // 2, snr_r2=1.0, noise_var=0.25, n_sims=5, seed=0)
+    tuned = implicit.min_norm_risk_simulated(
+        50, ps // 2, snr_r2=1.0, noise_var=0.25, n_sims=5, seed=0, ridge_lam=lambda p: 0.25 * p / 50
+    )
+    fig = double_descent_curves(plain, tuned, snr_r2=1.0, noise_var=0.25)
+    return fig, ["simulated with n = 50", f"to its highest, {_fmt(plain.risk.max())}", "ridge with a tuned λ"]
+
+
+def separating():
+    from regcourse.plots import separating_directions
+
+    X = np.array([[1.0, 2.0], [2.0, 1.0], [-1.0, -2.0], [-2.0, -1.0]])
+    y = np.array([1, 1, 0, 0])
+    fig = separating_directions(X, y, {"max margin": np.array([1.0, 1.0]), "other": np.array([1.0, 0.2])})
+    return fig, ["4 points of two classes", "max margin (normal direction 0.707, 0.707)"]
+
+
 FIGURES = {
     "polynomial_fits": polynomial,
     "overfitting_curves": overfitting,
@@ -441,6 +475,9 @@ FIGURES = {
     "shrinkage_factors": shrinkage,
     "degrees_of_freedom_curves": degrees_of_freedom,
     "criteria_curves": criteria,
+    "min_norm_convergence": min_norm,
+    "double_descent_curves": double_descent,
+    "separating_directions": separating,
     "training_curves 2 runs": training(2),
     "training_curves 3 runs": training(3),
     "network_fits": networks,

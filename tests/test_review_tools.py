@@ -1,4 +1,4 @@
-"""The tools of chapter 13 (the review): compare_penalties and one_se_lam against scikit-learn, and the
+"""The tools of chapter 14 (the review): compare_penalties and one_se_lam against scikit-learn, and the
 coefficient_spread figure."""
 
 import math

@@ -44,7 +44,8 @@ WRITTEN = {
         Written("beyond.written", 10, _OWN_WORDS, 2),
         Written("ridge.written", 11, _OWN_WORDS, 2),
         Written("select.written", 12, _OWN_WORDS, 2),
-        Written("review.written", 13, _OWN_WORDS, 2),
+        Written("implicit.written", 13, _OWN_WORDS, 2),
+        Written("review.written", 14, _OWN_WORDS, 2),
     )
 }
 

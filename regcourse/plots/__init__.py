@@ -16,6 +16,7 @@ from regcourse.plots.classification import coefficient_image, decision_boundarie
 from regcourse.plots.curves import cv_curve, overfitting_curves, polynomial_fits
 from regcourse.plots.folds import kfold_diagram
 from regcourse.plots.geometry import constraint_geometry
+from regcourse.plots.implicit import double_descent_curves, min_norm_convergence, separating_directions
 from regcourse.plots.landscape import penalty_landscape
 from regcourse.plots.paths import coefficient_path, path_with_fits
 from regcourse.plots.ridge_svd import criteria_curves, degrees_of_freedom_curves, shrinkage_factors
@@ -54,4 +55,7 @@ __all__ = [
     "shrinkage_factors",
     "degrees_of_freedom_curves",
     "criteria_curves",
+    "min_norm_convergence",
+    "double_descent_curves",
+    "separating_directions",
 ]

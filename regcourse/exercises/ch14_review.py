@@ -1,4 +1,4 @@
-"""Chapter 13 exercises: choosing a penalty for a situation, the lasso's limit on the number of
+"""Chapter 14 exercises: choosing a penalty for a situation, the lasso's limit on the number of
 features, good practice, and the one-standard-error rule computed by hand."""
 
 import numpy as np
@@ -18,7 +18,7 @@ from regcourse.exercises._checking import (
 from regcourse.exercises._registry import exercise
 from regcourse.selection import one_se_lam
 
-CHAPTER = 13
+CHAPTER = 14
 
 # The three scenario questions share one list of options.
 PENALTIES = {
