@@ -29,7 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from regcourse._arrays import check_count, check_xy
-from regcourse.implicit_classification import (
+from regcourse.implicit_classification import (  # the classification side, re-exported; _positive shared
+    _positive,
     angle_between,
     l2_logistic_direction,
     linear_dropout_average,
@@ -58,13 +59,6 @@ __all__ = [
     "linear_dropout_average",
     "network_dropout_average",
 ]
-
-
-def _positive(value, name: str) -> float:
-    value = float(value)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
 
 
 def min_norm_solution(X, y) -> np.ndarray:

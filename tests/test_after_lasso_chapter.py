@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
-import nbformat
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 from scipy.stats import t as student
 from sklearn.linear_model import Lasso, LinearRegression, Ridge
 
+from _lecture_outputs import printed as printed_in
+from _lecture_outputs import prose as prose_of
 from _project import ROOT
 from regcourse import L1, after_lasso, linear
 from regcourse.data import make_categorical_regression, make_sparse_regression
@@ -25,12 +26,12 @@ from regcourse.selection import cross_validate
 LECTURE = ROOT / "notebooks" / "12_after_lasso.ipynb"
 
 
-def printed(snippet: str) -> str:
-    """The text the lecture's code cell containing ``snippet`` printed."""
-    for cell in nbformat.read(LECTURE, as_version=4).cells:
-        if cell.cell_type == "code" and snippet in cell.source:
-            return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-    raise AssertionError(f"no cell with {snippet!r}")
+def printed(fragment: str) -> str:
+    return printed_in(LECTURE, fragment)
+
+
+def prose() -> str:
+    return prose_of(LECTURE)
 
 
 def numbers(text: str) -> np.ndarray:

@@ -4,11 +4,12 @@ the saved outputs of the lecture (nbval separately checks that it still prints t
 
 from __future__ import annotations
 
-import nbformat
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from _lecture_outputs import printed as printed_in
+from _lecture_outputs import prose as prose_of
 from _project import ROOT
 from regcourse import implicit
 from regcourse.data import make_two_blobs
@@ -17,13 +18,11 @@ LECTURE = ROOT / "notebooks" / "13_implicit.ipynb"
 
 
 def printed(fragment: str) -> str:
-    cells = [c for c in nbformat.read(LECTURE, as_version=4).cells if c.cell_type == "code" and fragment in c.source]
-    assert len(cells) == 1, f"{len(cells)} cells contain {fragment!r}"
-    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
+    return printed_in(LECTURE, fragment)
 
 
 def prose() -> str:
-    return "\n".join(c.source for c in nbformat.read(LECTURE, as_version=4).cells if c.cell_type == "markdown")
+    return prose_of(LECTURE)
 
 
 def test_section_1_the_start_outside_the_row_space_is_what_remains():

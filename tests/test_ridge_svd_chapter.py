@@ -6,12 +6,13 @@ notebook saved (nbval separately checks that the notebook still prints what it s
 
 from __future__ import annotations
 
-import nbformat
 import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 from sklearn.linear_model import Lasso, LinearRegression, Ridge
 
+from _lecture_outputs import printed as printed_in
+from _lecture_outputs import prose as prose_of
 from _project import ROOT
 from regcourse.data import load_diabetes, make_sparse_regression
 
@@ -19,14 +20,11 @@ LECTURE = ROOT / "notebooks" / "11_ridge_svd.ipynb"
 
 
 def printed(fragment: str) -> str:
-    """The text output of the lecture's code cell whose source contains ``fragment``."""
-    cells = [c for c in nbformat.read(LECTURE, as_version=4).cells if c.cell_type == "code" and fragment in c.source]
-    assert len(cells) == 1, f"{len(cells)} cells contain {fragment!r}"
-    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
+    return printed_in(LECTURE, fragment)
 
 
 def prose() -> str:
-    return "\n".join(c.source for c in nbformat.read(LECTURE, as_version=4).cells if c.cell_type == "markdown")
+    return prose_of(LECTURE)
 
 
 @pytest.fixture(scope="module")
