@@ -72,6 +72,9 @@ def polynomial_diabetes():
 
 PROBLEMS = {
     "small 50×10": lambda: gaussian(50, 10, 10),
+    "p>n 40×100": lambda: gaussian(40, 100, 17),
+    "p>n 100×300": lambda: gaussian(100, 300, 18),
+    "p>n 300×1000": lambda: gaussian(300, 1000, 19),
     "1000×50": lambda: gaussian(1000, 50, 11),
     "5000×200": lambda: gaussian(5000, 200, 12),
     "20000×60": lambda: gaussian(20_000, 60, 13),

@@ -6,7 +6,8 @@ scikit-learn's (tight tolerance) times 1 + 1e-10, and the optimality residual is
 The small dense route (``small_p.solve_small``) serves the small and tall shapes, and a small
 lasso path is followed kink to kink (``homotopy``); the tests check that they ran, that they hand
 over to the working set where they must (duplicated columns, an active set above the limit), and
-that the answers are the same either way."""
+that the answers are the same either way. These tests pin the NumPy routes (REGCOURSE_NUMBA=0);
+``test_linear_compiled.py`` runs the same shapes through the compiled loops."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sklearn.linear_model import enet_path, lasso_path
 
 from _linear_checks import ar1_columns, kkt, objective
 from regcourse.linear import default_lams, fit, path, penalty_for
+from regcourse.linear import homotopy as homotopy_module
 from regcourse.linear import paths as paths_module
 from regcourse.linear import small_p as small_p_module
 from regcourse.linear import working_set as working_set_module
@@ -68,6 +70,12 @@ def sklearn_path(X, y, lams, rho):
         return enet_path(Xc, yc, l1_ratio=rho / (2 - rho), alphas=lams * (1 - rho / 2), tol=1e-13, max_iter=1_000_000)[
             1
         ].T
+
+
+@pytest.fixture(autouse=True)
+def numpy_routes(monkeypatch):
+    """The routes these tests name are the NumPy ones: no compiled loop (``compiled``)."""
+    monkeypatch.setenv("REGCOURSE_NUMBA", "0")
 
 
 @pytest.fixture
@@ -167,7 +175,7 @@ def test_the_homotopy_path_equals_the_per_lambda_route(name, homotopy_runs, monk
     shuffled = np.random.default_rng(9).permutation(np.concatenate([lams, lams[::7], [2.0 * lams[0]]]))
     ours = path(X, y, "l1", shuffled, tol=1e-10)
     assert homotopy_runs and homotopy_runs[-1][0] == homotopy_runs[-1][1]  # every grid point by homotopy
-    monkeypatch.setattr(paths_module, "HOMOTOPY_MAX_FEATURES", 0)
+    monkeypatch.setattr(homotopy_module, "HOMOTOPY_MAX_FEATURES", 0)
     per_lambda = path(X, y, "l1", shuffled, tol=1e-12)
     np.testing.assert_allclose(ours.coefs, per_lambda.coefs, atol=1e-8 * np.abs(per_lambda.coefs).max())
     assert not ours.coefs[np.argmax(shuffled)].any()  # above λ_max: all zero

@@ -209,6 +209,7 @@ def _worker_env(work: Path) -> dict[str, str]:
         "JUPYTER_CONFIG_DIR": str(work / ".jupyter"),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
+        "REGCOURSE_NUMBA": "0",  # no JIT compiling inside a submission's limits: regcourse.linear's NumPy routes
         **_sandbox.THREAD_LIMITS,
     }
     for name in ("PYTHONPATH", "VIRTUAL_ENV", "COVERAGE_PROCESS_START"):

@@ -17,7 +17,9 @@ One job per module; imports run down this list (and penalties ← linear ← sel
     newton_block  Newton steps on sign patterns over a small block (line search, exchange steps)
     newton_cg     the same steps by conjugate gradients, for sparse X with a large working set
     small_p       the same steps over the whole problem, for a small dense Gram matrix (no bookkeeping)
-    homotopy      a small dense lasso path followed from kink to kink
+    compiled      the optional numba loops (imported at first use; NumPy when absent or off)
+    homotopy      a small dense lasso path followed from kink to kink (compiled: _homotopy_loop)
+    small_enet    a small dense elastic-net path by compiled coordinate descent (_enet_loop)
     working_set   the working-set solver "active_set" (KKT pass, strong rule) and its continuation
     solvers       choose_solver, solve: the solver names and the dispatch
     datafits      data terms as plug-ins (Logistic, Quadratic): value, residual, Hessian weights

@@ -23,12 +23,51 @@ from __future__ import annotations
 
 import numpy as np
 
+from regcourse.linear import compiled
 from regcourse.linear.small_p import SPAN_TOL, solve_small
 
-__all__ = ["HOMOTOPY_MAX_FEATURES", "lasso_homotopy"]
+__all__ = [
+    "HOMOTOPY_MAX_FEATURES",
+    "COMPILED_MAX_FEATURES",
+    "COMPILED_WIDE_MAX_FEATURES",
+    "COMPILED_ENET_MAX_FEATURES",
+    "homotopy_gram",
+    "lasso_homotopy",
+]
 
 HOMOTOPY_MAX_FEATURES = 64  # kinks ~ p to 2p: beyond this the per-λ route's work is comparable
+# Compiled, a kink costs O(p·|A|) flops and no call overhead: measured (benchmarks/linear.py and
+# the table in CONTRIBUTING) faster than the per-λ routes up to about 300 features, and on wide
+# (p > n) lasso paths up to about 1000; beyond, the working set's fewer, larger steps win.
+COMPILED_MAX_FEATURES = 320
+COMPILED_WIDE_MAX_FEATURES = 1000
+COMPILED_ENET_MAX_FEATURES = 128  # coordinate descent's O(p²) sweeps lose to BLAS-backed Newton steps beyond
 FLAT_PULL, FLAT_SLOPE = 1e-11, 1e-9  # |uⱼ| ≤ FLAT_PULL·max|c| and ||vⱼ| − 1| ≤ FLAT_SLOPE: a pull of ±h for every h
+
+
+def homotopy_gram(prob, route: str = "path"):
+    """G = XcᵀXc/n when a compiled or kink-to-kink route is the fastest for this ``Problem``,
+    else None. ``route`` is "path" (the lasso homotopy), "fit" (the homotopy from 0 to one λ)
+    or "enet" (``small_enet``'s coordinate descent along an elastic-net path).
+
+    p ≤ ``HOMOTOPY_MAX_FEATURES`` in the Gram form: always (the NumPy homotopy). With the
+    compiled loops (``compiled``): any dense problem with p ≤ ``COMPILED_MAX_FEATURES``
+    (``COMPILED_ENET_MAX_FEATURES`` for "enet"), and a
+    lasso path with n < p ≤ ``COMPILED_WIDE_MAX_FEATURES``. For p > n, G is formed here (p×p,
+    singular; the homotopy only ever factors G_AA for an active set of at most rank(Xc)
+    features); forming it (n·p² flops) is what a single wide fit cannot repay, a path can.
+    """
+    if route == "path" and prob.G is not None and prob.p <= HOMOTOPY_MAX_FEATURES:
+        return prob.G
+    if prob.p > COMPILED_WIDE_MAX_FEATURES or (prob.G is None and prob.sparse):
+        return None
+    small = prob.p <= (COMPILED_ENET_MAX_FEATURES if route == "enet" else COMPILED_MAX_FEATURES)
+    if not (small or (route == "path" and prob.p > prob.n)):
+        return None
+    loop = compiled.enet_loop() if route == "enet" else compiled.homotopy_loop()
+    if loop is None:
+        return None
+    return prob.G if prob.G is not None else prob.X.T @ prob.X / prob.n
 
 
 def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
@@ -48,11 +87,7 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
     start = int(np.argmax(np.abs(c)))
     active = np.array([start])
     theta = np.array([np.sign(c[start])])
-    errors = np.seterr(divide="ignore", invalid="ignore")  # the kink ratios below divide by 0 at will
-    try:
-        i = _follow(G, c, diag, halves, W, kinks, i, active, theta, top, max_kinks)
-    finally:
-        np.seterr(**errors)
+    i = _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, top, max_kinks)
     done = i
     if done:  # the certificate, every grid point at once; polish any that misses it
         Q = c[:, None] - G @ W[:done].T
@@ -65,6 +100,27 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
             if status != "converged":
                 return W, int(k), kinks
     return W, done, kinks
+
+
+def _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks) -> int:
+    """``_follow``, by its compiled twin (``compiled.homotopy_loop``) when numba is at hand."""
+    loop = compiled.homotopy_loop()
+    if loop is not None:
+        p = c.size
+        members, signs = np.zeros(p, dtype=np.int64), np.zeros(p)
+        members[: active.size], signs[: active.size] = active, theta
+        is_active = np.zeros(p, dtype=np.bool_)
+        is_active[active] = True
+        args = (np.ascontiguousarray(G), c, diag, halves, W, kinks, i, members, signs, active.size, h0, max_kinks)
+        try:
+            return int(loop(*args, SPAN_TOL, FLAT_PULL, FLAT_SLOPE, np.empty((p + 4, p)), is_active))
+        except Exception:  # numba could not compile it here: the NumPy loop, from now on
+            compiled.give_up("homotopy")
+    errors = np.seterr(divide="ignore", invalid="ignore")  # the kink ratios below divide by 0 at will
+    try:
+        return _follow(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks)
+    finally:
+        np.seterr(**errors)
 
 
 def _follow(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks) -> int:

@@ -8,10 +8,11 @@ import numpy as np
 
 from regcourse._arrays import check_count, check_fraction, check_nonnegative
 from regcourse.linear.factor import Factor
-from regcourse.linear.homotopy import HOMOTOPY_MAX_FEATURES, lasso_homotopy
+from regcourse.linear.homotopy import homotopy_gram, lasso_homotopy
 from regcourse.linear.logistic import check_logistic_design, solve_logistic
 from regcourse.linear.problem import Problem, check_kind
 from regcourse.linear.results import PathResult
+from regcourse.linear.small_enet import enet_small_path
 from regcourse.linear.solvers import DEFAULT_TOL, working_set
 from regcourse.penalties import L1, L2, ElasticNet, Penalty
 
@@ -182,14 +183,21 @@ def path(
     else:
         w, previous, factor = np.zeros(prob.p), None, None
         order = np.argsort(-lams, kind="stable")  # largest λ first: warm starts move little
-        if rho == 1.0 and not positive and prob.G is not None and prob.p <= HOMOTOPY_MAX_FEATURES:
-            solved, done, kinks = lasso_homotopy(
-                prob.G, prob.c, prob.diag, 0.5 * lams[order], tol * prob.scale, max_iter
-            )  # a small lasso: kink to kink; the rest of the grid (if any) below, from where it stopped
-            coefs[order[:done]], n_iters[order[:done]] = solved[:done], kinks[:done]
-            if done:
-                w, previous = solved[done - 1].copy(), 0.5 * float(lams[order[done - 1]])
-            order = order[done:]
+        gram = None if positive or rho == 0.0 else homotopy_gram(prob, "path" if rho == 1.0 else "enet")
+        if gram is not None:  # a small problem: one compiled or kink-to-kink route for the whole grid;
+            # the rest of the grid (if any) below, from where it stopped
+            halves, solved = 0.5 * rho * lams[order], None
+            if rho == 1.0:
+                solved = lasso_homotopy(gram, prob.c, prob.diag, halves, tol * prob.scale, max_iter)
+            else:
+                l2s = (1.0 - rho) * lams[order]
+                solved = enet_small_path(gram, prob.c, prob.diag, halves, l2s, tol * prob.scale, max_iter)
+            if solved is not None:
+                solutions, done, counts = solved
+                coefs[order[:done]], n_iters[order[:done]] = solutions[:done], counts[:done]
+                if done:
+                    w, previous = solutions[done - 1].copy(), float(halves[done - 1])
+                order = order[done:]
         for i in order:
             pen = penalty_for(kind, lams[i], l1_ratio)
             if factor is None or not factor.serves(pen.l2_coef):  # one factor along the path (Factor.serves)

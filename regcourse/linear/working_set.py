@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from regcourse.linear.factor import Factor
+from regcourse.linear.homotopy import homotopy_gram, lasso_homotopy
 from regcourse.linear.kkt import kkt_violation
 from regcourse.linear.newton_block import _newton_on_block
 from regcourse.linear.newton_cg import CG_MIN_WORKING_SET, newton_cg
@@ -155,13 +156,19 @@ def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positiv
     from max|c|·2 (where w = 0) down to l1 in steps of 10^(1/3), each warm-starting the next,
     so features enter a few at a time with the right signs. The L2 weight stays fixed, so one
     Cholesky factor serves every step. ``n_iter`` counts the Newton steps of all of them."""
+    direct = prob.G is not None and prob.p <= DIRECT_MAX_FEATURES and not positive
+    gram = None if positive else homotopy_gram(prob, "fit")
+    if gram is not None:  # compiled, the homotopy is the cheapest way down from 0
+        solved = _homotopy_fit(prob, gram, pen, tol, max_iter)
+        if solved is not None:
+            return solved
     top = 2.0 * float(np.abs(prob.c).max())
     steps_down = math.ceil(STAGES_PER_DECADE * math.log10(top / pen.l1_coef)) if 0.0 < pen.l1_coef < top else 0
-    factor = Factor(prob, pen.l2_coef)
+    if direct:
+        steps_down = 0  # ``solve_small`` goes straight to the target: fewer steps than the stages'
+    factor = None if direct else Factor(prob, pen.l2_coef)  # ``solve_small`` keeps its own
     w, total, previous = np.zeros(prob.p), 0, None
     stages = list(np.geomspace(top, pen.l1_coef, steps_down + 1)[1:-1]) if steps_down else []
-    if prob.G is not None and prob.p <= DIRECT_MAX_FEATURES and not positive:
-        stages = []  # ``solve_small`` goes straight to the target: fewer steps than the stages'
     for l1 in stages + [pen.l1_coef]:
         stage = ElasticNet(l1=l1, l2=pen.l2_coef) if l1 != pen.l1_coef else pen
         last = stage is pen
@@ -181,3 +188,16 @@ def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positiv
         total += taken
         previous = 0.5 * l1
     return w, total, converged
+
+
+def _homotopy_fit(prob: Problem, G: np.ndarray, pen: Penalty, tol: float, max_iter: int):
+    """(w, kinks, True) for a small dense problem from 0 by the homotopy (``homotopy``) on its
+    Gram matrix G, the elastic net as the lasso on G + l2·I; None when it stops short (a
+    singular block, or out of kinks), and the caller solves the problem its usual way."""
+    diag = prob.diag
+    if pen.l2_coef:
+        G, diag = G + pen.l2_coef * np.eye(prob.p), diag + pen.l2_coef
+    solved, done, kinks = lasso_homotopy(G, prob.c, diag, np.array([0.5 * pen.l1_coef]), tol * prob.scale, max_iter)
+    if done < 1 or int(kinks[0]) > max_iter:
+        return None
+    return solved[0], int(kinks[0]), True

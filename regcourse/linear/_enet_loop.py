@@ -1,0 +1,137 @@
+"""A small dense elastic-net path by coordinate descent with Newton polishing, written as loops
+over scalars for numba to compile (``compiled.enet_loop``; used by ``small_enet``).
+
+At each grid point (halves h = l1/2 and l2, largest λ first, warm-started from the previous)
+
+    J(w) = wᵀGw − 2cᵀw + 2h·‖w‖₁ + l2·‖w‖²
+
+is minimized by sweeps of exact coordinate steps in the Gram form (glmnet's covariance updates:
+q = c − Gw is kept up to date, a step on wⱼ costs one column of G)
+
+    wⱼ ← S(qⱼ + Gⱼⱼwⱼ, h) / (Gⱼⱼ + l2),    S(z, h) = sign(z)·max(|z| − h, 0),
+
+and, once no zero weight violates its condition, by one Newton step on the support (the
+minimizer of J on that face, (G_AA + l2·I)w_A = c_A − h·θ_A), kept when it keeps the signs θ:
+coordinate descent finds the face, the Newton step lands on the exact point of it. The stopping
+rule is every solver's certificate (``kkt_violation``), on a freshly computed q:
+|S(qⱼ + Gⱼⱼwⱼ, h) − (Gⱼⱼ + l2)·wⱼ| ≤ goal for every j.
+
+Without numba the functions run, slowly, as plain Python; the tests run them both ways.
+"""
+
+from __future__ import annotations
+
+from regcourse.linear._loops_common import cholesky_on, register_jitable, solve_factored
+
+
+def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, span_tol, w, q, members, work, x):
+    """Fill W[g] and sweeps[g] for the grid points in order; return how many are solved (the
+    first grid point that takes more than ``max_sweeps`` stops the loop, its W row the last w).
+
+    ``w`` is the start and is changed in place; q, members (int, p), work (p×p) and x (p) are
+    scratch arrays.
+    """
+    m, p = halves.shape[0], c.shape[0]
+    for g in range(m):
+        h, l2 = halves[g], l2s[g]
+        used = 0
+        tried = False  # a Newton step was taken or refused on the current sign pattern
+        while True:
+            _refresh(G, c, w, q)
+            worst, zeros_quiet = 0.0, True
+            for j in range(p):
+                denominator = diag[j] + l2
+                if denominator <= 0.0:
+                    continue  # a constant feature with l2 = 0 stays at 0
+                violation = abs(_soft(q[j] + diag[j] * w[j], h) - denominator * w[j])
+                if violation > worst:
+                    worst = violation
+                if w[j] == 0.0 and violation > goal:
+                    zeros_quiet = False
+            if worst <= goal:
+                break
+            if used >= max_sweeps:
+                for j in range(p):
+                    W[g, j] = w[j]
+                sweeps[g] = used
+                return g
+            if zeros_quiet and not tried:
+                tried = True
+                if _newton_on_support(G, c, diag, w, h, l2, span_tol, members, work, x):
+                    used += 1
+                    continue
+            if _sweep(G, diag, w, q, h, l2):
+                tried = False  # the sign pattern changed: a new face to try
+            used += 1
+        for j in range(p):
+            W[g, j] = w[j]
+        sweeps[g] = used if used > 0 else 1
+    return m
+
+
+@register_jitable
+def _soft(z, h):
+    if z > h:
+        return z - h
+    if z < -h:
+        return z + h
+    return 0.0
+
+
+@register_jitable
+def _refresh(G, c, w, q):
+    """q = c − Gw from the columns of the support (no drift from the sweeps' updates)."""
+    p = c.shape[0]
+    for i in range(p):
+        q[i] = c[i]
+    for j in range(p):
+        if w[j] != 0.0:
+            wj = w[j]
+            for i in range(p):
+                q[i] -= G[i, j] * wj
+
+
+@register_jitable
+def _sweep(G, diag, w, q, h, l2):
+    """One pass of exact coordinate steps over every feature, q kept up to date; True when a
+    weight changed sign or left or joined the support."""
+    p = w.shape[0]
+    changed = False
+    for j in range(p):
+        denominator = diag[j] + l2
+        if denominator <= 0.0:
+            continue
+        old = w[j]
+        new = _soft(q[j] + diag[j] * old, h) / denominator
+        if new != old:
+            delta = new - old
+            for i in range(p):
+                q[i] -= G[i, j] * delta
+            if (new > 0.0) != (old > 0.0) or (new < 0.0) != (old < 0.0):
+                changed = True
+            w[j] = new
+    return changed
+
+
+@register_jitable
+def _newton_on_support(G, c, diag, w, h, l2, span_tol, members, work, x):
+    """w_A ← (G_AA + l2·I)⁻¹(c_A − h·θ_A) on the support A with signs θ, when that keeps every
+    sign; False (w unchanged) when it does not or the block is singular."""
+    p = w.shape[0]
+    k = 0
+    for j in range(p):
+        if w[j] != 0.0:
+            members[k] = j
+            k += 1
+    if k == 0 or not cholesky_on(G, diag, members, k, work, span_tol, l2):
+        return False
+    for s in range(k):
+        j = members[s]
+        x[s] = c[j] - (h if w[j] > 0.0 else -h)
+    solve_factored(work, k, x)
+    for s in range(k):
+        if (x[s] > 0.0) != (w[members[s]] > 0.0) or x[s] == 0.0:
+            return False
+    for s in range(k):
+        w[members[s]] = x[s]
+    return True

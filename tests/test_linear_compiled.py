@@ -1,0 +1,414 @@
+"""The compiled loops (``regcourse.linear.compiled``: numba, optional) and their NumPy fallback.
+
+* The loops' source runs as plain Python too: the homotopy loop gives the NumPy loop's kinks and
+  solutions, the elastic-net loop the certificate, compiled or not.
+* Paths and single fits through the compiled routes match scikit-learn on the shapes of
+  ``test_linear_shapes`` (which pins the NumPy routes) and on wide p > n problems, and equal the
+  NumPy routes' answers.
+* Without numba (absent, turned off, or failing to compile) every call still works, by NumPy;
+  ``import regcourse`` never imports numba; the grader's kernels run without it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from _linear_checks import ar1_columns, kkt
+from regcourse.linear import _enet_loop, _homotopy_loop, _logistic_loop, compiled, default_lams, fit, path, penalty_for
+from regcourse.linear import homotopy as homotopy_module
+from regcourse.linear.problem import Problem
+from test_linear_shapes import SHAPES, _assert_as_good_as_sklearn, _gaussian, sklearn_path
+
+numba = pytest.importorskip("numba", reason="numba is in the dev extra; the compiled loops need it")
+KINDS = [("l1", 1.0), ("elastic_net", 0.5), ("elastic_net", 0.1)]
+
+
+@pytest.fixture(autouse=True)
+def fresh_loops(monkeypatch):
+    """Each test looks its loops up again, with the compiled routes on unless it says otherwise."""
+    monkeypatch.setenv("REGCOURSE_NUMBA", "1")
+    compiled.reset()
+    yield
+    compiled.reset()
+
+
+def _wide(n, p, seed):
+    return _gaussian(n, p, seed, k=min(10, n // 4))
+
+
+WIDE = {"wide 30×60": lambda: _wide(30, 60, 11), "wide 40×100": lambda: _wide(40, 100, 12)}
+
+
+def _follow_inputs(X, y, n_lams=40):
+    prob = Problem(X, y, True)
+    G = prob.G if prob.G is not None else prob.X.T @ prob.X / prob.n
+    top = float(np.abs(prob.c).max())
+    halves = top * np.geomspace(1.0, 1e-3, n_lams)[1:]
+    start = int(np.argmax(np.abs(prob.c)))
+    return G, prob.c, prob.diag, halves, start
+
+
+def _numpy_follow(G, c, diag, halves, start):
+    W, kinks = np.zeros((halves.size, c.size)), np.ones(halves.size, dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        done = homotopy_module._follow(
+            G, c, diag, halves, W, kinks, 0, np.array([start]), np.array([np.sign(c[start])]), abs(c[start]), 10_000
+        )
+    return W, kinks, done
+
+
+def _loop_follow(function, G, c, diag, halves, start):
+    p = c.size
+    W, kinks = np.zeros((halves.size, p)), np.ones(halves.size, dtype=np.int64)
+    members, signs, is_active = np.zeros(p, dtype=np.int64), np.zeros(p), np.zeros(p, dtype=np.bool_)
+    members[0], signs[0], is_active[start] = start, np.sign(c[start]), True
+    done = function(
+        G,
+        c,
+        diag,
+        halves,
+        W,
+        kinks,
+        0,
+        members,
+        signs,
+        1,
+        abs(c[start]),
+        10_000,
+        homotopy_module.SPAN_TOL,
+        homotopy_module.FLAT_PULL,
+        homotopy_module.FLAT_SLOPE,
+        np.empty((p + 4, p)),
+        is_active,
+    )
+    return W, kinks, done
+
+
+def _near_copies():
+    X, y = _gaussian(60, 12, 10)
+    return np.column_stack([X, X + 1e-9 * np.random.default_rng(3).normal(size=X.shape)]), y
+
+
+FOLLOW_CASES = {
+    "small 50×10": SHAPES["small 50×10"],
+    "Toeplitz .95 300×80": SHAPES["Toeplitz .95 300×80"],
+    "duplicated 60×(12×3)": SHAPES["duplicated 60×(12×3)"],
+    "near copies 60×24": _near_copies,
+    **WIDE,
+}
+
+
+@pytest.mark.parametrize("name", FOLLOW_CASES)
+def test_the_homotopy_loop_takes_the_numpy_loops_kinks_compiled_or_not(name):
+    """Same grid points solved, same kink counts, same solutions (to rounding) as ``_follow``;
+    on near copies all three stop at the same singular block."""
+    inputs = _follow_inputs(*FOLLOW_CASES[name]())
+    W0, kinks0, done0 = _numpy_follow(*inputs)
+    for function in (_homotopy_loop.follow_kinks, compiled.homotopy_loop()):
+        W, kinks, done = _loop_follow(function, *inputs)
+        assert done == done0
+        np.testing.assert_array_equal(kinks[:done], kinks0[:done0])
+        np.testing.assert_allclose(W[:done], W0[:done0], atol=1e-9 * max(1.0, np.abs(W0).max()))
+    if name.startswith("near"):
+        assert 0 < done0 < inputs[3].size
+
+
+@pytest.mark.parametrize("name", ["small 50×10", "Toeplitz .95 300×80", "wide 30×60", "duplicated 60×(12×3)"])
+@pytest.mark.parametrize("rho", [0.5, 0.1])
+def test_the_elastic_net_loop_meets_the_certificate_compiled_or_not(name, rho):
+    X, y = {**SHAPES, **WIDE}[name]()
+    G, c, diag, _, _ = _follow_inputs(X, y)
+    lams = default_lams(X, y, "elastic_net", l1_ratio=rho, n_lams=30)
+    halves, l2s = 0.5 * rho * lams, (1.0 - rho) * lams
+    goal = 1e-10 * float(np.abs(c).max())
+    results = []
+    for function in (_enet_loop.enet_path, compiled.enet_loop()):
+        p = c.size
+        W, sweeps = np.zeros((lams.size, p)), np.ones(lams.size, dtype=np.int64)
+        scratch = (np.zeros(p), np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros((p, p)), np.zeros(p))
+        done = function(G, c, diag, halves, l2s, W, sweeps, goal, 10_000, homotopy_module.SPAN_TOL, *scratch)
+        assert done == lams.size
+        for coef, lam in zip(W, lams):
+            assert kkt(X, y, coef, lam, rho) <= 1e-9
+        results.append(W)
+    np.testing.assert_allclose(results[0], results[1], atol=1e-9 * np.abs(results[1]).max())
+
+
+def test_the_elastic_net_loop_stops_at_its_sweep_budget_and_the_path_finishes(monkeypatch):
+    """Two sweeps allowed per grid point: the loop returns how far it got, the working set
+    solves the rest of the grid from there."""
+    from regcourse.linear import paths as paths_module
+
+    original, reached = paths_module.enet_small_path, []
+
+    def two_sweeps(G, c, diag, halves, l2s, goal, max_sweeps):
+        out = original(G, c, diag, halves, l2s, goal, 2)
+        reached.append((out[1], halves.size))
+        return out
+
+    monkeypatch.setattr(paths_module, "enet_small_path", two_sweeps)
+    X, y = SHAPES["Toeplitz .95 300×80"]()
+    lams = default_lams(X, y, "elastic_net", n_lams=20)
+    result = path(X, y, "elastic_net", lams)
+    done, total = reached[-1]
+    assert done < total
+    assert result.converged
+    for coef, lam in zip(result.coefs, lams):
+        assert kkt(X, y, coef, lam, 0.5) <= 1e-8
+
+
+@pytest.mark.parametrize("kind, rho", KINDS)
+@pytest.mark.parametrize("name", [*SHAPES, *WIDE])
+def test_compiled_paths_and_cold_fits_match_scikit_learn_and_the_numpy_routes(name, kind, rho, monkeypatch):
+    X, y = {**SHAPES, **WIDE}[name]()
+    lams = default_lams(X, y, kind, l1_ratio=rho, n_lams=40)
+    ours = path(X, y, kind, lams, l1_ratio=rho, tol=1e-10)
+    picks = [3, 20, 39]
+    fits = [fit(X, y, penalty_for(kind, lams[i], rho), tol=1e-10) for i in picks]
+    assert ours.converged and all(single.converged for single in fits)
+    theirs = sklearn_path(X, y, lams, rho)
+    _assert_as_good_as_sklearn(X, y, ours.coefs, theirs, lams, rho)
+    _assert_as_good_as_sklearn(X, y, [single.coef for single in fits], theirs[picks], lams[picks], rho)
+    monkeypatch.setenv("REGCOURSE_NUMBA", "0")
+    numpy_path = path(X, y, kind, lams, l1_ratio=rho, tol=1e-10)
+    if name.startswith("duplicated") and rho == 1.0:  # not unique: the fitted values are
+        np.testing.assert_allclose(X @ ours.coefs.T, X @ numpy_path.coefs.T, atol=1e-7 * np.abs(y).max())
+    else:
+        np.testing.assert_allclose(ours.coefs, numpy_path.coefs, atol=1e-7 * np.abs(numpy_path.coefs).max())
+
+
+def test_the_compiled_routes_are_the_ones_taken(monkeypatch):
+    """With numba, a small lasso path, a single fit and an elastic-net path never reach the
+    NumPy loops they replace (made to fail here)."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the NumPy route ran")
+
+    monkeypatch.setattr(homotopy_module, "_follow", refuse)
+    X, y = SHAPES["small 100×20"]()
+    assert path(X, y, "l1").converged
+    assert fit(X, y, penalty_for("l1", 0.01)).converged
+    X, y = WIDE["wide 40×100"]()
+    assert path(X, y, "l1").converged
+    from regcourse.linear import working_set
+
+    monkeypatch.setattr(working_set, "solve_small", refuse)
+    assert path(*SHAPES["small 50×10"](), "elastic_net").converged
+
+
+def _check_answers(X, y):
+    for kind, rho in KINDS:
+        lams = default_lams(X, y, kind, l1_ratio=rho, n_lams=15)
+        result = path(X, y, kind, lams, l1_ratio=rho)
+        assert result.converged
+        single = fit(X, y, penalty_for(kind, lams[10], rho))
+        for coef, lam in [*zip(result.coefs, lams), (single.coef, lams[10])]:
+            assert kkt(X, y, coef, lam, rho) <= 1e-8
+
+
+def test_without_numba_the_numpy_routes_answer(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numba", None)  # ``import numba`` raises ImportError
+    compiled.reset()
+    assert compiled.homotopy_loop() is None and compiled.enet_loop() is None and compiled.logistic_loop() is None
+    _check_answers(*SHAPES["small 50×10"]())
+    _check_answers(*WIDE["wide 30×60"]())
+    X, y = LOGISTIC_CASES["80×8"]()
+    assert fit(X, y, penalty_for("l1", 0.02), loss="logistic").solver == "prox_newton"
+
+
+@pytest.mark.parametrize("setting", ["0", "false", "No", " off "])
+def test_regcourse_numba_turns_the_loops_off(monkeypatch, setting):
+    monkeypatch.setenv("REGCOURSE_NUMBA", setting)
+    assert not compiled.numba_enabled()
+    assert compiled.homotopy_loop() is None and compiled.enet_loop() is None
+    _check_answers(*SHAPES["small 50×10"]())
+
+
+def test_a_loop_that_fails_is_given_up_and_numpy_answers(monkeypatch):
+    """A loop numba cannot type (or that fails at its first call) is dropped for the session."""
+
+    def broken(*args):
+        raise numba.core.errors.TypingError("cannot type this")
+
+    monkeypatch.setitem(compiled._LOOPS, "homotopy", broken)
+    monkeypatch.setitem(compiled._LOOPS, "enet", broken)
+    monkeypatch.setitem(compiled._LOOPS, "logistic", broken)
+    _check_answers(*SHAPES["small 50×10"]())
+    X, y = LOGISTIC_CASES["80×8"]()
+    assert fit(X, y, penalty_for("l1", 0.02), loss="logistic").converged
+    assert all(compiled._LOOPS[name] is None for name in ("homotopy", "enet", "logistic"))
+
+
+def test_numba_that_cannot_cache_compiles_in_memory(monkeypatch):
+    """A read-only install has nowhere to write numba's cache: ``cache=True`` fails, the loop is
+    compiled without it."""
+    original = numba.njit
+
+    def no_cache(*args, **kwargs):
+        if kwargs.get("cache"):
+            raise RuntimeError("cannot cache function: no locator available")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(numba, "njit", no_cache)
+    loop = compiled.homotopy_loop()
+    assert loop is not None
+    _check_answers(*SHAPES["small 50×10"]())
+
+
+def test_import_regcourse_does_not_import_numba():
+    code = (
+        "import sys, regcourse, regcourse.linear, regcourse.linear.compiled\n"
+        "assert 'numba' not in sys.modules, sorted(m for m in sys.modules if 'numba' in m)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_the_grader_runs_submissions_without_the_compiled_loops(tmp_path):
+    from regcourse.grading import _submission
+
+    assert _submission._worker_env(tmp_path)["REGCOURSE_NUMBA"] == "0"
+
+
+def test_wide_problems_use_the_homotopy_up_to_its_limits(monkeypatch):
+    """The limits in ``homotopy_gram``: p > n small dense, a wide path up to the wide limit, never
+    sparse X without a Gram matrix, and nothing compiled without numba."""
+    X, y = WIDE["wide 40×100"]()
+    prob = Problem(X, y, True)
+    assert prob.G is None
+    G = homotopy_module.homotopy_gram(prob, "fit")
+    np.testing.assert_allclose(G, prob.X.T @ prob.X / prob.n)
+    monkeypatch.setattr(homotopy_module, "COMPILED_MAX_FEATURES", 50)
+    assert homotopy_module.homotopy_gram(prob, "fit") is None
+    assert homotopy_module.homotopy_gram(prob, "path") is not None
+    monkeypatch.setattr(homotopy_module, "COMPILED_WIDE_MAX_FEATURES", 50)
+    assert homotopy_module.homotopy_gram(prob, "path") is None
+    import scipy.sparse
+
+    assert homotopy_module.homotopy_gram(Problem(scipy.sparse.csr_matrix(X), y, True), "path") is None
+    monkeypatch.setenv("REGCOURSE_NUMBA", "0")
+    assert homotopy_module.homotopy_gram(Problem(*SHAPES["small 100×20"](), True), "fit") is None
+    assert homotopy_module.homotopy_gram(Problem(*SHAPES["small 100×20"](), True), "path") is not None
+
+
+def test_correlated_wide_elastic_net_path(monkeypatch):
+    """An awkward case: wide and strongly correlated (AR(1) ρ = 0.95, 50×120), ρ = 0.9."""
+    rng = np.random.default_rng(21)
+    X = ar1_columns(rng, 50, 120, 0.95)
+    y = X[:, ::15] @ rng.normal(size=8) + rng.normal(size=50)
+    lams = default_lams(X, y, "elastic_net", l1_ratio=0.9, n_lams=50)
+    result = path(X, y, "elastic_net", lams, l1_ratio=0.9)
+    assert result.converged
+    _assert_as_good_as_sklearn(X, y, result.coefs, sklearn_path(X, y, lams, 0.9), lams, 0.9)
+
+
+# --- logistic regression: the compiled proximal Newton loop (``_logistic_loop``) ---------------
+
+
+def _labels(n, p, seed, separation=1.0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p))
+    y = (X[:, 0] * separation + X[:, 1 % p] + rng.normal(size=n) > 0).astype(float)
+    return X, y
+
+
+LOGISTIC_CASES = {"80×8": lambda: _labels(80, 8, 1), "200×12 well separated": lambda: _labels(200, 12, 2, 4.0)}
+LOGISTIC_PENALTIES = [("l1", 1.0, 0.02), ("elastic_net", 0.5, 0.02), ("l1", 1.0, 1e-4)]
+
+
+def _logistic_goal(X, y, tol=1e-10):
+    return tol * max(1.0, float(np.abs(X.T @ (y - y.mean())).max()) / len(y))
+
+
+def _run_logistic_loop(function, X, y, l1, l2, u, goal, max_steps=200):
+    from regcourse.linear.prox_newton import ARMIJO, DAMPING
+
+    n, p = X.shape
+    scratch = [np.empty(n), np.empty(n), np.empty(p + 1), np.empty((p + 1, p + 1)), np.empty(p + 1)]
+    return function(X, y, l1, l2, u, goal, max_steps, ARMIJO, DAMPING, *scratch, np.empty(n), np.empty(p + 1))
+
+
+@pytest.mark.parametrize("name", LOGISTIC_CASES)
+@pytest.mark.parametrize("kind, rho, lam", LOGISTIC_PENALTIES)
+def test_the_logistic_loop_meets_the_certificate_compiled_or_not(name, kind, rho, lam):
+    from regcourse.linear.logistic import kkt_residual_logistic
+
+    X, y = LOGISTIC_CASES[name]()
+    pen = penalty_for(kind, lam, rho)
+    goal = _logistic_goal(X, y)
+    answers = []
+    for function in (_logistic_loop.logistic_prox_newton, compiled.logistic_loop()):
+        u = np.append(np.zeros(X.shape[1]), np.log(y.mean() / (1 - y.mean())))
+        steps, status = _run_logistic_loop(function, X, y, pen.l1_coef, pen.l2_coef, u, goal)
+        assert status == 0 and 1 <= steps < 200
+        assert kkt_residual_logistic(X, y, u[:-1], u[-1], pen) <= goal
+        answers.append(u)
+    np.testing.assert_allclose(answers[0], answers[1], atol=1e-8)
+
+
+@pytest.mark.parametrize("name", LOGISTIC_CASES)
+@pytest.mark.parametrize("kind, rho, lam", LOGISTIC_PENALTIES)
+def test_small_logistic_fits_and_paths_equal_the_numpy_solver(name, kind, rho, lam, monkeypatch):
+    X, y = LOGISTIC_CASES[name]()
+    pen = penalty_for(kind, lam, rho)
+    ours = fit(X, y, pen, loss="logistic", tol=1e-10)
+    ours_path = path(X, y, kind, l1_ratio=rho, loss="logistic", n_lams=20, eps=1e-2, tol=1e-10)
+    monkeypatch.setenv("REGCOURSE_NUMBA", "0")
+    theirs = fit(X, y, pen, loss="logistic", tol=1e-10)
+    theirs_path = path(X, y, kind, l1_ratio=rho, loss="logistic", n_lams=20, eps=1e-2, tol=1e-10)
+    assert ours.converged and ours_path.converged and ours.solver == theirs.solver == "prox_newton"
+    assert abs(ours.objective - theirs.objective) <= 1e-12 * abs(theirs.objective)
+    np.testing.assert_allclose(ours.coef, theirs.coef, atol=1e-6)
+    np.testing.assert_allclose(ours_path.coefs, theirs_path.coefs, atol=1e-6)
+    np.testing.assert_allclose(ours_path.intercepts, theirs_path.intercepts, atol=1e-6)
+
+
+def test_the_logistic_loop_is_the_route_taken_and_hands_over_when_it_stops_short(monkeypatch):
+    from regcourse.linear import logistic as logistic_module
+
+    X, y = LOGISTIC_CASES["80×8"]()
+    original = logistic_module.prox_newton
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the NumPy solver ran")
+
+    monkeypatch.setattr(logistic_module, "prox_newton", refuse)
+    assert fit(X, y, penalty_for("l1", 0.02), loss="logistic").converged
+    assert path(X, y, "elastic_net", loss="logistic", n_lams=10).converged
+
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(logistic_module, "prox_newton", counting)
+    loop = compiled.logistic_loop()
+
+    def two_steps(X_, y_, l1, l2, u, goal, max_steps, *rest):
+        return loop(X_, y_, l1, l2, u, goal, 2, *rest)  # stops short: status 1
+
+    monkeypatch.setitem(compiled._LOOPS, "logistic", two_steps)
+    result = fit(X, y, penalty_for("l1", 1e-4), loss="logistic", tol=1e-10)
+    assert calls and result.converged
+    from regcourse.linear.logistic import kkt_residual_logistic
+
+    assert kkt_residual_logistic(X, y, result.coef, result.intercept, penalty_for("l1", 1e-4)) <= _logistic_goal(X, y)
+
+
+def test_larger_logistic_problems_keep_the_numpy_solver(monkeypatch):
+    """Above ``SMALL_MAX_WORK`` (n·(p + 1)² flops a Hessian) the compiled loop is slower: not used."""
+    from regcourse.linear import logistic as logistic_module
+
+    X, y = _labels(400, 30, 3)
+    assert 400 * 31**2 > logistic_module.SMALL_MAX_WORK
+    reached = []
+    monkeypatch.setitem(compiled._LOOPS, "logistic", lambda *args: reached.append(args) or (0, 2))
+    assert fit(X, y, penalty_for("l1", 0.01), loss="logistic").converged
+    assert not reached
+    assert fit(*LOGISTIC_CASES["80×8"](), penalty_for("l1", 0.01), loss="logistic").converged
+    assert reached  # the same stand-in is reached on a small problem (and hands over: status 2)
