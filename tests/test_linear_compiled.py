@@ -21,6 +21,7 @@ import pytest
 from _linear_checks import ar1_columns, kkt
 from regcourse.linear import _enet_loop, _homotopy_loop, _logistic_loop, compiled, default_lams, fit, path, penalty_for
 from regcourse.linear import homotopy as homotopy_module
+from regcourse.linear.kkt import kkt_violation
 from regcourse.linear.problem import Problem
 from test_linear_shapes import SHAPES, _assert_as_good_as_sklearn, _gaussian, sklearn_path
 
@@ -65,6 +66,7 @@ def _numpy_follow(G, c, diag, halves, start):
 def _loop_follow(function, G, c, diag, halves, start):
     p = c.size
     W, kinks = np.zeros((halves.size, p)), np.ones(halves.size, dtype=np.int64)
+    worst = np.full(halves.size, np.nan)
     members, signs, is_active = np.zeros(p, dtype=np.int64), np.zeros(p), np.zeros(p, dtype=np.bool_)
     members[0], signs[0], is_active[start] = start, np.sign(c[start]), True
     done = function(
@@ -85,8 +87,9 @@ def _loop_follow(function, G, c, diag, halves, start):
         homotopy_module.FLAT_SLOPE,
         np.empty((p + 4, p)),
         is_active,
+        worst,
     )
-    return W, kinks, done
+    return W, kinks, done, worst
 
 
 def _near_copies():
@@ -109,11 +112,17 @@ def test_the_homotopy_loop_takes_the_numpy_loops_kinks_compiled_or_not(name):
     on near copies all three stop at the same singular block."""
     inputs = _follow_inputs(*FOLLOW_CASES[name]())
     W0, kinks0, done0 = _numpy_follow(*inputs)
+    G, c, diag, halves, _ = inputs
     for function in (_homotopy_loop.follow_kinks, compiled.homotopy_loop()):
-        W, kinks, done = _loop_follow(function, *inputs)
+        W, kinks, done, worst = _loop_follow(function, *inputs)
         assert done == done0
         np.testing.assert_array_equal(kinks[:done], kinks0[:done0])
         np.testing.assert_allclose(W[:done], W0[:done0], atol=1e-9 * max(1.0, np.abs(W0).max()))
+        # each solved grid point's certificate, as every solver computes it (kkt_violation)
+        for g in range(done):
+            q = c - G @ W[g]
+            expected = kkt_violation(q, W[g], diag, halves[g], 0.0).max()
+            assert worst[g] == pytest.approx(expected, rel=1e-6, abs=1e-12 * np.abs(c).max())
     if name.startswith("near"):
         assert 0 < done0 < inputs[3].size
 

@@ -15,10 +15,28 @@ from regcourse.linear._loops_common import cholesky_on, register_jitable
 
 
 def follow_kinks(
-    G, c, diag, halves, W, kinks, i, members, signs, k, h0, max_kinks, span_tol, flat_pull, flat_slope, work, is_active
+    G,
+    c,
+    diag,
+    halves,
+    W,
+    kinks,
+    i,
+    members,
+    signs,
+    k,
+    h0,
+    max_kinks,
+    span_tol,
+    flat_pull,
+    flat_slope,
+    work,
+    is_active,
+    worst,
 ):
     """Fill W[i:] and kinks[i:] along the lasso path from threshold h0; return how many grid
-    points are solved.
+    points are solved, and for each of them (W[:done], all of them) its optimality residual in
+    ``worst``: maxⱼ |S(qⱼ + Gⱼⱼwⱼ, h) − Gⱼⱼwⱼ| with q = c − Gw (``homotopy``'s certificate).
 
     ``members[:k]`` and ``signs[:k]`` are the active features and their signs θ (arrays of
     length p, changed in place), ``is_active`` the same set as a mask; ``work`` is a (p + 4)×p
@@ -106,7 +124,30 @@ def follow_kinks(
         h0 = kink
         if k == 0:  # cannot happen on a lasso path below max|c|; stop rather than loop
             break
+    for g in range(i):
+        worst[g] = _residual(G, c, diag, halves[g], W, g)
     return i
+
+
+@register_jitable
+def _residual(G, c, diag, h, W, g):
+    """The certificate of grid point g: maxⱼ |S(qⱼ + Gⱼⱼwⱼ, h) − Gⱼⱼwⱼ| over features with Gⱼⱼ > 0."""
+    p = c.shape[0]
+    largest = 0.0
+    for j in range(p):
+        if diag[j] <= 0.0:
+            continue
+        q = c[j]
+        for s in range(p):
+            if W[g, s] != 0.0:
+                q -= G[j, s] * W[g, s]
+        z = q + diag[j] * W[g, j]
+        shrunk = abs(z) - h
+        soft = (shrunk if z > 0.0 else -shrunk) if shrunk > 0.0 else 0.0
+        violation = abs(soft - diag[j] * W[g, j])
+        if violation > largest:
+            largest = violation
+    return largest
 
 
 @register_jitable

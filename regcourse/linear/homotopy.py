@@ -87,14 +87,15 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
     start = int(np.argmax(np.abs(c)))
     active = np.array([start])
     theta = np.array([np.sign(c[start])])
-    i = _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, top, max_kinks)
-    done = i
-    if done:  # the certificate, every grid point at once; polish any that misses it
+    done, worst = _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, top, max_kinks)
+    if done and worst is None:  # the certificate, every grid point at once (compiled: already done)
         Q = c[:, None] - G @ W[:done].T
         Z = Q + diag[:, None] * W[:done].T
         shrunk = np.sign(Z) * np.maximum(np.abs(Z) - halves[None, :done], 0.0)
         violation = np.abs(shrunk - diag[:, None] * W[:done].T) * (diag > 0)[:, None]
-        for k in np.flatnonzero(violation.max(axis=0) > goal):
+        worst = violation.max(axis=0)
+    if done:  # polish any grid point that misses it
+        for k in np.flatnonzero(worst[:done] > goal):
             W[k], steps, status = solve_small(G, c, diag, W[k], float(halves[k]), 0.0, goal, 10_000, p)
             kinks[k] += steps
             if status != "converged":
@@ -102,8 +103,9 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
     return W, done, kinks
 
 
-def _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks) -> int:
-    """``_follow``, by its compiled twin (``compiled.homotopy_loop``) when numba is at hand."""
+def _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks):
+    """``_follow``, by its compiled twin (``compiled.homotopy_loop``) when numba is at hand:
+    (grid points solved, their certificates — None from the NumPy loop)."""
     loop = compiled.homotopy_loop()
     if loop is not None:
         p = c.size
@@ -112,13 +114,15 @@ def _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kink
         is_active = np.zeros(p, dtype=np.bool_)
         is_active[active] = True
         args = (np.ascontiguousarray(G), c, diag, halves, W, kinks, i, members, signs, active.size, h0, max_kinks)
+        worst = np.zeros(halves.size)
         try:
-            return int(loop(*args, SPAN_TOL, FLAT_PULL, FLAT_SLOPE, np.empty((p + 4, p)), is_active))
+            done = int(loop(*args, SPAN_TOL, FLAT_PULL, FLAT_SLOPE, np.empty((p + 4, p)), is_active, worst))
+            return done, worst
         except Exception:  # numba could not compile it here: the NumPy loop, from now on
             compiled.give_up("homotopy")
     errors = np.seterr(divide="ignore", invalid="ignore")  # the kink ratios below divide by 0 at will
     try:
-        return _follow(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks)
+        return _follow(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks), None
     finally:
         np.seterr(**errors)
 
