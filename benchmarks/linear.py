@@ -137,6 +137,9 @@ def _warm_up(run) -> None:
 def _serve(conn, library: str) -> None:
     """Worker: receive (row index, λ grid), build the row's data (kept for the next request), run, reply."""
     warnings.simplefilter("ignore")  # peers warn when a tight tolerance is not reached; the table shows it
+    os.environ.setdefault(
+        "REGCOURSE_NUMBA", "1"
+    )  # ours: compiled loops from the first call, so the warm-up compiles them
     run = _peers.ADAPTERS[library][1]
     _warm_up(run)
     conn.send("ready")

@@ -277,10 +277,14 @@ def test_import_regcourse_does_not_import_numba():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
 
 
-def test_the_grader_runs_submissions_without_the_compiled_loops(tmp_path):
+def test_the_grader_runs_submissions_without_the_compiled_loops(tmp_path, monkeypatch):
+    """Off by default; an instructor (or benchmarks/notebooks.py) can turn them on explicitly."""
     from regcourse.grading import _submission
 
+    monkeypatch.delenv("REGCOURSE_NUMBA")
     assert _submission._worker_env(tmp_path)["REGCOURSE_NUMBA"] == "0"
+    monkeypatch.setenv("REGCOURSE_NUMBA", "1")
+    assert _submission._worker_env(tmp_path)["REGCOURSE_NUMBA"] == "1"
 
 
 def test_wide_problems_use_the_homotopy_up_to_its_limits(monkeypatch):
@@ -421,3 +425,33 @@ def test_larger_logistic_problems_keep_the_numpy_solver(monkeypatch):
     assert not reached
     assert fit(*LOGISTIC_CASES["80×8"](), penalty_for("l1", 0.01), loss="logistic").converged
     assert reached  # the same stand-in is reached on a small problem (and hands over: status 2)
+
+
+def test_by_default_a_loop_is_compiled_only_after_its_route_asked_often(monkeypatch):
+    """ "auto" (REGCOURSE_NUMBA unset): the first ``REQUESTS_BEFORE_COMPILING`` requests get the
+    NumPy route, so a notebook with a few fits never imports numba; later ones the compiled loop."""
+    from regcourse.linear import working_set
+
+    monkeypatch.delenv("REGCOURSE_NUMBA")
+    assert compiled.setting() == "auto"
+    X, y = SHAPES["small 100×20"]()
+    numpy_fits = []
+    original = working_set.solve_small
+
+    def counting(*args, **kwargs):
+        numpy_fits.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(working_set, "solve_small", counting)
+    for _ in range(compiled.REQUESTS_BEFORE_COMPILING):
+        assert fit(X, y, penalty_for("l1", 0.05)).converged
+    assert len(numpy_fits) == compiled.REQUESTS_BEFORE_COMPILING and "homotopy" not in compiled._LOOPS
+    numpy_fits.clear()
+    assert fit(X, y, penalty_for("l1", 0.05)).converged
+    assert not numpy_fits and compiled._LOOPS["homotopy"] is not None
+
+
+@pytest.mark.parametrize("value, expected", [("1", "eager"), ("yes", "eager"), ("0", "off"), ("auto", "auto")])
+def test_the_setting_is_read_from_regcourse_numba(monkeypatch, value, expected):
+    monkeypatch.setenv("REGCOURSE_NUMBA", value)
+    assert compiled.setting() == expected

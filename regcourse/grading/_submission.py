@@ -209,7 +209,9 @@ def _worker_env(work: Path) -> dict[str, str]:
         "JUPYTER_CONFIG_DIR": str(work / ".jupyter"),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
-        "REGCOURSE_NUMBA": "0",  # no JIT compiling inside a submission's limits: regcourse.linear's NumPy routes
+        # no JIT compiling inside a submission's limits (regcourse.linear's NumPy routes), unless the
+        # grader's own environment says otherwise (benchmarks/notebooks.py measures a learner's kernel)
+        "REGCOURSE_NUMBA": os.environ.get("REGCOURSE_NUMBA", "0"),
         **_sandbox.THREAD_LIMITS,
     }
     for name in ("PYTHONPATH", "VIRTUAL_ENV", "COVERAGE_PROCESS_START"):
