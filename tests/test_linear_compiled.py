@@ -455,3 +455,26 @@ def test_by_default_a_loop_is_compiled_only_after_its_route_asked_often(monkeypa
 def test_the_setting_is_read_from_regcourse_numba(monkeypatch, value, expected):
     monkeypatch.setenv("REGCOURSE_NUMBA", value)
     assert compiled.setting() == expected
+
+
+@pytest.mark.parametrize("name", ["mcp", "scad", "weighted_l1"])
+def test_other_penalties_keep_the_numpy_logistic_solver(name, monkeypatch):
+    """The compiled loop is for one L1 strength and an L2 part (the course's penalties): MCP,
+    SCAD and a weighted L1 on the same small problem go to ``prox_newton``, and are right."""
+    from regcourse import penalties_sparse
+    from regcourse.linear import logistic as logistic_module
+    from regcourse.linear.logistic import kkt_residual_logistic
+
+    reached = []
+    monkeypatch.setitem(compiled._LOOPS, "logistic", lambda *args: reached.append(args) or (0, 2))
+    X, y = LOGISTIC_CASES["80×8"]()
+    penalty = {
+        "mcp": penalties_sparse.MCP(0.05, 3.0),
+        "scad": penalties_sparse.SCAD(0.05, 3.7),
+        "weighted_l1": penalties_sparse.WeightedL1(0.02 * np.arange(1, 9)),
+    }[name]
+    result = fit(X, y, penalty, loss="logistic", tol=1e-10)
+    assert result.converged and not reached
+    assert logistic_module.SMALL_MAX_WORK >= 80 * 9**2  # the shape itself would qualify
+    if name == "weighted_l1":
+        assert kkt_residual_logistic(X, y, result.coef, result.intercept, penalty) <= _logistic_goal(X, y)

@@ -40,7 +40,7 @@ from regcourse.linear.logistic_fista import fista_logistic
 from regcourse.linear.problem import check_design, is_sparse
 from regcourse.linear.prox_newton import ARMIJO, DAMPING, prox_newton
 from regcourse.linear.results import ConvergenceWarning
-from regcourse.linear.separable import as_plugin
+from regcourse.linear.separable import L1L2, as_plugin
 from regcourse.linear.smooth_newton import smooth_newton
 
 __all__ = [
@@ -166,7 +166,7 @@ def _small_prox_newton(X, y, plug, w, b, fit_intercept, goal, max_iter):
     on a small dense problem with a course penalty (one L1 strength), or None: no numba, another
     shape or penalty, or the loop stopped short (the NumPy solver then starts again from (w, b))."""
     n, p = X.shape
-    if not fit_intercept or n * (p + 1) ** 2 > SMALL_MAX_WORK or np.ndim(plug.l1):
+    if not isinstance(plug, L1L2) or np.ndim(plug.l1) or not fit_intercept or n * (p + 1) ** 2 > SMALL_MAX_WORK:
         return None
     loop = compiled.logistic_loop()
     if loop is None:
