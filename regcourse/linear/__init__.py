@@ -26,7 +26,8 @@ One job per module; imports run down this list (and penalties ← linear ← sel
     separable     separable penalties as plug-ins (L1L2: L1, L2, elastic net, weighted L1)
     prox_newton   working-set proximal Newton for any datafit × separable penalty
     smooth_newton Newton (direct solve or CG) for a datafit + ridge
-    logistic      the logistic loss's API: fit_logistic, lam_max_logistic, KKT; logistic_fista, the old
+    logistic      the logistic loss's API: fit_logistic, lam_max_logistic, KKT (small problems compiled:
+                  _logistic_loop); logistic_fista, the old
                   solver (``regcourse.logistic`` re-exports these names; nothing here imports it)
     fitting       fit, mse
     paths         path (warm starts, strong rule), lam_max, default_lams, penalty_for

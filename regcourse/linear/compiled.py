@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import warnings
 
-__all__ = ["homotopy_loop", "enet_loop", "logistic_loop", "setting", "numba_enabled", "give_up", "reset"]
+__all__ = ["homotopy_loop", "enet_loop", "logistic_loop", "run", "setting", "numba_enabled", "give_up", "reset"]
 
 _LOOPS: dict = {}  # name -> the compiled function, or None when it could not be had
 _REQUESTS: dict = {}  # name -> how many times a route asked for it before it was compiled
@@ -57,6 +57,16 @@ def enet_loop():
 def logistic_loop():
     """``_logistic_loop.logistic_prox_newton`` compiled by numba, or None (no numba, or turned off)."""
     return _compiled("logistic", "regcourse.linear._logistic_loop", "logistic_prox_newton")
+
+
+def run(name: str, loop, *args):
+    """loop(*args); None when it raises (numba could not type or compile it here): the loop is
+    dropped for the session (``give_up``) and the caller's NumPy route answers, now and later."""
+    try:
+        return loop(*args)
+    except Exception:
+        give_up(name)
+        return None
 
 
 def give_up(name: str) -> None:

@@ -115,11 +115,11 @@ def _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kink
         is_active[active] = True
         args = (np.ascontiguousarray(G), c, diag, halves, W, kinks, i, members, signs, active.size, h0, max_kinks)
         worst = np.zeros(halves.size)
-        try:
-            done = int(loop(*args, SPAN_TOL, FLAT_PULL, FLAT_SLOPE, np.empty((p + 4, p)), is_active, worst))
-            return done, worst
-        except Exception:  # numba could not compile it here: the NumPy loop, from now on
-            compiled.give_up("homotopy")
+        done = compiled.run(
+            "homotopy", loop, *args, SPAN_TOL, FLAT_PULL, FLAT_SLOPE, np.empty((p + 4, p)), is_active, worst
+        )
+        if done is not None:
+            return int(done), worst
     errors = np.seterr(divide="ignore", invalid="ignore")  # the kink ratios below divide by 0 at will
     try:
         return _follow(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks), None

@@ -174,28 +174,13 @@ def _small_prox_newton(X, y, plug, w, b, fit_intercept, goal, max_iter):
     u = np.append(w, b)
     scratch = (np.empty(n), np.empty(n), np.empty(p + 1), np.empty((p + 1, p + 1)), np.empty(p + 1))
     X = np.ascontiguousarray(X, dtype=float)
-    try:
-        steps, status = loop(
-            X,
-            y,
-            float(plug.l1),
-            plug.l2,
-            u,
-            goal,
-            max_iter,
-            ARMIJO,
-            DAMPING,
-            scratch[0],
-            scratch[1],
-            scratch[2],
-            scratch[3],
-            scratch[4],
-            np.empty(n),
-            np.empty(p + 1),
-        )
-    except Exception:  # numba could not compile it here: the NumPy solver, from now on
-        compiled.give_up("logistic")
+    scratch += (np.empty(n), np.empty(p + 1))
+    outcome = compiled.run(
+        "logistic", loop, X, y, float(plug.l1), plug.l2, u, goal, max_iter, ARMIJO, DAMPING, *scratch
+    )
+    if outcome is None:
         return None
+    steps, status = outcome
     if status != 0:
         return None
     w, b = u[:p], float(u[p])

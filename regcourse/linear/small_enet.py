@@ -27,9 +27,5 @@ def enet_small_path(G, c, diag, halves: np.ndarray, l2s: np.ndarray, goal: float
     m, p = halves.size, c.size
     W, sweeps = np.zeros((m, p)), np.ones(m, dtype=np.int64)
     scratch = (np.zeros(p), np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros((p, p)), np.zeros(p))
-    try:
-        done = loop(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, SPAN_TOL, *scratch)
-    except Exception:  # numba could not compile it here: the caller's NumPy route, from now on
-        compiled.give_up("enet")
-        return None
-    return W, int(done), sweeps
+    done = compiled.run("enet", loop, G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, SPAN_TOL, *scratch)
+    return None if done is None else (W, int(done), sweeps)
