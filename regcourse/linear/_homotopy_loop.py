@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from regcourse.linear._loops_common import cholesky_on, register_jitable
 
 
@@ -67,13 +69,16 @@ def follow_kinks(
             work[a, row] = ta / work[row, row]
             work[b, row] = tb / work[row, row]
         for j in range(p):
-            su, sv = 0.0, 0.0
-            for s in range(k):
-                g = G[j, members[s]]
-                su += g * work[a, s]
-                sv += g * work[b, s]
-            work[u, j] = c[j] - su
-            work[v, j] = sv
+            work[u, j] = 0.0
+            work[v, j] = 0.0
+        for s in range(k):  # G_{:A}·[a, b] row by row (G is symmetric and C-ordered): contiguous
+            row_s, as_, bs = members[s], work[a, s], work[b, s]
+            for j in range(p):
+                g = G[row_s, j]
+                work[u, j] += g * as_
+                work[v, j] += g * bs
+        for j in range(p):  # u = c − G_{:A}a, subtracted once (as the NumPy loop rounds it)
+            work[u, j] = c[j] - work[u, j]
         ceiling = h0 * (1.0 - 1e-12)
         j_leave, best_leave = 0, -1.0
         for s in range(k):  # where a weight of A reaches 0
@@ -124,24 +129,34 @@ def follow_kinks(
         h0 = kink
         if k == 0:  # cannot happen on a lasso path below max|c|; stop rather than loop
             break
+    support = np.empty(p, dtype=np.int64)
     for g in range(i):
-        worst[g] = _residual(G, c, diag, halves[g], W, g)
+        worst[g] = _residual(G, c, diag, halves[g], W, g, work[u], support)
     return i
 
 
 @register_jitable
-def _residual(G, c, diag, h, W, g):
-    """The certificate of grid point g: maxⱼ |S(qⱼ + Gⱼⱼwⱼ, h) − Gⱼⱼwⱼ| over features with Gⱼⱼ > 0."""
+def _residual(G, c, diag, h, W, g, q, support):
+    """The certificate of grid point g: maxⱼ |S(qⱼ + Gⱼⱼwⱼ, h) − Gⱼⱼwⱼ| over features with Gⱼⱼ > 0.
+    ``q`` (length p) and ``support`` (length ≥ p) are scratch space."""
     p = c.shape[0]
+    k = 0
+    for s in range(p):
+        if W[g, s] != 0.0:
+            support[k] = s
+            k += 1
+    for j in range(p):
+        q[j] = c[j]
+    for t in range(k):  # q = c − G·w, row by row over the support
+        s = support[t]
+        weight = W[g, s]
+        for j in range(p):
+            q[j] -= G[s, j] * weight
     largest = 0.0
     for j in range(p):
         if diag[j] <= 0.0:
             continue
-        q = c[j]
-        for s in range(p):
-            if W[g, s] != 0.0:
-                q -= G[j, s] * W[g, s]
-        z = q + diag[j] * W[g, j]
+        z = q[j] + diag[j] * W[g, j]
         shrunk = abs(z) - h
         soft = (shrunk if z > 0.0 else -shrunk) if shrunk > 0.0 else 0.0
         violation = abs(soft - diag[j] * W[g, j])

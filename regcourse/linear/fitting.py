@@ -11,6 +11,7 @@ from regcourse.linear.logistic import check_logistic_design, log_loss, solve_log
 from regcourse.linear.problem import Problem, check_design, check_penalty, is_sparse
 from regcourse.linear.prox_newton import prox_newton
 from regcourse.linear.results import FitResult, _times, warn_not_converged
+from regcourse.linear.screened import gram_too_costly
 from regcourse.linear.separable import as_plugin
 from regcourse.linear.solvers import DEFAULT_TOL, choose_solver, solve
 from regcourse.penalties import Penalty
@@ -89,7 +90,8 @@ def fit(
     chosen = choose_solver(solver, pen, positive)
     tol = check_nonnegative(tol, "tol")
     max_iter = check_count(max_iter, "max_iter")
-    prob = Problem(X, y, fit_intercept)
+    cold = chosen == "active_set" and warm_start is None and not positive
+    prob = Problem(X, y, fit_intercept, gram=False if cold and gram_too_costly(X) else None)
     if warm_start is not None and np.shape(warm_start) != (prob.p,):
         raise ValueError(f"warm_start must have shape ({prob.p},), got {np.shape(warm_start)}")
     w, n_iter, converged = solve(prob, pen, chosen, warm_start, tol, max_iter, positive)

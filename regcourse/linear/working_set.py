@@ -18,6 +18,7 @@ from regcourse.linear.newton_block import _newton_on_block
 from regcourse.linear.newton_cg import CG_MIN_WORKING_SET, newton_cg
 from regcourse.linear.problem import Problem
 from regcourse.linear.results import ConvergenceWarning, warn_not_converged
+from regcourse.linear.screened import screened_fit
 from regcourse.linear.small_p import SMALL_MAX_ACTIVE, SMALL_MAX_FEATURES, solve_small
 from regcourse.penalties import ElasticNet, Penalty
 
@@ -160,6 +161,10 @@ def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positiv
     gram = None if positive else homotopy_gram(prob, "fit")
     if gram is not None:  # compiled, the homotopy is the cheapest way down from 0
         solved = _homotopy_fit(prob, gram, pen, tol, max_iter)
+        if solved is not None:
+            return solved
+    elif not positive and not direct:
+        solved = screened_fit(prob, pen, tol, max_iter)
         if solved is not None:
             return solved
     top = 2.0 * float(np.abs(prob.c).max())
