@@ -129,7 +129,9 @@ def test_the_homotopy_loop_takes_the_numpy_loops_kinks_compiled_or_not(name):
 
 @pytest.mark.parametrize("name", ["small 50×10", "Toeplitz .95 300×80", "wide 30×60", "duplicated 60×(12×3)"])
 @pytest.mark.parametrize("rho", [0.5, 0.1])
-def test_the_elastic_net_loop_meets_the_certificate_compiled_or_not(name, rho):
+@pytest.mark.parametrize("newton", [True, False])
+def test_the_elastic_net_loop_meets_the_certificate_compiled_or_not(name, rho, newton):
+    """With the Newton polish (supports up to p) and without it (sweeps alone, as on large supports)."""
     X, y = {**SHAPES, **WIDE}[name]()
     G, c, diag, _, _ = _follow_inputs(X, y)
     lams = default_lams(X, y, "elastic_net", l1_ratio=rho, n_lams=30)
@@ -140,7 +142,10 @@ def test_the_elastic_net_loop_meets_the_certificate_compiled_or_not(name, rho):
         p = c.size
         W, sweeps = np.zeros((lams.size, p)), np.ones(lams.size, dtype=np.int64)
         scratch = (np.zeros(p), np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros((p, p)), np.zeros(p))
-        done = function(G, c, diag, halves, l2s, W, sweeps, goal, 10_000, homotopy_module.SPAN_TOL, *scratch)
+        max_newton = p if newton else 0
+        done = function(
+            G, c, diag, halves, l2s, W, sweeps, goal, 10_000, max_newton, homotopy_module.SPAN_TOL, *scratch
+        )
         assert done == lams.size
         for coef, lam in zip(W, lams):
             assert kkt(X, y, coef, lam, rho) <= 1e-9
@@ -153,14 +158,14 @@ def test_the_elastic_net_loop_stops_at_its_sweep_budget_and_the_path_finishes(mo
     solves the rest of the grid from there."""
     from regcourse.linear import paths as paths_module
 
-    original, reached = paths_module.enet_small_path, []
+    original, reached = paths_module.enet_cd_path, []
 
     def two_sweeps(G, c, diag, halves, l2s, goal, max_sweeps):
         out = original(G, c, diag, halves, l2s, goal, 2)
         reached.append((out[1], halves.size))
         return out
 
-    monkeypatch.setattr(paths_module, "enet_small_path", two_sweeps)
+    monkeypatch.setattr(paths_module, "enet_cd_path", two_sweeps)
     X, y = SHAPES["Toeplitz .95 300×80"]()
     lams = default_lams(X, y, "elastic_net", n_lams=20)
     result = path(X, y, "elastic_net", lams)
@@ -306,6 +311,54 @@ def test_wide_problems_use_the_homotopy_up_to_its_limits(monkeypatch):
     monkeypatch.setenv("REGCOURSE_NUMBA", "0")
     assert homotopy_module.homotopy_gram(Problem(*SHAPES["small 100×20"](), True), "fit") is None
     assert homotopy_module.homotopy_gram(Problem(*SHAPES["small 100×20"](), True), "path") is not None
+
+
+def _spy_enet_route(monkeypatch):
+    from regcourse.linear import paths as paths_module
+
+    original, reached = paths_module.enet_cd_path, []
+
+    def spying(G, c, diag, halves, l2s, goal, max_sweeps):
+        out = original(G, c, diag, halves, l2s, goal, max_sweeps)
+        reached.append((out[1], halves.size, G.shape[0]))
+        return out
+
+    monkeypatch.setattr(paths_module, "enet_cd_path", spying)
+    return reached
+
+
+@pytest.mark.parametrize("rho", [0.5, 0.1])
+def test_a_larger_elastic_net_path_in_the_gram_form_is_swept_to_the_end(rho, monkeypatch):
+    """p = 300 > NEWTON_MAX_SUPPORT, n ≥ p, independent columns: coordinate descent alone solves
+    every grid point (no handover); the path is as good as scikit-learn's and equals NumPy's."""
+    from regcourse.linear import enet_cd
+
+    X, y = _gaussian(700, 300, 23, k=40)
+    reached = _spy_enet_route(monkeypatch)
+    lams = default_lams(X, y, "elastic_net", l1_ratio=rho, n_lams=30)
+    ours = path(X, y, "elastic_net", lams, l1_ratio=rho, tol=1e-10)
+    assert ours.converged and reached == [(30, 30, 300)]
+    assert 300 > enet_cd.NEWTON_MAX_SUPPORT and np.count_nonzero(ours.coefs[-1]) > enet_cd.NEWTON_MAX_SUPPORT
+    _assert_as_good_as_sklearn(X, y, ours.coefs, sklearn_path(X, y, lams, rho), lams, rho)
+    monkeypatch.setenv("REGCOURSE_NUMBA", "0")
+    numpy_path = path(X, y, "elastic_net", lams, l1_ratio=rho, tol=1e-10)
+    np.testing.assert_allclose(ours.coefs, numpy_path.coefs, atol=1e-7 * np.abs(numpy_path.coefs).max())
+
+
+def test_a_correlated_elastic_net_path_hands_over_to_the_newton_steps(monkeypatch):
+    """AR(1) ρ = 0.99 columns, 600×200: coordinate descent crawls, a grid point runs out of its
+    ``SWEEPS_PER_POINT`` and the working set finishes the path, certified and as good as
+    scikit-learn's."""
+    rng = np.random.default_rng(24)
+    X = ar1_columns(rng, 600, 200, 0.99)
+    y = X[:, ::20] @ rng.normal(size=10) + rng.normal(size=600)
+    reached = _spy_enet_route(monkeypatch)
+    lams = default_lams(X, y, "elastic_net", l1_ratio=0.9, n_lams=40)
+    result = path(X, y, "elastic_net", lams, l1_ratio=0.9, tol=1e-10)
+    assert result.converged
+    done, total, _ = reached[0]
+    assert 0 < done < total
+    _assert_as_good_as_sklearn(X, y, result.coefs, sklearn_path(X, y, lams, 0.9), lams, 0.9)
 
 
 def test_correlated_wide_elastic_net_path(monkeypatch):

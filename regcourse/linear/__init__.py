@@ -19,7 +19,7 @@ One job per module; imports run down this list (and penalties ← linear ← sel
     small_p       the same steps over the whole problem, for a small dense Gram matrix (no bookkeeping)
     compiled      the optional numba loops (imported at first use; NumPy when absent or off)
     homotopy      a small dense lasso path followed from kink to kink (compiled: _homotopy_loop)
-    small_enet    a small dense elastic-net path by compiled coordinate descent (_enet_loop)
+    enet_cd       a dense elastic-net path by compiled coordinate descent in the Gram form (_enet_loop)
     working_set   the working-set solver "active_set" (KKT pass, strong rule) and its continuation
     solvers       choose_solver, solve: the solver names and the dispatch
     datafits      data terms as plug-ins (Logistic, Quadratic): value, residual, Hessian weights

@@ -1,5 +1,6 @@
-"""A small dense elastic-net path by coordinate descent with Newton polishing, written as loops
-over scalars for numba to compile (``compiled.enet_loop``; used by ``small_enet``).
+"""A dense elastic-net path by coordinate descent in the Gram form, with Newton polishing on small
+supports, written as loops over scalars for numba to compile (``compiled.enet_loop``; used by
+``enet_cd``).
 
 At each grid point (halves h = l1/2 and l2, largest λ first, warm-started from the previous)
 
@@ -10,11 +11,15 @@ q = c − Gw is kept up to date, a step on wⱼ costs one column of G)
 
     wⱼ ← S(qⱼ + Gⱼⱼwⱼ, h) / (Gⱼⱼ + l2),    S(z, h) = sign(z)·max(|z| − h, 0),
 
-and, once no zero weight violates its condition, by one Newton step on the support (the
-minimizer of J on that face, (G_AA + l2·I)w_A = c_A − h·θ_A), kept when it keeps the signs θ:
-coordinate descent finds the face, the Newton step lands on the exact point of it. The stopping
-rule is every solver's certificate (``kkt_violation``), on a freshly computed q:
-|S(qⱼ + Gⱼⱼwⱼ, h) − (Gⱼⱼ + l2)·wⱼ| ≤ goal for every j.
+and, once no zero weight violates its condition and the support has at most ``max_newton``
+features, by one Newton step on the support (the minimizer of J on that face,
+(G_AA + l2·I)w_A = c_A − h·θ_A), kept when it keeps the signs θ: coordinate descent finds the
+face, the Newton step lands on the exact point of it (its factor costs |A|³/3 in scalar loops,
+so large supports are left to the sweeps). The stopping rule is every solver's certificate
+(``kkt_violation``): |S(qⱼ + Gⱼⱼwⱼ, h) − (Gⱼⱼ + l2)·wⱼ| ≤ goal for every j, checked on the q
+the sweeps keep up to date and confirmed on a freshly computed one (no rounding drift).
+
+G is symmetric and C-ordered: every product reads rows of it (contiguous), never columns.
 
 Without numba the functions run, slowly, as plain Python; the tests run them both ways.
 """
@@ -24,20 +29,21 @@ from __future__ import annotations
 from regcourse.linear._loops_common import cholesky_on, register_jitable, solve_factored
 
 
-def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, span_tol, w, q, members, work, x):
+def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, max_newton, span_tol, w, q, members, work, x):
     """Fill W[g] and sweeps[g] for the grid points in order; return how many are solved (the
     first grid point that takes more than ``max_sweeps`` stops the loop, its W row the last w).
 
-    ``w`` is the start and is changed in place; q, members (int, p), work (p×p) and x (p) are
-    scratch arrays.
+    ``w`` is the start and is changed in place; q, members (int, p), work (at least
+    max_newton × max_newton) and x (p) are scratch arrays.
     """
     m, p = halves.shape[0], c.shape[0]
     for g in range(m):
         h, l2 = halves[g], l2s[g]
         used = 0
         tried = False  # a Newton step was taken or refused on the current sign pattern
+        fresh = True  # q was computed from w, not updated by sweeps
+        _refresh(G, c, w, q)
         while True:
-            _refresh(G, c, w, q)
             worst, zeros_quiet = 0.0, True
             for j in range(p):
                 denominator = diag[j] + l2
@@ -49,24 +55,40 @@ def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, span_tol, w,
                 if w[j] == 0.0 and violation > goal:
                     zeros_quiet = False
             if worst <= goal:
-                break
+                if fresh:
+                    break
+                _refresh(G, c, w, q)  # confirm on a q without the sweeps' rounding drift
+                fresh = True
+                continue
             if used >= max_sweeps:
                 for j in range(p):
                     W[g, j] = w[j]
                 sweeps[g] = used
                 return g
-            if zeros_quiet and not tried:
+            if zeros_quiet and not tried and _support_size(w) <= max_newton:
                 tried = True
                 if _newton_on_support(G, c, diag, w, h, l2, span_tol, members, work, x):
+                    _refresh(G, c, w, q)
+                    fresh = True
                     used += 1
                     continue
             if _sweep(G, diag, w, q, h, l2):
                 tried = False  # the sign pattern changed: a new face to try
+            fresh = False
             used += 1
         for j in range(p):
             W[g, j] = w[j]
         sweeps[g] = used if used > 0 else 1
     return m
+
+
+@register_jitable
+def _support_size(w):
+    k = 0
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            k += 1
+    return k
 
 
 @register_jitable
@@ -80,7 +102,7 @@ def _soft(z, h):
 
 @register_jitable
 def _refresh(G, c, w, q):
-    """q = c − Gw from the columns of the support (no drift from the sweeps' updates)."""
+    """q = c − Gw from the rows of the support (no drift from the sweeps' updates)."""
     p = c.shape[0]
     for i in range(p):
         q[i] = c[i]
@@ -88,7 +110,7 @@ def _refresh(G, c, w, q):
         if w[j] != 0.0:
             wj = w[j]
             for i in range(p):
-                q[i] -= G[i, j] * wj
+                q[i] -= G[j, i] * wj
 
 
 @register_jitable
@@ -106,7 +128,7 @@ def _sweep(G, diag, w, q, h, l2):
         if new != old:
             delta = new - old
             for i in range(p):
-                q[i] -= G[i, j] * delta
+                q[i] -= G[j, i] * delta
             if (new > 0.0) != (old > 0.0) or (new < 0.0) != (old < 0.0):
                 changed = True
             w[j] = new

@@ -41,30 +41,36 @@ HOMOTOPY_MAX_FEATURES = 64  # kinks ~ p to 2p: beyond this the per-λ route's wo
 # (p > n) lasso paths up to about 1000; beyond, the working set's fewer, larger steps win.
 COMPILED_MAX_FEATURES = 320
 COMPILED_WIDE_MAX_FEATURES = 1000
-COMPILED_ENET_MAX_FEATURES = 128  # coordinate descent's O(p²) sweeps lose to BLAS-backed Newton steps beyond
+COMPILED_ENET_MAX_FEATURES = 128  # p > n elastic net: G is formed for coordinate descent up to this size
 FLAT_PULL, FLAT_SLOPE = 1e-11, 1e-9  # |uⱼ| ≤ FLAT_PULL·max|c| and ||vⱼ| − 1| ≤ FLAT_SLOPE: a pull of ±h for every h
 
 
 def homotopy_gram(prob, route: str = "path"):
     """G = XcᵀXc/n when a compiled or kink-to-kink route is the fastest for this ``Problem``,
     else None. ``route`` is "path" (the lasso homotopy), "fit" (the homotopy from 0 to one λ)
-    or "enet" (``small_enet``'s coordinate descent along an elastic-net path).
+    or "enet" (``enet_cd``'s coordinate descent along an elastic-net path).
 
     p ≤ ``HOMOTOPY_MAX_FEATURES`` in the Gram form: always (the NumPy homotopy). With the
-    compiled loops (``compiled``): any dense problem with p ≤ ``COMPILED_MAX_FEATURES``
-    (``COMPILED_ENET_MAX_FEATURES`` for "enet"), and a
-    lasso path with n < p ≤ ``COMPILED_WIDE_MAX_FEATURES``. For p > n, G is formed here (p×p,
+    compiled loops (``compiled``): any dense problem with p ≤ ``COMPILED_MAX_FEATURES``, and a
+    lasso path with n < p ≤ ``COMPILED_WIDE_MAX_FEATURES``; for "enet", any problem in the Gram
+    form (n ≥ p, G already formed), or a dense one with p ≤ ``COMPILED_ENET_MAX_FEATURES``. For p > n, G is formed here (p×p,
     singular; the homotopy only ever factors G_AA for an active set of at most rank(Xc)
     features); forming it (n·p² flops) is what a single wide fit cannot repay, a path can.
     """
     if route == "path" and prob.G is not None and prob.p <= HOMOTOPY_MAX_FEATURES:
         return prob.G
+    if route == "enet":
+        if prob.G is None and (prob.sparse or prob.p > COMPILED_ENET_MAX_FEATURES):
+            return None
+        if compiled.enet_loop() is None:
+            return None
+        return prob.G if prob.G is not None else prob.X.T @ prob.X / prob.n
     if prob.p > COMPILED_WIDE_MAX_FEATURES or (prob.G is None and prob.sparse):
         return None
-    small = prob.p <= (COMPILED_ENET_MAX_FEATURES if route == "enet" else COMPILED_MAX_FEATURES)
+    small = prob.p <= COMPILED_MAX_FEATURES
     if not (small or (route == "path" and prob.p > prob.n)):
         return None
-    loop = compiled.enet_loop() if route == "enet" else compiled.homotopy_loop()
+    loop = compiled.homotopy_loop()
     if loop is None:
         return None
     return prob.G if prob.G is not None else prob.X.T @ prob.X / prob.n

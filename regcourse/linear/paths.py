@@ -12,7 +12,7 @@ from regcourse.linear.homotopy import homotopy_gram, lasso_homotopy
 from regcourse.linear.logistic import check_logistic_design, solve_logistic
 from regcourse.linear.problem import Problem, check_kind
 from regcourse.linear.results import PathResult
-from regcourse.linear.small_enet import enet_small_path
+from regcourse.linear.enet_cd import enet_cd_path
 from regcourse.linear.solvers import DEFAULT_TOL, working_set
 from regcourse.penalties import L1, L2, ElasticNet, Penalty
 
@@ -191,7 +191,7 @@ def path(
                 solved = lasso_homotopy(gram, prob.c, prob.diag, halves, tol * prob.scale, max_iter)
             else:
                 l2s = (1.0 - rho) * lams[order]
-                solved = enet_small_path(gram, prob.c, prob.diag, halves, l2s, tol * prob.scale, max_iter)
+                solved = enet_cd_path(gram, prob.c, prob.diag, halves, l2s, tol * prob.scale, max_iter)
             if solved is not None:
                 solutions, done, counts = solved
                 coefs[order[:done]], n_iters[order[:done]] = solutions[:done], counts[:done]
