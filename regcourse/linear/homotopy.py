@@ -53,9 +53,10 @@ def homotopy_gram(prob, route: str = "path"):
     p ≤ ``HOMOTOPY_MAX_FEATURES`` in the Gram form: always (the NumPy homotopy). With the
     compiled loops (``compiled``): any dense problem with p ≤ ``COMPILED_MAX_FEATURES``, and a
     lasso path with n < p ≤ ``COMPILED_WIDE_MAX_FEATURES``; for "enet", any problem in the Gram
-    form (n ≥ p, G already formed), or a dense one with p ≤ ``COMPILED_ENET_MAX_FEATURES``. For p > n, G is formed here (p×p,
-    singular; the homotopy only ever factors G_AA for an active set of at most rank(Xc)
-    features); forming it (n·p² flops) is what a single wide fit cannot repay, a path can.
+    form (n ≥ p, G already formed), or a dense one with p ≤ ``COMPILED_ENET_MAX_FEATURES``.
+    For p > n, G is formed here (p×p, singular; the homotopy only ever factors G_AA for an
+    active set of at most rank(Xc) features); forming it (n·p² flops) is what a single wide fit
+    cannot repay, a path can.
     """
     if route == "path" and prob.G is not None and prob.p <= HOMOTOPY_MAX_FEATURES:
         return prob.G
