@@ -7,12 +7,12 @@ import math
 import numpy as np
 
 from regcourse._arrays import check_count, check_fraction, check_nonnegative
+from regcourse.linear.enet_cd import enet_cd_path
 from regcourse.linear.factor import Factor
 from regcourse.linear.homotopy import homotopy_gram, lasso_homotopy
 from regcourse.linear.logistic import check_logistic_design, solve_logistic
 from regcourse.linear.problem import Problem, check_kind
 from regcourse.linear.results import PathResult
-from regcourse.linear.enet_cd import enet_cd_path
 from regcourse.linear.solvers import DEFAULT_TOL, working_set
 from regcourse.penalties import L1, L2, ElasticNet, Penalty
 
