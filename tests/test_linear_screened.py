@@ -151,3 +151,27 @@ def test_constant_columns_are_never_chosen():
     result = fit(X, y, penalty_for("l1", lam), tol=1e-10)
     assert result.converged and not np.any(result.coef[:50])
     assert kkt(X, y, result.coef, lam, 1.0) <= 1e-10
+
+
+def test_near_interpolation_an_ill_conditioned_block_hands_over(monkeypatch):
+    """p > n, λ = 10⁻⁴·λ_max with as much L2 as L1: the support nears n, G_WW + l2·I is too
+    ill-conditioned for the homotopy's accuracy, its short polish (``POLISH_STEPS``) does not
+    reach the goal, and the working set's continuation solves the fit instead."""
+    X, y = _gaussian(120, 400, 0, k=8)
+    top = default_lams(X, y, "l1", n_lams=2)[0]
+    pen = penalty_for("elastic_net", top * 1e-4, 0.5)
+    outcomes = []
+    original = screened.screened_fit
+
+    def recording(*args, **kwargs):
+        outcomes.append(original(*args, **kwargs))
+        return outcomes[-1]
+
+    from regcourse.linear import working_set
+
+    monkeypatch.setattr(working_set, "screened_fit", recording)
+    result = fit(X, y, pen, tol=1e-10)
+    assert outcomes == [None]
+    assert result.converged and kkt(X, y, result.coef, top * 1e-4, 0.5) <= 1e-8
+    lams = np.array([top * 1e-4])
+    _assert_as_good_as_sklearn(X, y, [result.coef], sklearn_path(X, y, lams, 0.5), lams, 0.5)

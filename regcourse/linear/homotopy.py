@@ -77,12 +77,14 @@ def homotopy_gram(prob, route: str = "path"):
     return prob.G if prob.G is not None else prob.X.T @ prob.X / prob.n
 
 
-def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
+def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int, polish_steps: int = 10_000):
     """Lasso solutions at the thresholds ``halves`` (h = l1/2, in decreasing order) by homotopy.
 
     Returns (W, done, kinks): W[i] the solution at halves[i] for i < done (certified to ``goal``,
     after polishing), ``done`` how many grid points were solved (all unless a block was singular
     or ``max_kinks`` ran out), and per grid point the number of kinks passed on the way (≥ 1).
+    A grid point that misses ``goal`` is polished by at most ``polish_steps`` Newton steps
+    (``small_p.solve_small``); if they do not reach it, ``done`` stops there.
     """
     p, m = c.size, halves.size
     W = np.zeros((m, p))
@@ -103,7 +105,7 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int):
         worst = violation.max(axis=0)
     if done:  # polish any grid point that misses it
         for k in np.flatnonzero(worst[:done] > goal):
-            W[k], steps, status = solve_small(G, c, diag, W[k], float(halves[k]), 0.0, goal, 10_000, p)
+            W[k], steps, status = solve_small(G, c, diag, W[k], float(halves[k]), 0.0, goal, polish_steps, p)
             kinks[k] += steps
             if status != "converged":
                 return W, int(k), kinks

@@ -26,6 +26,7 @@ from regcourse.linear.problem import is_sparse
 
 __all__ = ["screened_fit", "gram_too_costly", "FIRST_SIZE"]
 
+POLISH_STEPS = 20  # Newton steps allowed to polish a block's homotopy solution before handing over
 FIRST_SIZE = 32  # the first working set; each round adds the violators, at least |W|/2 and at most |W| features
 
 
@@ -58,8 +59,11 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
         diag = prob.diag[W]
         if l2:
             block, diag = block + l2 * np.eye(W.size), diag + l2
+        # A short polish only: on a block too ill-conditioned for the homotopy's own accuracy (|A|
+        # near n, a tiny l2) NumPy's Newton steps over all of W cost more than handing over.
+        halves = np.array([half_l1])
         solved, done, kinks = homotopy.lasso_homotopy(
-            block, prob.c[W], diag, np.array([half_l1]), goal, max_iter - total
+            block, prob.c[W], diag, halves, goal, max_iter - total, POLISH_STEPS
         )
         if done < 1:
             return None
