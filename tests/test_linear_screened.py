@@ -153,25 +153,41 @@ def test_constant_columns_are_never_chosen():
     assert kkt(X, y, result.coef, lam, 1.0) <= 1e-10
 
 
-def test_near_interpolation_an_ill_conditioned_block_hands_over(monkeypatch):
-    """p > n, λ = 10⁻⁴·λ_max with as much L2 as L1: the support nears n, G_WW + l2·I is too
-    ill-conditioned for the homotopy's accuracy, its short polish (``POLISH_STEPS``) does not
-    reach the goal, and the working set's continuation solves the fit instead."""
-    X, y = _gaussian(120, 400, 0, k=8)
-    top = default_lams(X, y, "l1", n_lams=2)[0]
-    pen = penalty_for("elastic_net", top * 1e-4, 0.5)
-    outcomes = []
-    original = screened.screened_fit
+def _record(monkeypatch, name):
+    """Replace ``working_set.<name>`` by a wrapper that records what it returned."""
+    from regcourse.linear import working_set
+
+    outcomes, original = [], getattr(working_set, name)
 
     def recording(*args, **kwargs):
         outcomes.append(original(*args, **kwargs))
         return outcomes[-1]
 
-    from regcourse.linear import working_set
+    monkeypatch.setattr(working_set, name, recording)
+    return outcomes
 
-    monkeypatch.setattr(working_set, "screened_fit", recording)
-    result = fit(X, y, pen, tol=1e-10)
+
+@pytest.mark.parametrize("kind, route", [("l1", "screened_fit"), ("elastic_net", "_wide_enet_fit")])
+def test_near_interpolation_the_fast_routes_hand_over(kind, route, monkeypatch):
+    """p > n, λ = 10⁻⁴·λ_max: the support nears n. The lasso's blocks are too ill-conditioned for
+    the homotopy's accuracy and its short polish (``POLISH_STEPS``); the elastic net's coordinate
+    descent needs more than ``max_iter`` sweeps. Both hand over, and the continuation solves it."""
+    X, y = _gaussian(120, 400, 0, k=8)
+    top = default_lams(X, y, "l1", n_lams=2)[0]
+    outcomes = _record(monkeypatch, route)
+    result = fit(X, y, penalty_for(kind, top * 1e-4, 0.5), tol=1e-10)
     assert outcomes == [None]
-    assert result.converged and kkt(X, y, result.coef, top * 1e-4, 0.5) <= 1e-8
+    rho = 1.0 if kind == "l1" else 0.5
+    assert result.converged and kkt(X, y, result.coef, top * 1e-4, rho) <= 1e-8
     lams = np.array([top * 1e-4])
-    _assert_as_good_as_sklearn(X, y, [result.coef], sklearn_path(X, y, lams, 0.5), lams, 0.5)
+    _assert_as_good_as_sklearn(X, y, [result.coef], sklearn_path(X, y, lams, rho), lams, rho)
+
+
+def test_a_wide_elastic_net_fit_is_solved_by_coordinate_descent(monkeypatch):
+    """n < p ≤ 1000, l2 > 0: compiled coordinate descent on G from 0 (not the screened homotopy)."""
+    X, y = _gaussian(120, 400, 0, k=8)
+    lam = default_lams(X, y, "elastic_net", l1_ratio=0.5, n_lams=2)[0] / 100
+    outcomes, screened_calls = _record(monkeypatch, "_wide_enet_fit"), _record(monkeypatch, "screened_fit")
+    result = fit(X, y, penalty_for("elastic_net", lam, 0.5), tol=1e-10)
+    assert len(outcomes) == 1 and outcomes[0] is not None and not screened_calls
+    assert result.converged and kkt(X, y, result.coef, lam, 0.5) <= 1e-10

@@ -29,18 +29,20 @@ NEWTON_MAX_SUPPORT = 128  # the loop's Newton step factors G_AA + l2·I in scala
 SWEEPS_PER_POINT = 100  # beyond NEWTON_MAX_SUPPORT features: a grid point slower than this hands over
 
 
-def enet_cd_path(G, c, diag, halves: np.ndarray, l2s: np.ndarray, goal: float, max_sweeps: int):
+def enet_cd_path(
+    G, c, diag, halves: np.ndarray, l2s: np.ndarray, goal: float, max_sweeps: int, per_point: int = SWEEPS_PER_POINT
+):
     """(W, done, sweeps): the elastic-net solutions at the grid points (h = l1/2 and l2 per point,
     in the order to solve them, largest λ first), each warm-started from the one before; ``done``
     grid points are solved to ``goal``, the rest are the caller's (from W[done − 1]). None when
     the compiled loop is not available. A problem with more than ``NEWTON_MAX_SUPPORT`` features
-    gives each grid point at most ``SWEEPS_PER_POINT`` sweeps (and ``max_sweeps``)."""
+    gives each grid point at most ``per_point`` sweeps (and ``max_sweeps``)."""
     loop = compiled.enet_loop()
     if loop is None:
         return None
     m, p = halves.size, c.size
     if p > NEWTON_MAX_SUPPORT:
-        max_sweeps = min(max_sweeps, SWEEPS_PER_POINT)
+        max_sweeps = min(max_sweeps, per_point)
     W, sweeps = np.zeros((m, p)), np.ones(m, dtype=np.int64)
     side = min(p, NEWTON_MAX_SUPPORT)
     scratch = (np.zeros(p), np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros((side, side)), np.zeros(p))
