@@ -1,6 +1,7 @@
 """A single cold fit by the homotopy on a screened working set: the lasso (or elastic net) at one
-λ for a dense problem too wide for the whole Gram matrix to pay (p > n, or p above the compiled
-homotopy's limit).
+λ for a dense problem too wide for the whole Gram matrix to pay (p above the compiled homotopy's
+limit; an elastic net with n < p ≤ 1000 goes to coordinate descent instead,
+``working_set._wide_enet_fit``).
 
 Forming G = XcᵀXc/n costs n·p² flops, far more than a fit at one λ needs when few features are
 active there. Instead:
