@@ -216,6 +216,12 @@ def running_under(folder: str) -> list[psutil.Process]:
     return found
 
 
+def kernel_running_under(folder: str) -> bool:
+    """An ipykernel among ``running_under(folder)``, by the command line read when the processes
+    were listed: asking a process for it again races with its exit (psutil.ZombieProcess)."""
+    return any("ipykernel" in " ".join(process.info["cmdline"] or []) for process in running_under(folder))
+
+
 @pytest.mark.parametrize("sandbox", ["bwrap", "none"])
 def test_a_killed_grader_takes_its_kernels_along_and_the_next_run_cleans_up(tmp_path, sandbox):
     if sandbox == "bwrap" and bwrap_works() is not None:
@@ -247,11 +253,9 @@ def test_a_killed_grader_takes_its_kernels_along_and_the_next_run_cleans_up(tmp_
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not any(
-            "ipykernel" in " ".join(p.cmdline()) for p in running_under(grader_tmp) if p.is_running()
-        ):
+        while time.monotonic() < deadline and not kernel_running_under(grader_tmp):
             time.sleep(0.2)
-        assert any("ipykernel" in " ".join(p.cmdline()) for p in running_under(grader_tmp)), "no kernel started"
+        assert kernel_running_under(grader_tmp), "no kernel started"
         grader.send_signal(signal.SIGKILL)
         grader.wait()
         deadline = time.monotonic() + 15
