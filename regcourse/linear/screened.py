@@ -10,11 +10,14 @@ active there. Instead:
 2. The problem restricted to W is solved exactly, by the homotopy from λ_max(W) down to λ on
    the |W|×|W| block G_WW (n·|W|² flops; ``Problem.gram_block`` caches it as W grows).
 3. One pass over every feature, q = Xcᵀ(yc − Xc·w)/n, certifies w for the whole problem
-   (``kkt_violation`` ≤ tol·max|c|): done. Otherwise the violators, the hardest-pulling first
-   (at most |W| of them), join W; back to 2.
+   (``kkt_violation`` ≤ tol·max|c|): done. Otherwise the features outside W that pull hardest
+   (|qⱼ|; every violator among them, at least |W|/2 and at most |W| features) join W; back to 2.
 
 A feature outside W is 0 and satisfies its condition |qⱼ| ≤ l1/2 when the pass says so, so the
-answer is the whole problem's solution, certified like every solver's.
+answer is the whole problem's solution, certified like every solver's. The route hands over
+(returns None) when W would outgrow ``COMPILED_WIDE_MAX_FEATURES``, when a block is singular,
+or when a block's homotopy solution misses the goal after ``POLISH_STEPS`` Newton steps of
+polish (near interpolation, |A| close to n: the continuation is then cheaper).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from regcourse.linear import compiled, homotopy
 from regcourse.linear.kkt import kkt_violation
 from regcourse.linear.problem import is_sparse
 
-__all__ = ["screened_fit", "gram_too_costly", "FIRST_SIZE"]
+__all__ = ["screened_fit", "gram_too_costly", "FIRST_SIZE", "POLISH_STEPS"]
 
 POLISH_STEPS = 20  # Newton steps allowed to polish a block's homotopy solution before handing over
 FIRST_SIZE = 32  # the first working set; each round adds the violators, at least |W|/2 and at most |W| features
