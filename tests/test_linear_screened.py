@@ -15,17 +15,10 @@ from _linear_checks import ar1_columns, kkt
 from regcourse.linear import compiled, default_lams, fit, penalty_for, screened
 from regcourse.linear import homotopy as homotopy_module
 from regcourse.linear.problem import Problem
+from test_linear_compiled import fresh_loops  # noqa: F401 (autouse: compiled loops on, looked up afresh)
 from test_linear_shapes import _assert_as_good_as_sklearn, _gaussian, sklearn_path
 
 pytest.importorskip("numba", reason="numba is in the dev extra; the screened route needs the compiled homotopy")
-
-
-@pytest.fixture(autouse=True)
-def compiled_loops(monkeypatch):
-    monkeypatch.setenv("REGCOURSE_NUMBA", "1")
-    compiled.reset()
-    yield
-    compiled.reset()
 
 
 def _toeplitz_wide():
