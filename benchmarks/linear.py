@@ -70,11 +70,14 @@ class Row(NamedTuple):
     n_lams: int = 100
     calls: int = 1  # > 1: the time is per call over this many calls
     big: bool = False  # only with --big
+    depth: float = SINGLE_FIT_FRACTION  # a single fit's λ as a fraction of λ_max
 
     @property
     def label(self) -> str:
         kind = "lasso" if self.rho == 1.0 else f"enet ρ={self.rho}"
         what = f"path {self.n_lams}λ" if self.task == "path" else "fit"
+        if self.task == "fit" and self.depth != SINGLE_FIT_FRACTION:
+            what += f" λmax/{1 / self.depth:.0f}"
         return f"{kind} {what}" + (f" ×{self.calls}" if self.calls > 1 else "")
 
 
@@ -87,6 +90,10 @@ ROWS = [
     Row("p>n 100×300", 1.0, "path"),
     Row("p>n 100×300", 1.0, "fit", calls=10),
     Row("p>n 300×1000", 1.0, "fit", calls=5),
+    Row("p>n 300×1000", 1.0, "fit", depth=1e-2),
+    Row("p>n 300×1000", 0.5, "fit", depth=1e-2),
+    Row("p>n 300×1000", 1.0, "fit", depth=1e-3),
+    Row("p>n 300×1000", 0.5, "fit", depth=1e-3),
     Row("1000×50", 1.0, "path"),
     Row("5000×200", 1.0, "path"),
     Row("5000×200", 0.5, "path"),
@@ -97,16 +104,24 @@ ROWS = [
     Row("Toeplitz .95 2000×500", 1.0, "fit", calls=5),
     Row("make_regression 5000×2000", 0.5, "path"),
     Row("make_regression 5000×2000", 0.5, "fit"),
+    Row("make_regression 5000×2000", 0.5, "fit", depth=1e-2),
     Row("dup×3 300×900", 1.0, "path"),
     Row("poly diabetes 442×285", 1.0, "path"),
     Row("poly diabetes 442×285", 0.5, "path"),
     Row("Toeplitz .8 500×5000", 1.0, "path"),
     Row("Toeplitz .8 500×5000", 1.0, "fit"),
+    Row("Toeplitz .8 500×5000", 1.0, "fit", depth=1e-2),
+    Row("Toeplitz .8 500×5000", 0.5, "fit", depth=1e-2),
     Row("1000×1000", 1.0, "path"),
     Row("1000×1000", 0.5, "path"),
     Row("1000×1000", 1.0, "fit", calls=5),
+    Row("1000×1000", 1.0, "fit", depth=1e-2),
+    Row("1000×1000", 0.5, "fit", depth=1e-2),
+    Row("1000×1000", 1.0, "fit", depth=1e-3),
     Row("p>n 200×5000", 1.0, "path"),
     Row("p>n 200×5000", 1.0, "fit"),
+    Row("p>n 200×5000", 1.0, "fit", depth=1e-2),
+    Row("p>n 200×5000", 0.5, "fit", depth=1e-2),
     Row("p>n 1000×10000", 1.0, "path"),
     Row("sparse 1e4×5000 (1%)", 1.0, "path"),
     Row("sparse 2000×20000 (.5%)", 1.0, "path"),
@@ -115,11 +130,12 @@ ROWS = [
 
 
 def grid(row: Row, X, y, fit_intercept: bool) -> np.ndarray:
-    """The path's λ (course units, λ_max down to 1e-3·λ_max), or the one λ = λ_max/20 of a single fit."""
+    """The path's λ (course units, λ_max down to 1e-3·λ_max), or the one λ = depth·λ_max of a single
+    fit (λ_max/20 unless the row says otherwise)."""
     kind = "l1" if row.rho == 1.0 else "elastic_net"
     if row.task == "path":
         return default_lams(X, y, kind, l1_ratio=row.rho, n_lams=row.n_lams, fit_intercept=fit_intercept)
-    lams = default_lams(X, y, kind, l1_ratio=row.rho, n_lams=2, eps=SINGLE_FIT_FRACTION, fit_intercept=fit_intercept)
+    lams = default_lams(X, y, kind, l1_ratio=row.rho, n_lams=2, eps=row.depth, fit_intercept=fit_intercept)
     return lams[1:]
 
 

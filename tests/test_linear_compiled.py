@@ -85,9 +85,12 @@ def _loop_follow(function, G, c, diag, halves, start):
         homotopy_module.SPAN_TOL,
         homotopy_module.FLAT_PULL,
         homotopy_module.FLAT_SLOPE,
-        np.empty((p + 4, p)),
+        np.empty((p + homotopy_module.EXTRA_ROWS, p)),
         is_active,
         worst,
+        np.ones(p),
+        0.0,
+        False,
     )
     return W, kinks, done, worst
 

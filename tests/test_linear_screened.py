@@ -1,5 +1,5 @@
-"""One cold fit of a wide dense problem by the homotopy on a screened working set
-(``regcourse.linear.screened``): it must give the whole problem's solution — certified on every
+"""One cold fit of a wide dense problem on a screened working set (``regcourse.linear.screened``:
+the lasso by the homotopy, cold or warm-started, the elastic net by coordinate descent): it must give the whole problem's solution — certified on every
 feature, as good as scikit-learn's, equal to the NumPy routes' — on awkward shapes (p > n, n = p,
 strongly correlated, duplicated columns, a λ near the interpolation regime), and hand over to the
 usual route when it cannot finish (no numba, a singular block, a working set over its limit).
@@ -14,6 +14,7 @@ import scipy.sparse
 from _linear_checks import ar1_columns, kkt
 from regcourse.linear import compiled, default_lams, fit, penalty_for, screened
 from regcourse.linear import homotopy as homotopy_module
+from regcourse.linear.kkt import kkt_violation
 from regcourse.linear.problem import Problem
 from test_linear_compiled import fresh_loops  # noqa: F401 (autouse: compiled loops on, looked up afresh)
 from test_linear_shapes import _assert_as_good_as_sklearn, _gaussian, sklearn_path
@@ -63,13 +64,13 @@ def test_screened_fits_match_scikit_learn_and_the_numpy_routes(name, kind, rho, 
 
 def _spy_blocks(monkeypatch):
     sizes = []
-    original = homotopy_module.lasso_homotopy
+    original = homotopy_module.lasso_homotopy_from
 
     def spying(G, *args, **kwargs):
         sizes.append(G.shape[0])
         return original(G, *args, **kwargs)
 
-    monkeypatch.setattr(homotopy_module, "lasso_homotopy", spying)
+    monkeypatch.setattr(homotopy_module, "lasso_homotopy_from", spying)
     return sizes
 
 
@@ -160,14 +161,14 @@ def _record(monkeypatch, name):
     return outcomes
 
 
-@pytest.mark.parametrize("kind, route", [("l1", "screened_fit"), ("elastic_net", "_wide_enet_fit")])
-def test_near_interpolation_the_fast_routes_hand_over(kind, route, monkeypatch):
+@pytest.mark.parametrize("kind", ["l1", "elastic_net"])
+def test_near_interpolation_the_screened_route_hands_over(kind, monkeypatch):
     """p > n, λ = 10⁻⁴·λ_max: the support nears n. The lasso's blocks are too ill-conditioned for
     the homotopy's accuracy and its short polish (``POLISH_STEPS``); the elastic net's coordinate
     descent needs more than ``max_iter`` sweeps. Both hand over, and the continuation solves it."""
     X, y = _gaussian(120, 400, 0, k=8)
     top = default_lams(X, y, "l1", n_lams=2)[0]
-    outcomes = _record(monkeypatch, route)
+    outcomes = _record(monkeypatch, "screened_fit")
     result = fit(X, y, penalty_for(kind, top * 1e-4, 0.5), tol=1e-10)
     assert outcomes == [None]
     rho = 1.0 if kind == "l1" else 0.5
@@ -176,11 +177,110 @@ def test_near_interpolation_the_fast_routes_hand_over(kind, route, monkeypatch):
     _assert_as_good_as_sklearn(X, y, [result.coef], sklearn_path(X, y, lams, rho), lams, rho)
 
 
-def test_a_wide_elastic_net_fit_is_solved_by_coordinate_descent(monkeypatch):
-    """n < p ≤ 1000, l2 > 0: compiled coordinate descent on G from 0 (not the screened homotopy)."""
+def test_a_wide_elastic_net_fit_sweeps_its_blocks_from_the_last_w(monkeypatch):
+    """l2 > 0: every block is solved by coordinate descent (never the homotopy), each started from
+    the last round's w, loosely while W grows and to the goal at the end; the answer is certified."""
     X, y = _gaussian(120, 400, 0, k=8)
     lam = default_lams(X, y, "elastic_net", l1_ratio=0.5, n_lams=2)[0] / 100
-    outcomes, screened_calls = _record(monkeypatch, "_wide_enet_fit"), _record(monkeypatch, "screened_fit")
+    sizes = _spy_blocks(monkeypatch)
+    calls, original = [], screened._block_by_sweeps
+
+    def recording(prob, W, w, half_l1, l2, goal, max_sweeps):
+        calls.append((W.size, np.count_nonzero(w[W]), goal))
+        return original(prob, W, w, half_l1, l2, goal, max_sweeps)
+
+    monkeypatch.setattr(screened, "_block_by_sweeps", recording)
     result = fit(X, y, penalty_for("elastic_net", lam, 0.5), tol=1e-10)
-    assert len(outcomes) == 1 and outcomes[0] is not None and not screened_calls
     assert result.converged and kkt(X, y, result.coef, lam, 0.5) <= 1e-10
+    assert not sizes and len(calls) >= 2
+    assert calls[0][1] == 0 and all(started > 0 for _, started, _ in calls[1:])  # warm from the 2nd round
+    goals = [goal for _, _, goal in calls]
+    assert goals[0] > goals[-1] and goals[-1] == pytest.approx(1e-10 * float(np.abs(Problem(X, y, True).c).max()))
+
+
+WARM_CASES = {
+    "p > n 150×500": lambda: _gaussian(150, 500, 8, k=15),
+    "Toeplitz .95 150×500": _toeplitz_wide,
+    "duplicated 120×(150×3)": _duplicated,
+}
+
+
+@pytest.mark.parametrize("name", WARM_CASES)
+@pytest.mark.parametrize("depth", [1 / 20, 1 / 200])
+def test_the_warm_homotopy_lands_where_the_cold_one_does(name, depth):
+    """``lasso_homotopy_from``: the solution on W0 (60 features), then 20 more join and only their
+    thresholds fall from their largest pull down to h. It lands on the block's exact solution with
+    no polish at all (a feature re-entering with the wrong sign, as rounding once made it do,
+    would leave it far off), equal to the cold homotopy's on the same block, in fewer kinks."""
+    X, y = WARM_CASES[name]()
+    prob = Problem(X, y, True, gram=False)
+    h = 0.5 * depth * default_lams(X, y, "l1", n_lams=2)[0]
+    goal = 1e-10 * prob.scale
+    W0 = np.argsort(-np.abs(prob.c))[:60]
+    first = homotopy_module.lasso_homotopy_from(
+        prob.gram_block(W0), prob.c[W0], prob.diag[W0], h, np.zeros(60), np.ones(60, dtype=bool), goal, 10_000, 0
+    )
+    assert first is not None
+    w = np.zeros(prob.p)
+    w[W0] = first[0]
+    pull = np.abs(prob.neg_half_gradient(w))
+    pull[W0] = -1.0
+    W1 = np.concatenate([W0, np.argsort(-pull)[:20]])
+    G, c, diag = prob.gram_block(W1), prob.c[W1], prob.diag[W1]
+    moving = np.arange(80) >= 60
+    warm = homotopy_module.lasso_homotopy_from(G, c, diag, h, w[W1], moving, goal, 10_000, 0)
+    cold = homotopy_module.lasso_homotopy_from(G, c, diag, h, np.zeros(80), np.ones(80, dtype=bool), goal, 10_000, 20)
+    assert warm is not None and cold is not None
+    assert float(kkt_violation(c - G @ warm[0], warm[0], diag, h, 0.0).max()) <= goal
+    if name.startswith("duplicated"):  # not unique: the fitted values are
+        Xc = prob.X[:, W1]
+        np.testing.assert_allclose(Xc @ warm[0], Xc @ cold[0], atol=1e-8 * np.abs(y).max())
+    else:
+        np.testing.assert_allclose(warm[0], cold[0], atol=1e-9 * max(np.abs(cold[0]).max(), 1.0))
+    assert warm[1] < cold[1]
+
+
+def test_a_warm_start_with_nothing_to_move_returns_its_start():
+    """No newcomer pulls harder than h: w0 is already the answer (certified, no kink)."""
+    X, y = _gaussian(120, 400, 1, k=15)
+    prob = Problem(X, y, True, gram=False)
+    h = 0.5 * default_lams(X, y, "l1", n_lams=2)[0] / 20
+    W = np.arange(400)
+    goal = 1e-10 * prob.scale
+    first = homotopy_module.lasso_homotopy_from(
+        prob.gram_block(W), prob.c, prob.diag, h, np.zeros(400), np.ones(400, dtype=bool), goal, 10_000, 0
+    )
+    moving = np.zeros(400, dtype=bool)
+    moving[np.flatnonzero(first[0] == 0.0)[:5]] = True
+    again = homotopy_module.lasso_homotopy_from(prob.gram_block(W), prob.c, prob.diag, h, first[0], moving, goal, 10, 0)
+    np.testing.assert_array_equal(again[0], first[0])
+    assert again[1] == 0
+
+
+def test_the_gram_cache_hands_out_its_own_block_only_in_its_own_order():
+    X, y = _gaussian(50, 400, 2, k=5)
+    prob = Problem(X, y, True, gram=False)
+    grown = np.array([7, 300, 2, 150, 9])
+    first = prob.gram_block(grown[:3])
+    block = prob.gram_block(grown)
+    expected = prob.X[:, grown].T @ prob.X[:, grown] / prob.n
+    np.testing.assert_allclose(block, expected, rtol=1e-12, atol=1e-14)
+    assert np.shares_memory(block, prob._cache_block) and not np.shares_memory(first, prob._cache_block)
+    shuffled = prob.gram_block(grown[::-1])
+    np.testing.assert_allclose(shuffled, expected[::-1, ::-1], rtol=1e-12, atol=1e-14)
+    assert not np.shares_memory(shuffled, prob._cache_block)
+
+
+@pytest.mark.parametrize("n, p, depth", [(100, 400, 3e-3), (150, 500, 1e-3), (120, 400, 1e-3)])
+def test_every_warm_round_lands_without_polish(n, p, depth, monkeypatch):
+    """Every round warm-started, no polish allowed. Rounding once put a feature that had just left
+    (its pull exactly at its threshold) straight back in with the wrong sign, or took out one that
+    had just entered; the block solution then missed by far. A crossing now counts only when the
+    pull moves towards the threshold (a weight towards 0) as h falls. These seeds failed before."""
+    monkeypatch.setattr(screened, "WARM_MAX", 1.0)
+    monkeypatch.setattr(screened, "POLISH_STEPS", 0)
+    X, y = _gaussian(n, p, 2 if n != 120 else 0, k=10)
+    lam = depth * default_lams(X, y, "l1", n_lams=2)[0]
+    solved = screened.screened_fit(Problem(X, y, True, gram=False), penalty_for("l1", lam), 1e-10, 100_000)
+    assert solved is not None
+    assert kkt(X, y, solved[0], lam, 1.0) <= 1e-9

@@ -30,13 +30,22 @@ SWEEPS_PER_POINT = 100  # beyond NEWTON_MAX_SUPPORT features: a grid point slowe
 
 
 def enet_cd_path(
-    G, c, diag, halves: np.ndarray, l2s: np.ndarray, goal: float, max_sweeps: int, per_point: int = SWEEPS_PER_POINT
+    G,
+    c,
+    diag,
+    halves: np.ndarray,
+    l2s: np.ndarray,
+    goal: float,
+    max_sweeps: int,
+    per_point: int = SWEEPS_PER_POINT,
+    start: np.ndarray | None = None,
 ):
     """(W, done, sweeps): the elastic-net solutions at the grid points (h = l1/2 and l2 per point,
     in the order to solve them, largest λ first), each warm-started from the one before; ``done``
     grid points are solved to ``goal``, the rest are the caller's (from W[done − 1]). None when
     the compiled loop is not available. A problem with more than ``NEWTON_MAX_SUPPORT`` features
-    gives each grid point at most ``per_point`` sweeps (and ``max_sweeps``)."""
+    gives each grid point at most ``per_point`` sweeps (and ``max_sweeps``). The first grid point
+    starts from ``start`` (default 0)."""
     loop = compiled.enet_loop()
     if loop is None:
         return None
@@ -45,7 +54,8 @@ def enet_cd_path(
         max_sweeps = min(max_sweeps, per_point)
     W, sweeps = np.zeros((m, p)), np.ones(m, dtype=np.int64)
     side = min(p, NEWTON_MAX_SUPPORT)
-    scratch = (np.zeros(p), np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros((side, side)), np.zeros(p))
+    first = np.zeros(p) if start is None else np.array(start, dtype=float)
+    scratch = (first, np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros((side, side)), np.zeros(p))
     args = (np.ascontiguousarray(G), c, diag, halves, l2s, W, sweeps, goal, max_sweeps, NEWTON_MAX_SUPPORT, SPAN_TOL)
     done = compiled.run("enet", loop, *args, *scratch)
     return None if done is None else (W, int(done), sweeps)

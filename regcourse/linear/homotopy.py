@@ -33,6 +33,7 @@ __all__ = [
     "COMPILED_ENET_MAX_FEATURES",
     "homotopy_gram",
     "lasso_homotopy",
+    "lasso_homotopy_from",
 ]
 
 HOMOTOPY_MAX_FEATURES = 64  # kinks ~ p to 2p: beyond this the per-λ route's work is comparable
@@ -42,6 +43,7 @@ HOMOTOPY_MAX_FEATURES = 64  # kinks ~ p to 2p: beyond this the per-λ route's wo
 COMPILED_MAX_FEATURES = 320
 COMPILED_WIDE_MAX_FEATURES = 1000
 COMPILED_ENET_MAX_FEATURES = 128  # p > n elastic net: G is formed for coordinate descent up to this size
+EXTRA_ROWS = 8  # the compiled loop's scratch is (p + EXTRA_ROWS)×p: L, then a, b, u, v, z (two rows), two spare
 FLAT_PULL, FLAT_SLOPE = 1e-11, 1e-9  # |uⱼ| ≤ FLAT_PULL·max|c| and ||vⱼ| − 1| ≤ FLAT_SLOPE: a pull of ±h for every h
 
 
@@ -112,6 +114,72 @@ def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int, 
     return W, done, kinks
 
 
+def lasso_homotopy_from(
+    G, c, diag, h: float, w0: np.ndarray, moving: np.ndarray, goal: float, max_kinks: int, polish_steps: int
+):
+    """The lasso solution at threshold h (= l1/2) by homotopy from a warm start, compiled only.
+
+    ``w0`` solves the problem in which the features with ``moving`` False are held to threshold
+    h and the others (at 0 in w0) to a threshold large enough to keep them there, τ₀ = the
+    largest of their pulls |cⱼ − (G·w0)ⱼ|. The path lowers τ from τ₀ to h (``follow_kinks`` with
+    those two kinds of threshold), so it passes only the kinks the moving features cause, not the
+    whole path from λ_max again. With w0 = 0 and every feature moving it is ``lasso_homotopy``'s
+    path. Returns (w, kinks), w certified to ``goal`` (after at most ``polish_steps`` Newton
+    steps of polish), or None: no compiled loop, a singular block, ``max_kinks`` run out, or the
+    polish fell short.
+    """
+    loop = compiled.homotopy_loop()
+    if loop is None:
+        return None
+    p = c.size
+    q = c - G @ w0
+    pulls = np.where(moving, np.abs(q), -1.0)
+    start = int(np.argmax(pulls))
+    top = float(pulls[start])
+    if top <= h:  # nothing moving pulls hard enough to enter: w0 is the answer if it certifies
+        return _polished(G, c, diag, h, w0.copy(), goal, polish_steps, 0)
+    members = np.zeros(p, dtype=np.int64)
+    signs = np.zeros(p)
+    support = np.flatnonzero(w0)
+    k = support.size
+    members[:k], signs[:k] = support, np.sign(w0[support])
+    members[k], signs[k] = start, np.sign(q[start])
+    is_active = np.zeros(p, dtype=np.bool_)
+    is_active[members[: k + 1]] = True
+    work = np.empty((p + EXTRA_ROWS, p))
+    if not _factor_into(G, diag, members[: k + 1], work):
+        return None
+    halves = np.array([h])
+    W, kinks, worst = np.zeros((1, p)), np.ones(1, dtype=np.int64), np.zeros(1)
+    args = (np.ascontiguousarray(G), c, diag, halves, W, kinks, 0, members, signs, k + 1, top, max_kinks)
+    scratch = (SPAN_TOL, FLAT_PULL, FLAT_SLOPE, work, is_active, worst)
+    done = compiled.run("homotopy", loop, *args, *scratch, moving.astype(float), float(h), True)
+    if not done:
+        return None
+    w = W[0]
+    if worst[0] <= goal:
+        return w, int(kinks[0])
+    return _polished(G, c, diag, h, w, goal, polish_steps, int(kinks[0]))
+
+
+def _factor_into(G, diag, active, work) -> bool:
+    """L (lower, LLᵀ = G_AA) into work[:|A|, :|A|] by LAPACK; False when G_AA is singular by the
+    loops' test (a pivot ≤ ``SPAN_TOL``·√Gⱼⱼ)."""
+    from scipy.linalg.lapack import dpotrf
+
+    size = active.size
+    L, info = dpotrf(G[np.ix_(active, active)], lower=1, clean=1)
+    if info != 0 or np.any(L.diagonal() <= SPAN_TOL * np.sqrt(diag[active])):
+        return False
+    work[:size, :size] = L
+    return True
+
+
+def _polished(G, c, diag, h, w, goal, polish_steps, kinks):
+    w, steps, status = solve_small(G, c, diag, w, float(h), 0.0, goal, polish_steps, c.size)
+    return (w, kinks + steps) if status == "converged" else None
+
+
 def _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks):
     """``_follow``, by its compiled twin (``compiled.homotopy_loop``) when numba is at hand:
     (grid points solved, their certificates — None from the NumPy loop)."""
@@ -125,7 +193,18 @@ def _follow_fastest(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kink
         args = (np.ascontiguousarray(G), c, diag, halves, W, kinks, i, members, signs, active.size, h0, max_kinks)
         worst = np.zeros(halves.size)
         done = compiled.run(
-            "homotopy", loop, *args, SPAN_TOL, FLAT_PULL, FLAT_SLOPE, np.empty((p + 4, p)), is_active, worst
+            "homotopy",
+            loop,
+            *args,
+            SPAN_TOL,
+            FLAT_PULL,
+            FLAT_SLOPE,
+            np.empty((p + EXTRA_ROWS, p)),
+            is_active,
+            worst,
+            np.ones(p),
+            0.0,
+            False,
         )
         if done is not None:
             return int(done), worst
@@ -171,11 +250,12 @@ def _follow(G, c, diag, halves, W, kinks, i, active, theta, h0, max_kinks) -> in
         uv = G[:, A] @ ab  # G_{:A}·[a, b]
         u, v = c - uv[:, 0], uv[:, 1]
         ceiling = h0 * (1.0 - 1e-12)
-        leave = a / b  # where a weight of A reaches 0
-        leave[~((leave > 0.0) & (leave < ceiling))] = 0.0
+        leave = a / b  # where a weight of A reaches 0, if it moves towards 0 as h falls (θ·b < 0)
+        leave[~((leave > 0.0) & (leave < ceiling) & (signs[:k] * b < 0.0))] = 0.0
         up, down = u / (1.0 - v), -u / (1.0 + v)  # where uⱼ + h·vⱼ reaches +h, or −h
-        up[~((up > 0.0) & (up < ceiling))] = 0.0
-        down[~((down > 0.0) & (down < ceiling))] = 0.0
+        # only where the pull moves towards ±h as h falls (the other root is rounding's: above h0)
+        up[~((up > 0.0) & (up < ceiling) & (v < 1.0))] = 0.0
+        down[~((down > 0.0) & (down < ceiling) & (v > -1.0))] = 0.0
         candidates = np.maximum(up, down, out=up)
         candidates[is_active] = 0.0
         # A column in the span of the active ones with pull ±h all along the segment (a copy of an

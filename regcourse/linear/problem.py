@@ -245,7 +245,8 @@ class Problem:
 
     def gram_block(self, columns: np.ndarray) -> np.ndarray:
         """G[columns][:, columns]. In the residual form, entries once computed are cached, so a
-        working set that grows by a few columns costs n·|W|·(new columns), not n·|W|²."""
+        working set that grows by a few columns costs n·|W|·(new columns), not n·|W|². When
+        ``columns`` is the cache's own order, the cached array itself is returned: read it only."""
         if self.G is not None:
             return self.G[np.ix_(columns, columns)]
         new = columns[self._cache_index[columns] < 0]
@@ -266,6 +267,8 @@ class Problem:
             self._cache_columns = np.concatenate([old, new])
             self._cache_index[new] = np.arange(old.size, size)
         where = self._cache_index[columns]
+        if where.size == self._cache_columns.size and np.array_equal(where, np.arange(where.size)):
+            return self._cache_block  # the cache's own order (a working set grown by appending): no copy
         return self._cache_block[np.ix_(where, where)]
 
     def gram_entries(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:

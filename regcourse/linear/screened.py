@@ -1,23 +1,35 @@
-"""A single cold fit by the homotopy on a screened working set: the lasso (or elastic net) at one
-λ for a dense problem too wide for the whole Gram matrix to pay (p above the compiled homotopy's
-limit; an elastic net with n < p ≤ 1000 goes to coordinate descent instead,
-``working_set._wide_enet_fit``).
+"""A single cold fit on a screened working set: the lasso or the elastic net at one λ for a dense
+problem too wide for the whole Gram matrix to pay (p above the compiled homotopy's limit).
 
 Forming G = XcᵀXc/n costs n·p² flops, far more than a fit at one λ needs when few features are
 active there. Instead:
 
 1. W: the features that pull hardest at w = 0 (largest |cⱼ|), ``FIRST_SIZE`` of them.
-2. The problem restricted to W is solved exactly, by the homotopy from λ_max(W) down to λ on
-   the |W|×|W| block G_WW (n·|W|² flops; ``Problem.gram_block`` caches it as W grows).
+2. The problem restricted to W is solved on the |W|×|W| block G_WW (n·|W|² flops;
+   ``Problem.gram_block`` caches it as W grows, in the order W grew): the lasso exactly by the
+   homotopy, the elastic net by compiled coordinate descent (``enet_cd``) from the last w, to
+   ``INNER_SHARE`` of the largest violation outside W until W stops growing, then to the goal
+   (as celer's inner solves; the elastic net's support can exceed n, where the homotopy's kinks
+   multiply).
 3. One pass over every feature, q = Xcᵀ(yc − Xc·w)/n, certifies w for the whole problem
    (``kkt_violation`` ≤ tol·max|c|): done. Otherwise the features outside W that pull hardest
-   (|qⱼ|; every violator among them, at least |W|/2 and at most |W| features) join W; back to 2.
+   (|qⱼ|) join W, back to 2: every violator among them, and more — twice as many features as
+   violators when that is at most ``WARM_MAX``·|W|, else at least |W|/2 — but at most |W|, and
+   no more than the limit leaves room for.
+
+The lasso's homotopy starts from 0 (from λ_max(W) down) after a large growth, and from the last
+round's w when at most ``WARM_MAX``·|W| features joined: then only the newcomers' thresholds fall
+(``homotopy.lasso_homotopy_from``), and the path passes only the kinks they cause. A warm path
+runs at the final support size from its first kink, so after a large growth the cold one, whose
+early kinks are cheap, is faster (measured, 300×1000 at λ_max/1000: 61 ms against 100 ms for
+always warm or always cold).
 
 A feature outside W is 0 and satisfies its condition |qⱼ| ≤ l1/2 when the pass says so, so the
 answer is the whole problem's solution, certified like every solver's. The route hands over
-(returns None) when W would outgrow ``COMPILED_WIDE_MAX_FEATURES``, when a block is singular,
-or when a block's homotopy solution misses the goal after ``POLISH_STEPS`` Newton steps of
-polish (near interpolation, |A| close to n: the continuation is then cheaper).
+(returns None) when W fills ``COMPILED_WIDE_MAX_FEATURES`` and still misses, when a block is
+singular, when a block's homotopy solution misses the goal after ``POLISH_STEPS`` Newton steps
+of polish, or when the sweeps need more than ``max_iter`` (both near interpolation, |A| close to
+n: the continuation is then cheaper).
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from regcourse.linear import compiled, homotopy
+from regcourse.linear.enet_cd import enet_cd_path
 from regcourse.linear.kkt import kkt_violation
 from regcourse.linear.problem import is_sparse
 
@@ -32,6 +45,8 @@ __all__ = ["screened_fit", "gram_too_costly", "FIRST_SIZE", "POLISH_STEPS"]
 
 POLISH_STEPS = 20  # Newton steps allowed to polish a block's homotopy solution before handing over
 FIRST_SIZE = 32  # the first working set; each round adds the violators, at least |W|/2 and at most |W| features
+WARM_MAX = 0.25  # a round that added at most this share of W starts from the last w
+INNER_SHARE = 0.1  # elastic net: a block is swept to this share of the largest violation outside it
 
 
 def gram_too_costly(X) -> bool:
@@ -45,9 +60,9 @@ def gram_too_costly(X) -> bool:
 
 def screened_fit(prob, pen, tol: float, max_iter: int):
     """(w, kinks, True) for a dense ``Problem`` at the L1/L2 weights of ``pen``; None when the
-    compiled homotopy is not at hand, the working set outgrows ``COMPILED_WIDE_MAX_FEATURES``,
-    or a block is singular — the caller then solves the problem its usual way."""
-    if prob.sparse or compiled.homotopy_loop() is None:
+    compiled homotopy is not at hand, W reaches ``COMPILED_WIDE_MAX_FEATURES`` and still misses, a
+    block is singular or its polish falls short — the caller then solves the problem its usual way."""
+    if prob.sparse or compiled.homotopy_loop() is None or compiled.enet_loop() is None:
         return None
     half_l1, l2 = 0.5 * pen.l1_coef, pen.l2_coef
     goal = tol * prob.scale
@@ -56,22 +71,35 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
     size = min(FIRST_SIZE, int(eligible.sum()))
     if size == 0:  # every column constant: nothing to fit, the usual route says so
         return None
-    W = np.sort(np.argpartition(-pull, size - 1)[:size]) if size < prob.p else np.arange(prob.p)
+    W = np.argpartition(-pull, size - 1)[:size] if size < prob.p else np.arange(prob.p)
+    moving = np.ones(W.size, dtype=bool)
+    w = np.zeros(prob.p)
     total = 0
-    while W.size <= homotopy.COMPILED_WIDE_MAX_FEATURES:
-        block = prob.gram_block(W)
-        diag = prob.diag[W]
+    outside = prob.scale  # the largest violation outside W, for the sweeps' looser early goals
+    while True:
         if l2:
-            block, diag = block + l2 * np.eye(W.size), diag + l2
-        # A short polish only: on a block too ill-conditioned for the homotopy's own accuracy (|A|
-        # near n, a tiny l2) NumPy's Newton steps over all of W cost more than handing over.
-        halves = np.array([half_l1])
-        solved, done, kinks = homotopy.lasso_homotopy(
-            block, prob.c[W], diag, halves, goal, max_iter - total, POLISH_STEPS
-        )
-        if done < 1:
+            inner = max(goal, INNER_SHARE * outside)
+            solved = _block_by_sweeps(prob, W, w, half_l1, l2, inner, max_iter - total)
+        else:
+            if np.count_nonzero(moving) > WARM_MAX * W.size:  # a cold start: everything moves from 0
+                moving = np.ones(W.size, dtype=bool)
+            start = np.where(moving, 0.0, w[W])
+            # A short polish only: on a block too ill-conditioned for the homotopy's own accuracy
+            # (|A| near n) NumPy's Newton steps over all of W cost more than handing over.
+            solved = homotopy.lasso_homotopy_from(
+                prob.gram_block(W),
+                prob.c[W],
+                prob.diag[W],
+                half_l1,
+                start,
+                moving,
+                goal,
+                max_iter - total,
+                POLISH_STEPS,
+            )
+        if solved is None:
             return None
-        total += int(kinks[0])
+        total += solved[1]
         w = np.zeros(prob.p)
         w[W] = solved[0]
         q = prob.neg_half_gradient(w)
@@ -81,11 +109,35 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
         if total >= max_iter:
             return None
         violation[W] = -1.0
+        outside = float(violation.max())
         missing = int(np.count_nonzero(violation > goal))
-        if missing == 0:  # the misses are inside W (rounding): let the usual route polish
+        if missing == 0:
+            if l2 and inner > goal:
+                continue  # W is right: solve it to the goal
+            return None  # the misses are inside W (rounding): let the usual route polish
+        room = homotopy.COMPILED_WIDE_MAX_FEATURES - W.size
+        if room <= 0:
             return None
-        grow = min(max(missing, W.size // 2), W.size, int(np.count_nonzero(eligible)) - W.size)
+        wanted = 2 * missing if 2 * missing <= WARM_MAX * W.size else max(missing, W.size // 2)
+        grow = min(wanted, W.size, room, int(np.count_nonzero(eligible)) - W.size)
         pull = np.where(eligible, np.abs(q), -1.0)
         pull[W] = -1.0
-        W = np.union1d(W, np.argpartition(-pull, grow - 1)[:grow])
+        # The new features join at the end (the cached Gram block keeps that order: no copy); if
+        # they are few, the next homotopy starts from w and only they move.
+        W = np.concatenate([W, np.argpartition(-pull, grow - 1)[:grow]])
+        moving = np.zeros(W.size, dtype=bool)
+        moving[-grow:] = True
     return None
+
+
+def _block_by_sweeps(prob, W, w, half_l1, l2, goal, max_sweeps):
+    """The elastic net on block W by compiled coordinate descent (``enet_cd``) from w[W]: its
+    support can exceed n, where the homotopy's kinks multiply, and the sweeps warm-start for
+    free. (w_W, sweeps) or None (no numba, or ``max_sweeps`` reached)."""
+    halves, l2s = np.array([half_l1]), np.array([l2])
+    solved = enet_cd_path(
+        prob.gram_block(W), prob.c[W], prob.diag[W], halves, l2s, goal, max_sweeps, per_point=max_sweeps, start=w[W]
+    )
+    if solved is None or solved[1] < 1:
+        return None
+    return solved[0][0], int(solved[2][0])

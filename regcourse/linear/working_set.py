@@ -11,8 +11,6 @@ import warnings
 
 import numpy as np
 
-from regcourse.linear import compiled, homotopy
-from regcourse.linear.enet_cd import enet_cd_path
 from regcourse.linear.factor import Factor
 from regcourse.linear.homotopy import homotopy_gram, lasso_homotopy
 from regcourse.linear.kkt import kkt_violation
@@ -166,10 +164,7 @@ def continuation(prob: Problem, pen: Penalty, tol: float, max_iter: int, positiv
         if solved is not None:
             return solved
     elif not positive and not direct:
-        if pen.l2_coef > 0 and not prob.sparse and prob.n < prob.p <= homotopy.COMPILED_WIDE_MAX_FEATURES:
-            solved = _wide_enet_fit(prob, pen, tol, max_iter)  # if its sweeps crawl, the homotopy would too
-        else:
-            solved = screened_fit(prob, pen, tol, max_iter)
+        solved = screened_fit(prob, pen, tol, max_iter)
         if solved is not None:
             return solved
     top = 2.0 * float(np.abs(prob.c).max())
@@ -211,21 +206,3 @@ def _homotopy_fit(prob: Problem, G: np.ndarray, pen: Penalty, tol: float, max_it
     if done < 1 or int(kinks[0]) > max_iter:
         return None
     return solved[0], int(kinks[0]), True
-
-
-def _wide_enet_fit(prob: Problem, pen: Penalty, tol: float, max_iter: int):
-    """(w, sweeps, True) for a dense elastic net with n < p ≤ ``COMPILED_WIDE_MAX_FEATURES`` (the
-    caller checks), from 0 by compiled coordinate descent on G = XcᵀXc/n (``enet_cd``) in at
-    most ``max_iter`` sweeps; None without numba or when the sweeps do not reach the goal.
-    Measured on 300×1000 against the homotopy on a screened working set (whose kinks multiply
-    as the support nears n): at λ_max/100 89 against 420 ms, at λ_max/1000 0.41 against 4.5 s
-    (scikit-learn 0.08 and 0.66 s)."""
-    if compiled.enet_loop() is None:
-        return None
-    G = prob.X.T @ prob.X / prob.n
-    halves, l2s = np.array([0.5 * pen.l1_coef]), np.array([pen.l2_coef])
-    solved = enet_cd_path(G, prob.c, prob.diag, halves, l2s, tol * prob.scale, max_iter, per_point=max_iter)
-    if solved is None or solved[1] < 1:
-        return None
-    W, _, sweeps = solved
-    return W[0], int(sweeps[0]), True
