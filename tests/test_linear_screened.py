@@ -1,8 +1,10 @@
 """One cold fit of a wide dense problem on a screened working set (``regcourse.linear.screened``:
-the lasso by the homotopy, cold or warm-started, the elastic net by coordinate descent): it must give the whole problem's solution — certified on every
-feature, as good as scikit-learn's, equal to the NumPy routes' — on awkward shapes (p > n, n = p,
-strongly correlated, duplicated columns, a λ near the interpolation regime), and hand over to the
-usual route when it cannot finish (no numba, a singular block, a working set over its limit).
+the lasso by the homotopy, cold or warm-started, or by sweeps once its support is large; the
+elastic net by coordinate descent, on the Gram block or in the residual form). It must give the
+whole problem's solution — certified on every feature, as good as scikit-learn's, equal to the
+NumPy routes' — on awkward shapes (p > n, n = p, strongly correlated, duplicated columns, a λ near
+the interpolation regime), and hand over to the usual route when it cannot finish (no numba, a
+singular block, a working set over its limit).
 """
 
 from __future__ import annotations
@@ -284,3 +286,86 @@ def test_every_warm_round_lands_without_polish(n, p, depth, monkeypatch):
     solved = screened.screened_fit(Problem(X, y, True, gram=False), penalty_for("l1", lam), 1e-10, 100_000)
     assert solved is not None
     assert kkt(X, y, solved[0], lam, 1.0) <= 1e-9
+
+
+RESIDUAL_CASES = {
+    "tall 400×60": lambda: _gaussian(400, 60, 11, k=8),
+    "wide 80×200": lambda: _gaussian(80, 200, 12, k=8),
+    "Toeplitz .95 150×120": lambda: (_toeplitz_wide()[0][:, :120], _toeplitz_wide()[1]),
+}
+
+
+@pytest.mark.parametrize("name", RESIDUAL_CASES)
+@pytest.mark.parametrize("rho", [1.0, 0.5])
+def test_the_residual_sweeps_meet_the_certificate_compiled_or_not(name, rho):
+    """``_residual_loop.residual_sweeps`` on a whole problem as one block, as plain Python and
+    compiled: every weight meets its condition to the goal, the residual it hands back is
+    yc − Xc·w, and the answer is the Gram-form coordinate descent's (``enet_cd``)."""
+    from regcourse.linear import _residual_loop
+    from regcourse.linear.enet_cd import enet_cd_path
+
+    X, y = RESIDUAL_CASES[name]()
+    prob = Problem(X, y, True, gram=False)
+    lam = default_lams(X, y, "l1" if rho == 1.0 else "elastic_net", l1_ratio=rho, n_lams=2)[0] / 30
+    h, l2 = 0.5 * rho * lam, (1.0 - rho) * lam
+    goal = 1e-10 * prob.scale
+    columns = np.asfortranarray(prob.X)
+    G = prob.X.T @ prob.X / prob.n
+    reference = enet_cd_path(G, prob.c, prob.diag, np.array([h]), np.array([l2]), goal, 100_000, per_point=100_000)
+    for function in (_residual_loop.residual_sweeps, compiled.residual_loop()):
+        w, r = np.zeros(prob.p), np.empty(prob.n)
+        sweeps = function(columns, prob.yc, w, r, prob.diag, h, l2, goal, 100_000)
+        assert sweeps > 0
+        np.testing.assert_allclose(r, prob.yc - prob.X @ w, atol=1e-10 * np.abs(prob.yc).max())
+        q = prob.X.T @ r / prob.n
+        assert float(kkt_violation(q, w, prob.diag, h, l2).max()) <= goal
+        if rho < 1.0 or not name.startswith("wide"):  # unique solutions
+            np.testing.assert_allclose(w, reference[0][0], atol=1e-8 * max(np.abs(w).max(), 1e-3))
+    w = np.zeros(prob.p)
+    assert compiled.residual_loop()(columns, prob.yc, w, np.empty(prob.n), prob.diag, h, l2, goal, 2) == -1
+
+
+@pytest.mark.parametrize("kind", ["l1", "elastic_net"])
+def test_large_blocks_are_swept_in_the_residual_form(kind, monkeypatch):
+    """Past ``GRAM_BLOCK_FLOPS`` (here 0: every block) the elastic net's blocks, and the lasso's
+    once its homotopy would cost more than ``HOMOTOPY_ROUND_FLOPS`` (here 0: every round after
+    the first), are swept in the residual form, each from the last w; the fit is certified and
+    as good as scikit-learn's."""
+    monkeypatch.setattr(screened, "GRAM_BLOCK_FLOPS", 0.0)
+    monkeypatch.setattr(screened, "HOMOTOPY_ROUND_FLOPS", 0.0)
+    calls, original = [], screened._block_by_residual
+
+    def recording(prob, columns, start, *args):
+        calls.append((columns.shape[1], np.count_nonzero(start)))
+        return original(prob, columns, start, *args)
+
+    monkeypatch.setattr(screened, "_block_by_residual", recording)
+    X, y = _gaussian(300, 500, 13, k=12)
+    rho = 1.0 if kind == "l1" else 0.5
+    lam = default_lams(X, y, kind, l1_ratio=rho, n_lams=2)[0] / 50
+    result = fit(X, y, penalty_for(kind, lam, rho), tol=1e-10)
+    assert result.converged and kkt(X, y, result.coef, lam, rho) <= 1e-10
+    assert len(calls) >= 2 and all(started > 0 for _, started in calls[1:])
+    lams = np.array([lam])
+    _assert_as_good_as_sklearn(X, y, [result.coef], sklearn_path(X, y, lams, rho), lams, rho)
+
+
+def test_the_lasso_keeps_its_homotopy_on_small_supports(monkeypatch):
+    """Below ``HOMOTOPY_ROUND_FLOPS`` every lasso round is the homotopy's (no sweeps at all)."""
+    swept = _record_calls(monkeypatch, "_block_by_sweeps") + _record_calls(monkeypatch, "_block_by_residual")
+    sizes = _spy_blocks(monkeypatch)
+    X, y = _gaussian(300, 1000, 4, k=15)
+    lam = default_lams(X, y, "l1", n_lams=2)[0] / 20
+    assert fit(X, y, penalty_for("l1", lam), tol=1e-10).converged
+    assert sizes and not swept
+
+
+def _record_calls(monkeypatch, name):
+    calls, original = [], getattr(screened, name)
+
+    def recording(*args, **kwargs):
+        calls.append(name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(screened, name, recording)
+    return calls

@@ -4,7 +4,7 @@ numba is not a dependency of regcourse: ``pip install "regcourse[fast]"`` adds i
 Colab ships it. Where it is missing, or fails to compile, every solver runs its NumPy code and
 gives the same results (to rounding), only with more per-call overhead on small problems. The
 loops it compiles are written as plain Python over scalars (``_homotopy_loop``, ``_enet_loop``,
-``_logistic_loop``) and are tested both compiled and uncompiled.
+``_residual_loop``, ``_logistic_loop``) and are tested both compiled and uncompiled.
 
 ``import regcourse`` never imports numba (it takes about 0.25 s). By default a route asks for its
 loop at each call and gets it from its ``REQUESTS_BEFORE_COMPILING``-th request on (before that,
@@ -19,7 +19,17 @@ from __future__ import annotations
 import os
 import warnings
 
-__all__ = ["homotopy_loop", "enet_loop", "logistic_loop", "run", "setting", "numba_enabled", "give_up", "reset"]
+__all__ = [
+    "homotopy_loop",
+    "enet_loop",
+    "residual_loop",
+    "logistic_loop",
+    "run",
+    "setting",
+    "numba_enabled",
+    "give_up",
+    "reset",
+]
 
 _LOOPS: dict = {}  # name -> the compiled function, or None when it could not be had
 _REQUESTS: dict = {}  # name -> how many times a route asked for it before it was compiled
@@ -52,6 +62,11 @@ def homotopy_loop():
 def enet_loop():
     """``_enet_loop.enet_path`` compiled by numba, or None (no numba, or turned off)."""
     return _compiled("enet", "regcourse.linear._enet_loop", "enet_path")
+
+
+def residual_loop():
+    """``_residual_loop.residual_sweeps`` compiled by numba, or None (no numba, or turned off)."""
+    return _compiled("residual", "regcourse.linear._residual_loop", "residual_sweeps")
 
 
 def logistic_loop():

@@ -46,7 +46,10 @@ __all__ = ["screened_fit", "gram_too_costly", "FIRST_SIZE", "POLISH_STEPS"]
 POLISH_STEPS = 20  # Newton steps allowed to polish a block's homotopy solution before handing over
 FIRST_SIZE = 32  # the first working set; each round adds the violators, at least |W|/2 and at most |W| features
 WARM_MAX = 0.25  # a round that added at most this share of W starts from the last w
+HOMOTOPY_ROUND_FLOPS = 1e8  # the lasso: a round whose homotopy would cost more (|A|²·|W|) is swept instead
 INNER_SHARE = 0.1  # elastic net: a block is swept to this share of the largest violation outside it
+EN_MAX_FEATURES = 3000  # elastic net: W's limit (its Gram block, |W|² floats, 72 MB)
+GRAM_BLOCK_FLOPS = 1e9  # elastic net: a block whose Gram matrix costs more (n·|W|² flops) is swept in the residual form
 
 
 def gram_too_costly(X) -> bool:
@@ -75,11 +78,17 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
     moving = np.ones(W.size, dtype=bool)
     w = np.zeros(prob.p)
     total = 0
+    columns, swept = None, False
     outside = prob.scale  # the largest violation outside W, for the sweeps' looser early goals
     while True:
-        if l2:
+        swept = swept or l2 > 0 or np.count_nonzero(w) ** 2 * W.size > HOMOTOPY_ROUND_FLOPS
+        if swept:
             inner = max(goal, INNER_SHARE * outside)
-            solved = _block_by_sweeps(prob, W, w, half_l1, l2, inner, max_iter - total)
+            if prob.n * W.size**2 > GRAM_BLOCK_FLOPS:  # the sweeps cost less than the Gram block
+                columns = _columns(prob, W, columns)
+                solved = _block_by_residual(prob, columns, w[W], prob.diag[W], half_l1, l2, inner, max_iter - total)
+            else:
+                solved = _block_by_sweeps(prob, W, w, half_l1, l2, inner, max_iter - total)
         else:
             if np.count_nonzero(moving) > WARM_MAX * W.size:  # a cold start: everything moves from 0
                 moving = np.ones(W.size, dtype=bool)
@@ -102,7 +111,8 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
         total += solved[1]
         w = np.zeros(prob.p)
         w[W] = solved[0]
-        q = prob.neg_half_gradient(w)
+        residual = solved[2] if len(solved) > 2 else None  # the residual form's r = yc − Xc·w
+        q = prob.neg_half_gradient(w) if residual is None else prob.rmatvec(residual) / prob.n
         violation = kkt_violation(q, w, prob.diag, half_l1, l2)
         if float(violation.max()) <= goal:
             return w, max(total, 1), True
@@ -112,10 +122,10 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
         outside = float(violation.max())
         missing = int(np.count_nonzero(violation > goal))
         if missing == 0:
-            if l2 and inner > goal:
+            if swept and inner > goal:
                 continue  # W is right: solve it to the goal
             return None  # the misses are inside W (rounding): let the usual route polish
-        room = homotopy.COMPILED_WIDE_MAX_FEATURES - W.size
+        room = (EN_MAX_FEATURES if l2 else homotopy.COMPILED_WIDE_MAX_FEATURES) - W.size
         if room <= 0:
             return None
         wanted = 2 * missing if 2 * missing <= WARM_MAX * W.size else max(missing, W.size // 2)
@@ -141,3 +151,27 @@ def _block_by_sweeps(prob, W, w, half_l1, l2, goal, max_sweeps):
     if solved is None or solved[1] < 1:
         return None
     return solved[0][0], int(solved[2][0])
+
+
+def _columns(prob, W, columns):
+    """Xc[:, W] column-major, the columns already gathered (W grows by appending) kept."""
+    have = 0 if columns is None else columns.shape[1]
+    if have == W.size:
+        return columns
+    # Rows of Xcᵀ, then viewed as columns: several times faster than gathering into F order
+    new = np.ascontiguousarray(prob.X.T[W[have:]]).T
+    return new if columns is None else np.asfortranarray(np.hstack([columns, new]))
+
+
+def _block_by_residual(prob, columns, start, diag, half_l1, l2, goal, max_sweeps):
+    """The elastic net on the block's columns by compiled coordinate descent in the residual form
+    (``_residual_loop``) from ``start``: (w_W, sweeps, r = yc − Xc·w) or None (no numba, or out
+    of sweeps)."""
+    loop = compiled.residual_loop()
+    if loop is None:
+        return None
+    w, residual = np.array(start, dtype=float), np.empty(prob.n)
+    sweeps = compiled.run("residual", loop, columns, prob.yc, w, residual, diag, half_l1, l2, goal, max_sweeps)
+    if sweeps is None or sweeps < 0:
+        return None
+    return w, max(int(sweeps), 1), residual
