@@ -232,8 +232,14 @@ def test_without_numba_the_numpy_routes_answer(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # ``import numba`` raises ImportError
     compiled.reset()
     assert compiled.homotopy_loop() is None and compiled.enet_loop() is None and compiled.logistic_loop() is None
+    assert compiled.residual_loop() is None
     _check_answers(*SHAPES["small 50×10"]())
     _check_answers(*WIDE["wide 30×60"]())
+    X, y = _gaussian(60, 400, 3, k=6)  # wide enough for the screened route, which hands over
+    for kind in ("l1", "elastic_net"):
+        lam = default_lams(X, y, kind, l1_ratio=0.5, n_lams=2)[0] / 30
+        coef = fit(X, y, penalty_for(kind, lam, 0.5), tol=1e-10).coef
+        assert kkt(X, y, coef, lam, 1.0 if kind == "l1" else 0.5) <= 1e-8
     X, y = LOGISTIC_CASES["80×8"]()
     assert fit(X, y, penalty_for("l1", 0.02), loss="logistic").solver == "prox_newton"
 
@@ -242,7 +248,7 @@ def test_without_numba_the_numpy_routes_answer(monkeypatch):
 def test_regcourse_numba_turns_the_loops_off(monkeypatch, setting):
     monkeypatch.setenv("REGCOURSE_NUMBA", setting)
     assert not compiled.numba_enabled()
-    assert compiled.homotopy_loop() is None and compiled.enet_loop() is None
+    assert compiled.homotopy_loop() is None and compiled.enet_loop() is None and compiled.residual_loop() is None
     _check_answers(*SHAPES["small 50×10"]())
 
 

@@ -369,3 +369,18 @@ def _record_calls(monkeypatch, name):
 
     monkeypatch.setattr(screened, name, recording)
     return calls
+
+
+def test_the_gathered_columns_are_xc_in_column_major_order_as_w_grows():
+    """``_columns`` gathers bands of rows (n not a multiple of the band) and keeps what it had."""
+    X, y = _gaussian(screened.GATHER_ROWS * 2 + 37, 90, 14, k=5)
+    prob = Problem(X, y, True, gram=False)
+    W = np.array([5, 80, 3, 41])
+    first = screened._columns(prob, W, None)
+    assert first.flags.f_contiguous
+    np.testing.assert_array_equal(first, prob.X[:, W])
+    W = np.concatenate([W, [0, 89, 17]])
+    grown = screened._columns(prob, W, first)
+    assert grown.flags.f_contiguous
+    np.testing.assert_array_equal(grown, prob.X[:, W])
+    assert screened._columns(prob, W, grown) is grown

@@ -5,31 +5,39 @@ Forming G = XcᵀXc/n costs n·p² flops, far more than a fit at one λ needs wh
 active there. Instead:
 
 1. W: the features that pull hardest at w = 0 (largest |cⱼ|), ``FIRST_SIZE`` of them.
-2. The problem restricted to W is solved on the |W|×|W| block G_WW (n·|W|² flops;
-   ``Problem.gram_block`` caches it as W grows, in the order W grew): the lasso exactly by the
-   homotopy, the elastic net by compiled coordinate descent (``enet_cd``) from the last w, to
-   ``INNER_SHARE`` of the largest violation outside W until W stops growing, then to the goal
-   (as celer's inner solves; the elastic net's support can exceed n, where the homotopy's kinks
-   multiply).
+2. The problem restricted to W is solved (the block solvers below).
 3. One pass over every feature, q = Xcᵀ(yc − Xc·w)/n, certifies w for the whole problem
    (``kkt_violation`` ≤ tol·max|c|): done. Otherwise the features outside W that pull hardest
    (|qⱼ|) join W, back to 2: every violator among them, and more — twice as many features as
    violators when that is at most ``WARM_MAX``·|W|, else at least |W|/2 — but at most |W|, and
    no more than the limit leaves room for.
 
-The lasso's homotopy starts from 0 (from λ_max(W) down) after a large growth, and from the last
-round's w when at most ``WARM_MAX``·|W| features joined: then only the newcomers' thresholds fall
-(``homotopy.lasso_homotopy_from``), and the path passes only the kinks they cause. A warm path
-runs at the final support size from its first kink, so after a large growth the cold one, whose
-early kinks are cheap, is faster (measured, 300×1000 at λ_max/1000: 61 ms against 100 ms for
-always warm or always cold).
-
 A feature outside W is 0 and satisfies its condition |qⱼ| ≤ l1/2 when the pass says so, so the
-answer is the whole problem's solution, certified like every solver's. The route hands over
-(returns None) when W fills ``COMPILED_WIDE_MAX_FEATURES`` and still misses, when a block is
-singular, when a block's homotopy solution misses the goal after ``POLISH_STEPS`` Newton steps
-of polish, or when the sweeps need more than ``max_iter`` (both near interpolation, |A| close to
-n: the continuation is then cheaper).
+answer is the whole problem's solution, certified like every solver's.
+
+The block solvers (all compiled; W grows by appending, and ``Problem.gram_block`` caches G_WW in
+that order, so a round pays n·|W|·(new columns) flops for its block, not n·|W|²):
+
+- **The lasso's homotopy** on G_WW, exact. It starts from 0 (from λ_max(W) down) after a large
+  growth, and from the last round's w when at most ``WARM_MAX``·|W| features joined: then only
+  the newcomers' thresholds fall (``homotopy.lasso_homotopy_from``) and the path passes only the
+  kinks they cause. A warm path runs at the final support size from its first kink, so after a
+  large growth the cold one, whose early kinks are cheap, is faster (300×1000 at λ_max/1000:
+  61 ms against 100 ms for always warm or always cold).
+- **Sweeps** (coordinate descent from the last w, to ``INNER_SHARE`` of the largest violation
+  outside W while W grows, then to the goal, as celer's inner solves): always for the elastic
+  net, whose support can exceed n, where the homotopy's kinks multiply; for the lasso once a
+  round's homotopy would cost more than ``HOMOTOPY_ROUND_FLOPS`` (|A|²·|W|: 1000×1000 at
+  λ_max/1000, support 714, 350 → 131 ms; near interpolation the homotopy stays, the sweeps crawl
+  there). On G_WW (``enet_cd``, which lands small supports with a Newton step) while forming it
+  costs at most ``GRAM_BLOCK_FLOPS``, else in the residual form on the gathered columns
+  (``_residual_loop``: 2n flops a step, no block; make_regression 5000×2000).
+
+The route hands over (returns None) when W fills its limit (``COMPILED_WIDE_MAX_FEATURES`` for the
+homotopy, ``SWEPT_MAX_FEATURES`` for the sweeps) and still misses, when a block is singular, when
+a block's homotopy solution misses the goal after ``POLISH_STEPS`` Newton steps of polish, or
+when the sweeps need more than ``max_iter`` (both near interpolation, |A| close to n: the
+continuation is then cheaper).
 """
 
 from __future__ import annotations
@@ -47,9 +55,10 @@ POLISH_STEPS = 20  # Newton steps allowed to polish a block's homotopy solution 
 FIRST_SIZE = 32  # the first working set; each round adds the violators, at least |W|/2 and at most |W| features
 WARM_MAX = 0.25  # a round that added at most this share of W starts from the last w
 HOMOTOPY_ROUND_FLOPS = 1e8  # the lasso: a round whose homotopy would cost more (|A|²·|W|) is swept instead
-INNER_SHARE = 0.1  # elastic net: a block is swept to this share of the largest violation outside it
-EN_MAX_FEATURES = 3000  # elastic net: W's limit (its Gram block, |W|² floats, 72 MB)
-GRAM_BLOCK_FLOPS = 1e9  # elastic net: a block whose Gram matrix costs more (n·|W|² flops) is swept in the residual form
+INNER_SHARE = 0.1  # while W grows, a block is swept to this share of the largest violation outside it
+SWEPT_MAX_FEATURES = 3000  # W's limit for the sweeps (a Gram block of |W|² floats, 72 MB)
+GATHER_ROWS = 256
+GRAM_BLOCK_FLOPS = 1e9  # a block whose Gram matrix costs more (n·|W|² flops) is swept in the residual form
 
 
 def gram_too_costly(X) -> bool:
@@ -62,9 +71,10 @@ def gram_too_costly(X) -> bool:
 
 
 def screened_fit(prob, pen, tol: float, max_iter: int):
-    """(w, kinks, True) for a dense ``Problem`` at the L1/L2 weights of ``pen``; None when the
-    compiled homotopy is not at hand, W reaches ``COMPILED_WIDE_MAX_FEATURES`` and still misses, a
-    block is singular or its polish falls short — the caller then solves the problem its usual way."""
+    """(w, kinks or sweeps, True) for a dense ``Problem`` at the L1/L2 weights of ``pen``; None
+    when the compiled loops are not at hand, or W reaches its limit and still misses, or a block
+    is singular, its polish falls short or its sweeps run out — the caller then solves the problem
+    its usual way."""
     if prob.sparse or compiled.homotopy_loop() is None or compiled.enet_loop() is None:
         return None
     half_l1, l2 = 0.5 * pen.l1_coef, pen.l2_coef
@@ -125,11 +135,16 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
             if swept and inner > goal:
                 continue  # W is right: solve it to the goal
             return None  # the misses are inside W (rounding): let the usual route polish
-        room = (EN_MAX_FEATURES if l2 else homotopy.COMPILED_WIDE_MAX_FEATURES) - W.size
+        room = (SWEPT_MAX_FEATURES if swept else homotopy.COMPILED_WIDE_MAX_FEATURES) - W.size
         if room <= 0:
             return None
         wanted = 2 * missing if 2 * missing <= WARM_MAX * W.size else max(missing, W.size // 2)
-        grow = min(wanted, W.size, room, int(np.count_nonzero(eligible)) - W.size)
+        # A tall problem headed for the residual form takes every violator at once: its sweeps
+        # over all of them cost less than the certificate passes of more rounds (make_regression
+        # 5000×2000 at λ_max/100: 0.35 → 0.24 s); elsewhere that overshoots (200×5000: 4×).
+        tall = prob.n >= prob.p and prob.n * (W.size + missing) ** 2 > GRAM_BLOCK_FLOPS
+        cap = prob.p if swept and tall else W.size
+        grow = min(wanted, cap, room, int(np.count_nonzero(eligible)) - W.size)
         pull = np.where(eligible, np.abs(q), -1.0)
         pull[W] = -1.0
         # The new features join at the end (the cached Gram block keeps that order: no copy); if
@@ -154,13 +169,19 @@ def _block_by_sweeps(prob, W, w, half_l1, l2, goal, max_sweeps):
 
 
 def _columns(prob, W, columns):
-    """Xc[:, W] column-major, the columns already gathered (W grows by appending) kept."""
+    """Xc[:, W] column-major, the columns already gathered (W grows by appending) kept. The new
+    ones are gathered a band of ``GATHER_ROWS`` rows at a time and transposed in cache: column
+    by column, every element is a cache miss (5000×1276 from a 5000×2000 X: 123 against 25 ms)."""
     have = 0 if columns is None else columns.shape[1]
     if have == W.size:
         return columns
-    # Rows of Xcᵀ, then viewed as columns: several times faster than gathering into F order
-    new = np.ascontiguousarray(prob.X.T[W[have:]]).T
-    return new if columns is None else np.asfortranarray(np.hstack([columns, new]))
+    grown = np.empty((W.size, prob.n))  # the transpose, filled by rows, is the column-major result
+    if have:
+        grown[:have] = columns.T
+    new = W[have:]
+    for start in range(0, prob.n, GATHER_ROWS):
+        grown[have:, start : start + GATHER_ROWS] = prob.X[start : start + GATHER_ROWS, new].T
+    return grown.T
 
 
 def _block_by_residual(prob, columns, start, diag, half_l1, l2, goal, max_sweeps):
