@@ -372,15 +372,16 @@ def _record_calls(monkeypatch, name):
 
 
 def test_the_gathered_columns_are_xc_in_column_major_order_as_w_grows():
-    """``_columns`` gathers bands of rows (n not a multiple of the band) and keeps what it had."""
+    """``_Columns`` gathers bands of rows (n not a multiple of the band) into one buffer."""
     X, y = _gaussian(screened.GATHER_ROWS * 2 + 37, 90, 14, k=5)
     prob = Problem(X, y, True, gram=False)
+    columns = screened._Columns(prob, 20)
     W = np.array([5, 80, 3, 41])
-    first = screened._columns(prob, W, None)
+    first = columns.of(W)
     assert first.flags.f_contiguous
     np.testing.assert_array_equal(first, prob.X[:, W])
     W = np.concatenate([W, [0, 89, 17]])
-    grown = screened._columns(prob, W, first)
-    assert grown.flags.f_contiguous
+    grown = columns.of(W)
+    assert grown.flags.f_contiguous and np.shares_memory(first, grown)
     np.testing.assert_array_equal(grown, prob.X[:, W])
-    assert screened._columns(prob, W, grown) is grown
+    np.testing.assert_array_equal(columns.of(W), grown)
