@@ -26,7 +26,7 @@ Without numba the functions run, slowly, as plain Python; the tests run them bot
 
 from __future__ import annotations
 
-from regcourse.linear._loops_common import cholesky_on, register_jitable, solve_factored
+from regcourse.linear._loops_common import cholesky_on, minus_rows, register_jitable, soft, solve_factored
 
 
 def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, max_newton, span_tol, w, q, members, work, x):
@@ -42,14 +42,14 @@ def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, max_newton, 
         used = 0
         tried = False  # a Newton step was taken or refused on the current sign pattern
         fresh = True  # q was computed from w, not updated by sweeps
-        _refresh(G, c, w, q)
+        minus_rows(G, c, w, q)
         while True:
             worst, zeros_quiet = 0.0, True
             for j in range(p):
                 denominator = diag[j] + l2
                 if denominator <= 0.0:
                     continue  # a constant feature with l2 = 0 stays at 0
-                violation = abs(_soft(q[j] + diag[j] * w[j], h) - denominator * w[j])
+                violation = abs(soft(q[j] + diag[j] * w[j], h) - denominator * w[j])
                 if violation > worst:
                     worst = violation
                 if w[j] == 0.0 and violation > goal:
@@ -57,7 +57,7 @@ def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, max_newton, 
             if worst <= goal:
                 if fresh:
                     break
-                _refresh(G, c, w, q)  # confirm on a q without the sweeps' rounding drift
+                minus_rows(G, c, w, q)  # confirm on a q without the sweeps' rounding drift
                 fresh = True
                 continue
             if used >= max_sweeps:
@@ -68,7 +68,7 @@ def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, max_newton, 
             if zeros_quiet and not tried and _support_size(w) <= max_newton:
                 tried = True
                 if _newton_on_support(G, c, diag, w, h, l2, span_tol, members, work, x):
-                    _refresh(G, c, w, q)
+                    minus_rows(G, c, w, q)
                     fresh = True
                     used += 1
                     continue
@@ -92,28 +92,6 @@ def _support_size(w):
 
 
 @register_jitable
-def _soft(z, h):
-    if z > h:
-        return z - h
-    if z < -h:
-        return z + h
-    return 0.0
-
-
-@register_jitable
-def _refresh(G, c, w, q):
-    """q = c − Gw from the rows of the support (no drift from the sweeps' updates)."""
-    p = c.shape[0]
-    for i in range(p):
-        q[i] = c[i]
-    for j in range(p):
-        if w[j] != 0.0:
-            wj = w[j]
-            for i in range(p):
-                q[i] -= G[j, i] * wj
-
-
-@register_jitable
 def _sweep(G, diag, w, q, h, l2):
     """One pass of exact coordinate steps over every feature, q kept up to date; True when a
     weight changed sign or left or joined the support."""
@@ -124,7 +102,7 @@ def _sweep(G, diag, w, q, h, l2):
         if denominator <= 0.0:
             continue
         old = w[j]
-        new = _soft(q[j] + diag[j] * old, h) / denominator
+        new = soft(q[j] + diag[j] * old, h) / denominator
         if new != old:
             delta = new - old
             for i in range(p):

@@ -1,5 +1,6 @@
-"""What the compiled loops (``_homotopy_loop``, ``_enet_loop``) share: a Cholesky factor of a
-block of G, built column by column, and the shim that lets them run without numba.
+"""What the compiled loops (``_homotopy_loop``, ``_enet_loop``, ``_residual_loop``) share: a
+Cholesky factor of a block of G, built column by column, the soft threshold, and the shim that
+lets them run without numba.
 
 ``register_jitable`` marks a helper that a compiled loop calls; without numba it is the plain
 function, and the loops run, slowly, as Python (the tests run them both ways).
@@ -17,7 +18,7 @@ except Exception:  # no numba (or a broken one): plain functions
         return function
 
 
-__all__ = ["register_jitable", "cholesky_on", "solve_factored"]
+__all__ = ["register_jitable", "cholesky_on", "solve_factored", "soft", "minus_rows"]
 
 
 @register_jitable
@@ -57,3 +58,26 @@ def solve_factored(work, k, x):
         for s in range(row + 1, k):
             total -= work[row, s] * x[s]
         x[row] = total / work[row, row]
+
+
+@register_jitable
+def soft(z, h):
+    """S(z, h) = sign(z)·max(|z| − h, 0)."""
+    if z > h:
+        return z - h
+    if z < -h:
+        return z + h
+    return 0.0
+
+
+@register_jitable
+def minus_rows(M, c, w, q):
+    """q = c − Mᵀw, row by row of M over the non-zero wⱼ (rows are contiguous in a C-ordered M):
+    q = c − Gw for a symmetric G, or r = yc − X·w with M = Xᵀ."""
+    for i in range(c.shape[0]):
+        q[i] = c[i]
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            wj = w[j]
+            for i in range(c.shape[0]):
+                q[i] -= M[j, i] * wj

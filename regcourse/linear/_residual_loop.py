@@ -20,7 +20,7 @@ Without numba the functions run, slowly, as plain Python; the tests run them bot
 
 from __future__ import annotations
 
-from regcourse.linear._loops_common import register_jitable
+from regcourse.linear._loops_common import minus_rows, register_jitable, soft
 
 
 def residual_sweeps(X, yc, w, r, diag, h, l2, goal, max_sweeps):
@@ -28,7 +28,7 @@ def residual_sweeps(X, yc, w, r, diag, h, l2, goal, max_sweeps):
     condition to ``goal``; return the sweeps taken, or −1 when ``max_sweeps`` ran out. ``r`` (n)
     is scratch: on return it holds yc − X·w."""
     n, m = X.shape
-    _fresh_residual(X, yc, w, r)
+    minus_rows(X.T, yc, w, r)
     sweeps = 0
     while True:
         largest = 0.0
@@ -38,7 +38,7 @@ def residual_sweeps(X, yc, w, r, diag, h, l2, goal, max_sweeps):
                 continue  # a constant column with l2 = 0 stays at 0
             old = w[j]
             g = _dot(X, j, r, n) / n
-            new = _soft(g + diag[j] * old, h) / denominator
+            new = soft(g + diag[j] * old, h) / denominator
             if new != old:
                 step = new - old
                 for i in range(n):
@@ -48,7 +48,7 @@ def residual_sweeps(X, yc, w, r, diag, h, l2, goal, max_sweeps):
                     largest = abs(step) * denominator
         sweeps += 1
         if largest <= goal:
-            _fresh_residual(X, yc, w, r)
+            minus_rows(X.T, yc, w, r)
             if _worst(X, w, r, diag, h, l2, n, m) <= goal:
                 return sweeps
         if sweeps >= max_sweeps:
@@ -72,28 +72,6 @@ def _dot(X, j, r, n):
 
 
 @register_jitable
-def _soft(z, h):
-    if z > h:
-        return z - h
-    if z < -h:
-        return z + h
-    return 0.0
-
-
-@register_jitable
-def _fresh_residual(X, yc, w, r):
-    """r = yc − X·w, column by column over the weights that are not 0."""
-    n, m = X.shape
-    for i in range(n):
-        r[i] = yc[i]
-    for j in range(m):
-        if w[j] != 0.0:
-            wj = w[j]
-            for i in range(n):
-                r[i] -= X[i, j] * wj
-
-
-@register_jitable
 def _worst(X, w, r, diag, h, l2, n, m):
     """maxⱼ |S(gⱼ + dⱼwⱼ, h) − (dⱼ + l2)·wⱼ| at w (r = yc − X·w), the certificate."""
     largest = 0.0
@@ -102,7 +80,7 @@ def _worst(X, w, r, diag, h, l2, n, m):
         if denominator <= 0.0:
             continue
         g = _dot(X, j, r, n) / n
-        violation = abs(_soft(g + diag[j] * w[j], h) - denominator * w[j])
+        violation = abs(soft(g + diag[j] * w[j], h) - denominator * w[j])
         if violation > largest:
             largest = violation
     return largest
