@@ -10,8 +10,11 @@ G_AA·w_A = c_A − h·θ_A, give
 
 valid as h falls until the next kink: a weight of A reaches 0 (h = aⱼ/bⱼ; it leaves A) or an
 inactive feature's pull reaches the threshold, |uⱼ + h·vⱼ| = h (it enters with the sign of its
-pull). Every grid point between two kinks is then w_A(h) exactly — a few vectorized operations for
-all of them. Between kinks one |A|×|A| factor (LAPACK potrf/potrs, |A| ≤ p small).
+pull). Only a root approached as h falls counts — a weight moving towards 0 (θⱼbⱼ < 0), a pull
+moving towards ±h (vⱼ < 1, vⱼ > −1): the other root lies above the current h, and only rounding
+can put it a hair below (then a feature that has just left re-enters with the wrong sign).
+Every grid point between two kinks is then w_A(h) exactly — a few vectorized operations for all
+of them. Between kinks one |A|×|A| factor (LAPACK potrf/potrs, |A| ≤ p small).
 
 The route certifies what it returns with every solver's residual (``kkt_violation``), all grid
 points at once; a grid point that misses the tolerance (a tie of kinks, rounding) is polished by
