@@ -144,7 +144,8 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
         wanted = 2 * missing if 2 * missing <= WARM_MAX * W.size else max(missing, W.size // 2)
         # A tall problem headed for the residual form takes every violator at once: its sweeps
         # over all of them cost less than the certificate passes of more rounds (make_regression
-        # 5000×2000 at λ_max/100: 0.35 → 0.24 s); elsewhere that overshoots (200×5000: 4×).
+        # 5000×2000 at λ_max/100: one round of 1148 features instead of five); elsewhere that
+        # overshoots (200×5000 elastic net at λ_max/100: 4× slower).
         tall = prob.n >= prob.p and prob.n * (W.size + missing) ** 2 > GRAM_BLOCK_FLOPS
         cap = prob.p if swept and tall else W.size
         grow = min(wanted, cap, room, int(np.count_nonzero(eligible)) - W.size)
@@ -159,9 +160,9 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
 
 
 def _block_by_sweeps(prob, W, w, half_l1, l2, goal, max_sweeps):
-    """The elastic net on block W by compiled coordinate descent (``enet_cd``) from w[W]: its
-    support can exceed n, where the homotopy's kinks multiply, and the sweeps warm-start for
-    free. (w_W, sweeps) or None (no numba, or ``max_sweeps`` reached)."""
+    """The elastic net (or a swept lasso round, l2 = 0) on block W by compiled coordinate descent
+    on its Gram block (``enet_cd``) from w[W]: the sweeps warm-start for free. (w_W, sweeps) or
+    None (no numba, or ``max_sweeps`` reached)."""
     halves, l2s = np.array([half_l1]), np.array([l2])
     solved = enet_cd_path(
         prob.gram_block(W), prob.c[W], prob.diag[W], halves, l2s, goal, max_sweeps, per_point=max_sweeps, start=w[W]
@@ -194,7 +195,8 @@ class _Columns:
 
 
 def _block_by_residual(prob, columns, start, diag, half_l1, l2, goal, max_sweeps):
-    """The elastic net on the block's columns by compiled coordinate descent in the residual form
+    """The elastic net (or a swept lasso round) on the block's columns by compiled coordinate
+    descent in the residual form
     (``_residual_loop``) from ``start``: (w_W, sweeps, r = yc − Xc·w) or None (no numba, or out
     of sweeps)."""
     loop = compiled.residual_loop()
