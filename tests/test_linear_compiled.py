@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -291,6 +293,24 @@ def test_import_regcourse_does_not_import_numba():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
 
 
+def test_a_notebook_of_a_few_fits_never_imports_numba(tmp_path):
+    """By default ("auto"), with no cache on disk: a few fits and paths, lasso and elastic net,
+    cost far less than any loop's compile, so none is compiled and numba is never imported."""
+    code = (
+        "import sys, numpy as np\n"
+        "from regcourse import L1, ElasticNet, linear\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.normal(size=(100, 20)); y = X[:, 0] + rng.normal(size=100)\n"
+        "for lam in (0.1, 0.01):\n"
+        "    linear.fit(X, y, L1(lam)); linear.fit(X, y, ElasticNet(l1=lam, l2=lam))\n"
+        "linear.path(X, y, 'l1', n_lams=30); linear.path(X, y, 'elastic_net', n_lams=30)\n"
+        "assert 'numba' not in sys.modules, sorted(m for m in sys.modules if 'numba' in m)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REGCOURSE_NUMBA"}
+    env["NUMBA_CACHE_DIR"] = str(tmp_path)  # nothing cached: every loop would have to compile
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1], env=env)
+
+
 def test_the_grader_runs_submissions_without_the_compiled_loops(tmp_path, monkeypatch):
     """Off by default; an instructor (or benchmarks/notebooks.py) can turn them on explicitly."""
     from regcourse.grading import _submission
@@ -489,14 +509,9 @@ def test_larger_logistic_problems_keep_the_numpy_solver(monkeypatch):
     assert reached  # the same stand-in is reached on a small problem (and hands over: status 2)
 
 
-def test_by_default_a_loop_is_compiled_only_after_its_route_asked_often(monkeypatch):
-    """ "auto" (REGCOURSE_NUMBA unset): the first ``REQUESTS_BEFORE_COMPILING`` requests get the
-    NumPy route, so a notebook with a few fits never imports numba; later ones the compiled loop."""
+def _counting_numpy_fits(monkeypatch):
     from regcourse.linear import working_set
 
-    monkeypatch.delenv("REGCOURSE_NUMBA")
-    assert compiled.setting() == "auto"
-    X, y = SHAPES["small 100×20"]()
     numpy_fits = []
     original = working_set.solve_small
 
@@ -505,12 +520,132 @@ def test_by_default_a_loop_is_compiled_only_after_its_route_asked_often(monkeypa
         return original(*args, **kwargs)
 
     monkeypatch.setattr(working_set, "solve_small", counting)
-    for _ in range(compiled.REQUESTS_BEFORE_COMPILING):
+    return numpy_fits
+
+
+def test_by_default_a_loop_is_compiled_once_the_numpy_time_reaches_its_price(monkeypatch):
+    """ "auto" (REGCOURSE_NUMBA unset), a ski rental: the NumPy route answers, and each call's
+    time is charged to the loop it was refused, until the charge reaches the loop's price; then
+    the next request compiles it. A notebook of a few fits never imports numba."""
+    monkeypatch.delenv("REGCOURSE_NUMBA")
+    assert compiled.setting() == "auto"
+    X, y = SHAPES["small 100×20"]()
+    numpy_fits = _counting_numpy_fits(monkeypatch)
+    compiled._PRICES["homotopy"] = price = 0.3  # seconds: dozens of fits of this size
+    charges = [0.0]
+    while "homotopy" not in compiled._LOOPS:
+        assert len(charges) < 2000, "never compiled"
+        started = time.perf_counter()
         assert fit(X, y, penalty_for("l1", 0.05)).converged
-    assert len(numpy_fits) == compiled.REQUESTS_BEFORE_COMPILING and "homotopy" not in compiled._LOOPS
+        elapsed = time.perf_counter() - started
+        if "homotopy" in compiled._LOOPS:  # compiled during this call: its time had run past the price
+            assert charges[-1] + elapsed >= price
+            break
+        charges.append(compiled.charged_seconds("homotopy"))
+        assert charges[-1] == pytest.approx(charges[-2] + elapsed, abs=1e-3)  # each call charged
+    # NumPy answered until then: a call that started with the charge past the price would have compiled
+    assert charges[-2] < price and len(numpy_fits) >= len(charges) - 1 >= 10
+    assert compiled._LOOPS["homotopy"] is not None
     numpy_fits.clear()
     assert fit(X, y, penalty_for("l1", 0.05)).converged
+    assert not numpy_fits
+
+
+def test_a_call_inside_a_call_is_charged_once(monkeypatch):
+    """A path inside a cross-validation (here: fits inside one timed call) is charged by the
+    outermost call only: the charge is at most that call's own wall time."""
+    monkeypatch.delenv("REGCOURSE_NUMBA")
+    compiled._PRICES["homotopy"] = 1e9  # never compiled here
+    X, y = SHAPES["small 100×20"]()
+
+    @compiled.timed_call
+    def three_fits():
+        for _ in range(3):
+            fit(X, y, penalty_for("l1", 0.05))
+
+    started = time.perf_counter()
+    three_fits()
+    elapsed = time.perf_counter() - started
+    assert 0 < compiled.charged_seconds("homotopy") <= elapsed
+
+
+def test_a_long_call_compiles_its_loop_at_a_request_once_it_has_run_past_the_price(monkeypatch):
+    """The rental counts the call under way: a single long call (here, its first request after
+    the price has run out) gets the compiled loop without waiting for the next call."""
+    monkeypatch.delenv("REGCOURSE_NUMBA")
+    compiled._PRICES["homotopy"] = 0.0
+    X, y = SHAPES["small 100×20"]()
+    numpy_fits = _counting_numpy_fits(monkeypatch)
+    assert fit(X, y, penalty_for("l1", 0.05)).converged
     assert not numpy_fits and compiled._LOOPS["homotopy"] is not None
+
+
+def _fake_loop_module(folder, monkeypatch, source="def loop(x):\n    return x\n"):
+    """A package ``fakeloops`` with a module ``_fake`` (a function ``loop``) under ``folder``,
+    first on sys.path, and no earlier test's copy imported."""
+    for name in ("fakeloops", "fakeloops._fake"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.syspath_prepend(str(folder))
+    package = folder / "fakeloops"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "_fake.py").write_text(source)
+    return package / "_fake.py"
+
+
+def test_the_price_is_loading_when_numbas_cache_for_this_source_is_on_disk(tmp_path, monkeypatch):
+    """``price``: loading (``LOAD_SECONDS``) when an index numba wrote for this very source (its
+    sha256, the installed numba's version) is where numba looks; compiling otherwise: no index,
+    an index for other source text, or for another numba."""
+    import hashlib
+    import importlib.metadata
+    import pickle
+
+    source = _fake_loop_module(tmp_path, monkeypatch)
+    cache = tmp_path / "numba-cache"
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(cache))
+    folder = compiled._numba_cache_folder(source.resolve())
+    assert folder.parent == cache and folder.name.startswith("fakeloops_")
+    version = f"py{sys.version_info.major}{sys.version_info.minor}{getattr(sys, 'abiflags', '')}"
+    index = folder / f"_fake.loop-1.{version}.nbi"
+
+    def write_index(text: bytes, numba_version: str):
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = hashlib.sha256(text).digest()
+        index.write_bytes(pickle.dumps(numba_version) + pickle.dumps((stamp, {})))
+
+    def price():
+        compiled._PRICES.clear()
+        return compiled.price("fake", "fakeloops._fake", "loop")
+
+    monkeypatch.setitem(compiled.COMPILE_SECONDS, "fake", 2.0)
+    assert price() == 2.0  # nothing on disk
+    write_index(source.read_bytes(), importlib.metadata.version("numba"))
+    assert price() == compiled.LOAD_SECONDS
+    write_index(b"def loop(x):\n    return -x\n", importlib.metadata.version("numba"))
+    assert price() == 2.0  # the source changed since
+    write_index(source.read_bytes(), "0.0.1")
+    assert price() == 2.0  # another numba wrote it
+
+
+def test_numbas_cache_folder_follows_numbas_own_locators(tmp_path, monkeypatch):
+    """Where ``_cache_on_disk`` looks is where numba caches (numba.core.caching's locators, asked
+    directly): under NUMBA_CACHE_DIR; else a writable ``__pycache__``; else the user's cache."""
+    from numba.core import caching
+
+    source = _fake_loop_module(tmp_path, monkeypatch)
+    from fakeloops._fake import loop
+
+    def numbas_folder():
+        impl = caching.CompileResultCacheImpl(loop)
+        return Path(impl.locator.get_cache_path())
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.setattr(caching.config, "CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert compiled._numba_cache_folder(source.resolve()) == numbas_folder()
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setattr(caching.config, "CACHE_DIR", "")
+    assert compiled._numba_cache_folder(source.resolve()) == numbas_folder() == source.parent / "__pycache__"
 
 
 @pytest.mark.parametrize("value, expected", [("1", "eager"), ("yes", "eager"), ("0", "off"), ("auto", "auto")])

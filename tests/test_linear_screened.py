@@ -385,3 +385,22 @@ def test_the_gathered_columns_are_xc_in_column_major_order_as_w_grows():
     assert grown.flags.f_contiguous and np.shares_memory(first, grown)
     np.testing.assert_array_equal(grown, prob.X[:, W])
     np.testing.assert_array_equal(columns.of(W), grown)
+
+
+def test_a_tall_problem_reserves_within_the_byte_limit_and_doubles_as_w_grows(monkeypatch):
+    """Where W's limit of columns would exceed ``RESERVED_BYTES``, the buffer starts with what
+    fits and doubles (copying what it had) as W outgrows it, never past the limit."""
+    X, y = _gaussian(300, 120, 15, k=5)
+    prob = Problem(X, y, True, gram=False)
+    monkeypatch.setattr(screened, "RESERVED_BYTES", 8 * 300 * 4)  # room for 4 columns
+    columns = screened._Columns(prob, 50)
+    assert columns.transposed.shape == (4, 300)
+    W = np.array([7, 3, 100])
+    np.testing.assert_array_equal(columns.of(W), prob.X[:, W])
+    W = np.concatenate([W, [9, 11, 60, 2, 5]])  # 8 > 4: doubled to 2·8
+    grown = columns.of(W)
+    assert columns.transposed.shape == (16, 300) and grown.flags.f_contiguous
+    np.testing.assert_array_equal(grown, prob.X[:, W])
+    W = np.concatenate([W, np.arange(20, 60)])  # 48: doubled to 96, capped at the limit
+    np.testing.assert_array_equal(columns.of(W), prob.X[:, W])
+    assert columns.transposed.shape == (50, 300)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from regcourse._arrays import check_count, check_nonnegative
+from regcourse.linear import compiled
 from regcourse.linear.fitting import fit
 from regcourse.linear.paths import l1_share
 from regcourse.linear.problem import Problem, check_kind, check_penalty
@@ -63,6 +64,7 @@ def _matching_lam(prob: Problem, w: np.ndarray, rho: float, radius: float) -> fl
     return max(float(-gradient @ w) / denominator, 0.0) if denominator > 0 else 0.0
 
 
+@compiled.timed_call
 def fit_constrained(
     X,
     y,

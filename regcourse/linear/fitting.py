@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from regcourse._arrays import check_count, check_nonnegative
+from regcourse.linear import compiled
 from regcourse.linear.datafits import Quadratic
 from regcourse.linear.group import group_lasso_fista
 from regcourse.linear.logistic import check_logistic_design, log_loss, solve_logistic
@@ -33,6 +34,7 @@ def check_loss(loss) -> str:
     return loss
 
 
+@compiled.timed_call
 def fit(
     X,
     y,

@@ -187,6 +187,7 @@ def _small_prox_newton(X, y, plug, w, b, fit_intercept, goal, max_iter):
     return w, b, max(int(steps), 1), True, kkt_residual_logistic(X, y, w, b, plug)
 
 
+@compiled.timed_call
 def fit_logistic(
     X,
     y,

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from regcourse._arrays import check_count, check_fraction, check_nonnegative
+from regcourse.linear import compiled
 from regcourse.linear.enet_cd import enet_cd_path
 from regcourse.linear.factor import Factor
 from regcourse.linear.homotopy import homotopy_gram, lasso_homotopy
@@ -111,6 +112,7 @@ def _ridge_path(prob: Problem, lams: np.ndarray) -> np.ndarray:
     return np.vstack([prob.rmatvec(row) for row in dual])
 
 
+@compiled.timed_call
 def path(
     X,
     y,

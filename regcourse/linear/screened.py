@@ -58,6 +58,7 @@ HOMOTOPY_ROUND_FLOPS = 1e8  # the lasso: a round whose homotopy would cost more 
 INNER_SHARE = 0.1  # while W grows, a block is swept to this share of the largest violation outside it
 SWEPT_MAX_FEATURES = 3000  # W's limit for the sweeps (a Gram block of |W|² floats, 72 MB)
 GATHER_ROWS = 256
+RESERVED_BYTES = 2**28  # the gathered columns' first buffer: up to W's limit, within this many bytes
 GRAM_BLOCK_FLOPS = 1e9  # a block whose Gram matrix costs more (n·|W|² flops) is swept in the residual form
 
 
@@ -173,18 +174,25 @@ def _block_by_sweeps(prob, W, w, half_l1, l2, goal, max_sweeps):
 
 
 class _Columns:
-    """Xc[:, W] column-major, gathered as W grows by appending. One buffer of ``capacity`` columns
-    is reserved at the start and filled in place: only the pages written are ever faulted in,
-    and no round copies the columns it already had (on a VM that hands freed memory back, fresh
-    memory cost 1.5 ms a MB after an idle spell: 0.2 s of a 0.2 s fit). The new columns are
-    gathered a band of ``GATHER_ROWS`` rows at a time and transposed in cache: column by column,
-    every element is a cache miss (5000×1276 from a 5000×2000 X: 123 against 25 ms)."""
+    """Xc[:, W] column-major, gathered as W grows by appending. A buffer of ``limit`` columns
+    (W's own limit) is reserved at the start when it fits in ``RESERVED_BYTES``, and filled in
+    place: only the pages written are ever faulted in, and no round copies the columns it already
+    had (on a VM that hands freed memory back, fresh memory cost 1.5 ms a MB after an idle spell:
+    0.2 s of a 0.2 s fit). A taller problem reserves what fits (at least 2·|W|) and doubles
+    the buffer when W outgrows it, so that a kernel under an address-space limit is never asked
+    for limit·n floats at once (n = 10⁵: 2.4 GB). The new columns are gathered a band of
+    ``GATHER_ROWS`` rows at a time and transposed in cache: column by column, every element is a
+    cache miss (5000×1276 from a 5000×2000 X: 123 against 25 ms)."""
 
-    def __init__(self, prob, capacity: int):
-        self.prob, self.count = prob, 0
-        self.transposed = np.empty((capacity, prob.n))  # its rows are the columns
+    def __init__(self, prob, limit: int):
+        self.prob, self.count, self.limit = prob, 0, limit
+        self.transposed = np.empty((min(limit, max(RESERVED_BYTES // (8 * prob.n), 1)), prob.n))  # rows: columns
 
     def of(self, W: np.ndarray) -> np.ndarray:
+        if W.size > self.transposed.shape[0]:
+            grown = np.empty((min(self.limit, max(2 * self.transposed.shape[0], 2 * W.size)), self.prob.n))
+            grown[: self.count] = self.transposed[: self.count]
+            self.transposed = grown
         new = W[self.count :]
         if new.size:
             X, rows = self.prob.X, self.transposed[self.count : W.size]
