@@ -147,6 +147,7 @@ def test_the_elastic_net_loop_meets_the_certificate_compiled_or_not(name, rho, n
         p = c.size
         W, sweeps = np.zeros((lams.size, p)), np.ones(lams.size, dtype=np.int64)
         scratch = (np.zeros(p), np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros((p, p)), np.zeros(p))
+        scratch += (np.zeros((6, p)), np.zeros((6, p)), np.zeros((5, 6)))  # Anderson, K = 5
         max_newton = p if newton else 0
         done = function(
             G, c, diag, halves, l2s, W, sweeps, goal, 10_000, max_newton, homotopy_module.SPAN_TOL, *scratch
@@ -155,7 +156,12 @@ def test_the_elastic_net_loop_meets_the_certificate_compiled_or_not(name, rho, n
         for coef, lam in zip(W, lams):
             assert kkt(X, y, coef, lam, rho) <= 1e-9
         results.append(W)
-    np.testing.assert_allclose(results[0], results[1], atol=1e-9 * np.abs(results[1]).max())
+    # Both are certified, and their decisions (Anderson's extrapolation is kept when J drops, a
+    # comparison at rounding level near the end) may differ: each grid point agrees within twice
+    # the certificate's bound on the distance to the minimizer, ‖w − w*‖ ≤ √p·goal/l2 (J/2 is
+    # l2-strongly convex).
+    for g, l2 in enumerate(l2s):
+        assert np.linalg.norm(results[0][g] - results[1][g]) <= 2 * np.sqrt(c.size) * goal / l2
 
 
 def test_the_elastic_net_loop_stops_at_its_sweep_budget_and_the_path_finishes(monkeypatch):
@@ -700,3 +706,59 @@ def test_a_wide_path_lands_every_grid_point_without_polish():
         W, _, done, worst = _loop_follow(function, G, prob.c, prob.diag, halves, start)
         assert done == halves.size and worst.max() <= goal
         np.testing.assert_allclose(W, W0, atol=1e-9 * np.abs(W0).max())
+
+
+def test_anderson_weights_find_the_fixed_point_of_a_linear_iteration():
+    """xₖ₊₁ = A·xₖ + b in 3 dimensions (a slow contraction): 4 differences of 5 iterates are
+    dependent, and Anderson's combination of the last 4 iterates is the fixed point (I − A)⁻¹b
+    (to the ridge's bias, here 0.2%), where the iterates themselves are still far from it.
+    Iterates that stopped moving give no weights. The function runs as plain Python here (the
+    loops that call it run compiled)."""
+    from regcourse.linear._loops_common import anderson_weights
+
+    rng = np.random.default_rng(4)
+    Q = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+    A, b = Q @ np.diag([0.99, 0.9, -0.5]) @ Q.T, rng.normal(size=3)
+    fixed = np.linalg.solve(np.eye(3) - A, b)
+    history = [rng.normal(size=3)]
+    for _ in range(4):
+        history.append(A @ history[-1] + b)
+    history = np.array(history)
+    small = np.zeros((4, 5))
+    assert anderson_weights(history, small)
+    z = small[:, 4]
+    assert z.sum() == pytest.approx(1.0)
+    last_error = np.linalg.norm(history[-1] - fixed)
+    assert last_error > 0.5 * np.linalg.norm(fixed)
+    assert np.linalg.norm(z @ history[1:] - fixed) <= 0.01 * last_error  # exact but for the ridge ε
+    assert not anderson_weights(np.ones((6, 3)), np.zeros((5, 6)))  # no movement
+
+
+@pytest.mark.parametrize("name", ["Toeplitz .95 300×80", "wide 120×400"])
+def test_the_elastic_net_loops_extrapolation_saves_sweeps_and_keeps_the_answer(name):
+    """λ = λ_max/1000, ρ = 0.5, sweeps only (no Newton step): with Anderson's extrapolation every
+    ``ANDERSON_DEPTH`` + 1 sweeps the loop needs at most three quarters of the sweeps (measured: 0.64
+    on Toeplitz .95, 0.28 on the wide problem), and lands on the same minimizer (within the
+    certificate's bound)."""
+    from regcourse.linear.enet_cd import ANDERSON_DEPTH
+
+    X, y = {"Toeplitz .95 300×80": SHAPES["Toeplitz .95 300×80"], "wide 120×400": lambda: _gaussian(120, 400, 0, k=8)}[
+        name
+    ]()
+    G, c, diag, _, _ = _follow_inputs(X, y)
+    lam = default_lams(X, y, "elastic_net", l1_ratio=0.5, n_lams=2)[0] / 1000
+    halves, l2s = np.array([0.25 * lam]), np.array([0.5 * lam])
+    goal = 1e-10 * float(np.abs(c).max())
+    loop, p = compiled.enet_loop(), c.size
+    results = {}
+    for depth in (0, ANDERSON_DEPTH):
+        W, sweeps = np.zeros((1, p)), np.ones(1, dtype=np.int64)
+        scratch = (np.zeros(p), np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros((1, 1)), np.zeros(p))
+        history = (np.zeros((depth + 1, p)), np.zeros((depth + 1, p)), np.zeros((max(depth, 1), depth + 1)))
+        args = (G, c, diag, halves, l2s, W, sweeps, goal, 100_000, 0, homotopy_module.SPAN_TOL)
+        assert loop(*args, *scratch, *history) == 1
+        assert kkt(X, y, W[0], lam, 0.5) <= 1e-9
+        results[depth] = (W[0], int(sweeps[0]))
+    assert results[ANDERSON_DEPTH][1] <= 3 / 4 * results[0][1], {d: sweeps for d, (_, sweeps) in results.items()}
+    bound = 2 * np.sqrt(p) * goal / l2s[0]  # twice the certificate's distance to the minimizer
+    assert np.linalg.norm(results[ANDERSON_DEPTH][0] - results[0][0]) <= bound

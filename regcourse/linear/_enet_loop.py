@@ -26,19 +26,51 @@ Without numba the functions run, slowly, as plain Python; the tests run them bot
 
 from __future__ import annotations
 
-from regcourse.linear._loops_common import cholesky_on, minus_rows, register_jitable, soft, solve_factored
+from regcourse.linear._loops_common import (
+    anderson_weights,
+    cholesky_on,
+    minus_rows,
+    register_jitable,
+    soft,
+    solve_factored,
+)
 
 
-def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, max_newton, span_tol, w, q, members, work, x):
+def enet_path(
+    G,
+    c,
+    diag,
+    halves,
+    l2s,
+    W,
+    sweeps,
+    goal,
+    max_sweeps,
+    max_newton,
+    span_tol,
+    w,
+    q,
+    members,
+    work,
+    x,
+    history_w,
+    history_q,
+    small,
+):
     """Fill W[g] and sweeps[g] for the grid points in order; return how many are solved (the
     first grid point that takes more than ``max_sweeps`` stops the loop, its W row the last w).
 
     ``w`` is the start and is changed in place; q, members (int, p), work (at least
-    max_newton × max_newton) and x (p) are scratch arrays.
+    max_newton × max_newton) and x (p) are scratch arrays. history_w and history_q (K + 1 rows of
+    p) and small (K × (K + 1)) hold the last K + 1 sweeps' w and q for Anderson's extrapolation
+    (``anderson_weights``), tried every K + 1 sweeps and kept when it lowers J; fewer than 3 rows
+    turn it off.
     """
     m, p = halves.shape[0], c.shape[0]
+    depth = history_w.shape[0] - 1 if history_w.shape[0] >= 3 else 0
     for g in range(m):
         h, l2 = halves[g], l2s[g]
+        stored = 0  # sweeps remembered in the history since the last extrapolation or jump
         used = 0
         tried = False  # a Newton step was taken or refused on the current sign pattern
         fresh = True  # q was computed from w, not updated by sweeps
@@ -70,16 +102,58 @@ def enet_path(G, c, diag, halves, l2s, W, sweeps, goal, max_sweeps, max_newton, 
                 if _newton_on_support(G, c, diag, w, h, l2, span_tol, members, work, x):
                     minus_rows(G, c, w, q)
                     fresh = True
+                    stored = 0
                     used += 1
                     continue
             if _sweep(G, diag, w, q, h, l2):
                 tried = False  # the sign pattern changed: a new face to try
             fresh = False
             used += 1
+            if depth > 0:
+                for j in range(p):
+                    history_w[stored, j] = w[j]
+                    history_q[stored, j] = q[j]
+                stored += 1
+                if stored == depth + 1:
+                    stored = 0
+                    if _extrapolated(c, w, q, h, l2, history_w, history_q, small, x):
+                        tried = False
         for j in range(p):
             W[g, j] = w[j]
         sweeps[g] = used if used > 0 else 1
     return m
+
+
+@register_jitable
+def _extrapolated(c, w, q, h, l2, history_w, history_q, small, x):
+    """Move (w, q) to Anderson's extrapolation of the remembered sweeps when it lowers
+    J(w) − const = −wᵀq − cᵀw + 2h‖w‖₁ + l2‖w‖² (wᵀGw = wᵀ(c − q)); q being affine in w, the
+    extrapolated q is the same combination of the remembered ones. True when it moved."""
+    if not anderson_weights(history_w, small):
+        return False
+    K, p = history_w.shape[0] - 1, w.shape[0]
+    before, after = 0.0, 0.0
+    for j in range(p):
+        if w[j] != 0.0:
+            before += -w[j] * q[j] - c[j] * w[j] + 2.0 * h * abs(w[j]) + l2 * w[j] * w[j]
+        value = 0.0
+        for k in range(K):
+            value += small[k, K] * history_w[k + 1, j]
+        x[j] = value
+        if value != 0.0:
+            qj = 0.0
+            for k in range(K):
+                qj += small[k, K] * history_q[k + 1, j]
+            after += -value * qj - c[j] * value + 2.0 * h * abs(value) + l2 * value * value
+    if not after < before:
+        return False
+    for j in range(p):
+        qj = 0.0
+        for k in range(K):
+            qj += small[k, K] * history_q[k + 1, j]
+        q[j] = qj
+        w[j] = x[j]
+    return True
 
 
 @register_jitable

@@ -18,7 +18,14 @@ except Exception:  # no numba (or a broken one): plain functions
         return function
 
 
-__all__ = ["register_jitable", "cholesky_on", "solve_factored", "soft", "minus_rows"]
+__all__ = [
+    "register_jitable",
+    "cholesky_on",
+    "solve_factored",
+    "soft",
+    "minus_rows",
+    "anderson_weights",
+]
 
 
 @register_jitable
@@ -81,3 +88,61 @@ def minus_rows(M, c, w, q):
             wj = w[j]
             for i in range(c.shape[0]):
                 q[i] -= M[j, i] * wj
+
+
+ANDERSON_RIDGE = 1e-10
+
+
+@register_jitable
+def anderson_weights(history, small):
+    """Anderson's extrapolation weights for the iterates in the rows of ``history`` (K + 1 of them,
+    oldest first): with the differences uₖ = history[k+1] − history[k] (k < K), the weights
+    z = M⁻¹1 / (1ᵀM⁻¹1), M = UᵀU (K×K), are those of the affine combination Σₖ zₖ·history[k+1] whose
+    differences cancel best (the extrapolated limit of a linearly converging sequence, the
+    acceleration skglm applies to coordinate descent). For a linear iteration xₖ₊₁ = A·xₖ + b in d
+    dimensions and K ≥ d + 1, some combination of the differences vanishes and Σₖ zₖ·history[k+1]
+    is the fixed point itself. M is solved with ``ANDERSON_RIDGE``·max Mₖₖ on its diagonal, which
+    keeps that case (M singular) well posed. ``small`` (K × (K+1)) holds M and then z in its last
+    column; False when the iterates have stopped moving or the weights are not finite."""
+    K, p = history.shape[0] - 1, history.shape[1]
+    for a in range(K):
+        for b in range(a, K):
+            total = 0.0
+            for j in range(p):
+                total += (history[a + 1, j] - history[a, j]) * (history[b + 1, j] - history[b, j])
+            small[a, b] = total
+            small[b, a] = total
+        small[a, K] = 1.0
+    scale = 0.0
+    for a in range(K):
+        scale = max(scale, small[a, a])
+    if not scale > 0.0:
+        return False
+    for a in range(K):  # M + εI: when the differences are dependent (Uv = 0), z → v/(1ᵀv) as ε → 0
+        small[a, a] += ANDERSON_RIDGE * scale
+    for col in range(K):  # Gaussian elimination with partial pivoting on [M | 1]
+        pivot = col
+        for row in range(col + 1, K):
+            if abs(small[row, col]) > abs(small[pivot, col]):
+                pivot = row
+        if abs(small[pivot, col]) <= 1e-13 * scale:
+            return False
+        if pivot != col:
+            for k in range(K + 1):
+                small[col, k], small[pivot, k] = small[pivot, k], small[col, k]
+        for row in range(col + 1, K):
+            factor = small[row, col] / small[col, col]
+            for k in range(col, K + 1):
+                small[row, k] -= factor * small[col, k]
+    total = 0.0
+    for row in range(K - 1, -1, -1):
+        value = small[row, K]
+        for k in range(row + 1, K):
+            value -= small[row, k] * small[k, K]
+        small[row, K] = value / small[row, row]
+        total += small[row, K]
+    if not abs(total) > 0.0 or total != total:
+        return False
+    for row in range(K):
+        small[row, K] /= total
+    return True

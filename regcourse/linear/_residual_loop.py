@@ -20,16 +20,21 @@ Without numba the functions run, slowly, as plain Python; the tests run them bot
 
 from __future__ import annotations
 
-from regcourse.linear._loops_common import minus_rows, register_jitable, soft
+from regcourse.linear._loops_common import anderson_weights, minus_rows, register_jitable, soft
 
 
-def residual_sweeps(X, yc, w, r, diag, h, l2, goal, max_sweeps):
+def residual_sweeps(X, yc, w, r, diag, h, l2, goal, max_sweeps, history_w, history_r, small):
     """Sweep the block (X: n×m column-major, w: m, changed in place) until every weight meets its
     condition to ``goal``; return the sweeps taken, or −1 when ``max_sweeps`` ran out. ``r`` (n)
-    is scratch: on return it holds yc − X·w."""
+    is scratch: on return it holds yc − X·w. history_w (K + 1 rows of m), history_r (K + 1 rows
+    of n) and small (K × (K + 1)) hold the last K + 1 sweeps for Anderson's extrapolation
+    (``anderson_weights``), tried every K + 1 sweeps and kept when it lowers J; fewer than 3 rows
+    turn it off."""
     n, m = X.shape
+    depth = history_w.shape[0] - 1 if history_w.shape[0] >= 3 else 0
     minus_rows(X.T, yc, w, r)
     sweeps = 0
+    stored = 0
     while True:
         largest = 0.0
         for j in range(m):
@@ -53,6 +58,50 @@ def residual_sweeps(X, yc, w, r, diag, h, l2, goal, max_sweeps):
                 return sweeps
         if sweeps >= max_sweeps:
             return -1
+        if depth > 0:
+            for j in range(m):
+                history_w[stored, j] = w[j]
+            for i in range(n):
+                history_r[stored, i] = r[i]
+            stored += 1
+            if stored == depth + 1:
+                stored = 0
+                _extrapolate(w, r, h, l2, history_w, history_r, small)
+
+
+@register_jitable
+def _extrapolate(w, r, h, l2, history_w, history_r, small):
+    """Move (w, r) to Anderson's extrapolation of the remembered sweeps when it lowers
+    J = ‖r‖²/n + 2h‖w‖₁ + l2‖w‖² (r is affine in w: the same combination of the remembered r)."""
+    if not anderson_weights(history_w, small):
+        return
+    K, m, n = history_w.shape[0] - 1, w.shape[0], r.shape[0]
+    before, after = 0.0, 0.0
+    for i in range(n):
+        value = 0.0
+        for k in range(K):
+            value += small[k, K] * history_r[k + 1, i]
+        before += r[i] * r[i]
+        after += value * value
+    before, after = before / n, after / n
+    for j in range(m):
+        value = 0.0
+        for k in range(K):
+            value += small[k, K] * history_w[k + 1, j]
+        before += 2.0 * h * abs(w[j]) + l2 * w[j] * w[j]
+        after += 2.0 * h * abs(value) + l2 * value * value
+    if not after < before:
+        return
+    for j in range(m):
+        value = 0.0
+        for k in range(K):
+            value += small[k, K] * history_w[k + 1, j]
+        w[j] = value
+    for i in range(n):
+        value = 0.0
+        for k in range(K):
+            value += small[k, K] * history_r[k + 1, i]
+        r[i] = value
 
 
 @register_jitable

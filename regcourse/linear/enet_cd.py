@@ -23,8 +23,9 @@ import numpy as np
 from regcourse.linear import compiled
 from regcourse.linear.small_p import SPAN_TOL
 
-__all__ = ["enet_cd_path", "NEWTON_MAX_SUPPORT", "SWEEPS_PER_POINT"]
+__all__ = ["enet_cd_path", "ANDERSON_DEPTH", "NEWTON_MAX_SUPPORT", "SWEEPS_PER_POINT"]
 
+ANDERSON_DEPTH = 4  # the sweeps are extrapolated (Anderson) from their last K + 1 iterates, every K + 1 sweeps
 NEWTON_MAX_SUPPORT = 128  # the loop's Newton step factors G_AA + l2·I in scalar loops: |A|³/3 flops
 SWEEPS_PER_POINT = 100  # beyond NEWTON_MAX_SUPPORT features: a grid point slower than this hands over
 
@@ -56,6 +57,11 @@ def enet_cd_path(
     side = min(p, NEWTON_MAX_SUPPORT)
     first = np.zeros(p) if start is None else np.array(start, dtype=float)
     scratch = (first, np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros((side, side)), np.zeros(p))
+    scratch += (
+        np.zeros((ANDERSON_DEPTH + 1, p)),
+        np.zeros((ANDERSON_DEPTH + 1, p)),
+        np.zeros((ANDERSON_DEPTH, ANDERSON_DEPTH + 1)),
+    )
     args = (np.ascontiguousarray(G), c, diag, halves, l2s, W, sweeps, goal, max_sweeps, NEWTON_MAX_SUPPORT, SPAN_TOL)
     done = compiled.run("enet", loop, *args, *scratch)
     return None if done is None else (W, int(done), sweeps)

@@ -30,8 +30,11 @@ that order, so a round pays n·|W|·(new columns) flops for its block, not n·|W
   round's homotopy would cost more than ``HOMOTOPY_ROUND_FLOPS`` (|A|²·|W|: 1000×1000 at
   λ_max/1000, support 714, 350 → 131 ms; near interpolation the homotopy stays, the sweeps crawl
   there). On G_WW (``enet_cd``, which lands small supports with a Newton step) while forming it
-  costs at most ``GRAM_BLOCK_FLOPS``, else in the residual form on the gathered columns
-  (``_residual_loop``: 2n flops a step, no block; make_regression 5000×2000).
+  costs at most ``GRAM_BLOCK_FLOPS`` and W is at most ``RESIDUAL_WIDER``·n features, else in the
+  residual form on the gathered columns (``_residual_loop``: 2n flops a step, no block;
+  make_regression 5000×2000, and wide blocks, whose rows of G would be longer than X's columns:
+  Toeplitz .8 500×5000 elastic net at λ_max/100, 96 → 57 ms). Both extrapolate their sweeps
+  (Anderson, ``enet_cd.ANDERSON_DEPTH``): 300×1000 elastic net at λ_max/100, 150 → 77 sweeps.
 
 The route hands over (returns None) when W fills its limit (``COMPILED_WIDE_MAX_FEATURES`` for the
 homotopy, ``SWEPT_MAX_FEATURES`` for the sweeps) and still misses, when a block is singular, when
@@ -45,7 +48,7 @@ from __future__ import annotations
 import numpy as np
 
 from regcourse.linear import compiled, homotopy
-from regcourse.linear.enet_cd import enet_cd_path
+from regcourse.linear.enet_cd import ANDERSON_DEPTH, enet_cd_path
 from regcourse.linear.kkt import kkt_violation
 from regcourse.linear.problem import is_sparse
 
@@ -60,6 +63,7 @@ SWEPT_MAX_FEATURES = 3000  # W's limit for the sweeps (a Gram block of |W|² flo
 GATHER_ROWS = 256
 RESERVED_BYTES = 2**28  # the gathered columns' first buffer: up to W's limit, within this many bytes
 GRAM_BLOCK_FLOPS = 1e9  # a block whose Gram matrix costs more (n·|W|² flops) is swept in the residual form
+RESIDUAL_WIDER = 1.0  # ... and so is a block wider than this many times n (a row of G costs more than a column of X)
 
 
 def gram_too_costly(X) -> bool:
@@ -95,7 +99,9 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
         swept = swept or l2 > 0 or np.count_nonzero(w) ** 2 * W.size > HOMOTOPY_ROUND_FLOPS
         if swept:
             inner = max(goal, INNER_SHARE * outside)
-            if prob.n * W.size**2 > GRAM_BLOCK_FLOPS:  # the sweeps cost less than the Gram block
+            # The residual form where the Gram block would cost too much, or where a row of G would
+            # be longer than a column of X (a wide block: n < |W|)
+            if prob.n * W.size**2 > GRAM_BLOCK_FLOPS or W.size > RESIDUAL_WIDER * prob.n:
                 if columns is None:
                     columns = _Columns(prob, min(prob.p, SWEPT_MAX_FEATURES))
                 solved = _block_by_residual(
@@ -204,14 +210,17 @@ class _Columns:
 
 def _block_by_residual(prob, columns, start, diag, half_l1, l2, goal, max_sweeps):
     """The elastic net (or a swept lasso round) on the block's columns by compiled coordinate
-    descent in the residual form
-    (``_residual_loop``) from ``start``: (w_W, sweeps, r = yc − Xc·w) or None (no numba, or out
-    of sweeps)."""
+    descent in the residual form (``_residual_loop``) from ``start``: (w_W, sweeps, r = yc − Xc·w)
+    or None (no numba, or out of sweeps)."""
     loop = compiled.residual_loop()
     if loop is None:
         return None
     w, residual = np.array(start, dtype=float), np.empty(prob.n)
-    sweeps = compiled.run("residual", loop, columns, prob.yc, w, residual, diag, half_l1, l2, goal, max_sweeps)
+    depth = ANDERSON_DEPTH
+    history = (np.empty((depth + 1, w.size)), np.empty((depth + 1, prob.n)), np.empty((depth, depth + 1)))
+    sweeps = compiled.run(
+        "residual", loop, columns, prob.yc, w, residual, diag, half_l1, l2, goal, max_sweeps, *history
+    )
     if sweeps is None or sweeps < 0:
         return None
     return w, max(int(sweeps), 1), residual
