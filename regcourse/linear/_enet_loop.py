@@ -19,6 +19,12 @@ so large supports are left to the sweeps). The stopping rule is every solver's c
 (``kkt_violation``): |S(qⱼ + Gⱼⱼwⱼ, h) − (Gⱼⱼ + l2)·wⱼ| ≤ goal for every j, checked on the q
 the sweeps keep up to date and confirmed on a freshly computed one (no rounding drift).
 
+Every K + 1 sweeps (K = ``enet_cd.ANDERSON_DEPTH``) the last K + 1 iterates are extrapolated
+(Anderson: the affine combination Σ zₖwₖ whose successive differences cancel best, as skglm
+accelerates its coordinate descent), and the result is kept when it lowers J. Coordinate descent
+converges linearly once the signs settle, and the combination jumps along the slow directions:
+300×1000 at λ_max/100, 150 → 77 sweeps; the 1000×1000 path 398 → 141 ms.
+
 G is symmetric and C-ordered: every product reads rows of it (contiguous), never columns.
 
 Without numba the functions run, slowly, as plain Python; the tests run them both ways.

@@ -15,6 +15,10 @@ optimality residual |S(gⱼ + dⱼwⱼ, h) − (dⱼ + l2)·wⱼ| (``kkt_violati
 every step of a sweep is below ``goal``, a pass without steps, from a freshly computed r (no drift
 from the updates), confirms it on the final w; else the sweeps go on.
 
+Every K + 1 sweeps the iterates are extrapolated (Anderson, as in ``_enet_loop``; r is affine in
+w, so it takes the same combination), kept when J = ‖r‖²/n + 2h‖w‖₁ + l2‖w‖² drops: a wide
+120×400 elastic net at λ_max/1000, 1303 → 381 sweeps.
+
 Without numba the functions run, slowly, as plain Python; the tests run them both ways.
 """
 
