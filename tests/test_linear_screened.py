@@ -446,3 +446,45 @@ def test_the_residual_sweeps_extrapolation_saves_sweeps_and_keeps_the_answer():
     assert results[ANDERSON_DEPTH][1] <= 2 / 3 * results[0][1], {d: s for d, (_, s) in results.items()}
     bound = 2 * np.sqrt(prob.p) * goal / l2  # twice the certificate's distance to the minimizer
     assert np.linalg.norm(results[ANDERSON_DEPTH][0] - results[0][0]) <= bound
+
+
+def test_near_interpolation_the_lasso_goes_back_from_sweeps_to_the_homotopy(monkeypatch):
+    """Every lasso round with a support would be swept (``HOMOTOPY_ROUND_FLOPS`` = 0), but once
+    the support reaches ``NEAR_RANK``·n (here 90 of n = 120), where coordinate descent crawls,
+    the rounds go back to the homotopy, from 0 (the swept w is loose) and then warm; the fit is
+    certified and as good as scikit-learn's."""
+    monkeypatch.setattr(screened, "HOMOTOPY_ROUND_FLOPS", 0.0)
+    calls = []
+    by_homotopy, by_gram, by_residual = (
+        screened.homotopy.lasso_homotopy_from,
+        screened._block_by_sweeps,
+        screened._block_by_residual,
+    )
+
+    def homotopy_round(G, c, diag, half_l1, start, moving, *args):
+        calls.append(("homotopy", int(np.count_nonzero(start)), bool(moving.all())))
+        return by_homotopy(G, c, diag, half_l1, start, moving, *args)
+
+    def gram_round(prob, W, w, *args):
+        calls.append(("swept", int(np.count_nonzero(w[W])), None))
+        return by_gram(prob, W, w, *args)
+
+    def residual_round(prob, columns, start, *args):
+        calls.append(("swept", int(np.count_nonzero(start)), None))
+        return by_residual(prob, columns, start, *args)
+
+    monkeypatch.setattr(screened.homotopy, "lasso_homotopy_from", homotopy_round)
+    monkeypatch.setattr(screened, "_block_by_sweeps", gram_round)
+    monkeypatch.setattr(screened, "_block_by_residual", residual_round)
+    X, y = _gaussian(120, 400, 0, k=8)
+    lam = default_lams(X, y, "l1", n_lams=2)[0] / 300
+    result = fit(X, y, penalty_for("l1", lam, 1.0), tol=1e-10)
+    assert result.converged and kkt(X, y, result.coef, lam, 1.0) <= 1e-10
+    assert np.count_nonzero(result.coef) >= screened.NEAR_RANK * 120
+    kinds = [kind for kind, _, _ in calls]
+    assert kinds[0] == "homotopy" and "swept" in kinds and kinds[-1] == "homotopy"
+    assert all(support < screened.NEAR_RANK * 120 for kind, support, _ in calls if kind == "swept")
+    back = kinds.index("homotopy", kinds.index("swept"))
+    assert calls[back][1:] == (0, True)  # from 0: everything moves
+    lams = np.array([lam])
+    _assert_as_good_as_sklearn(X, y, [result.coef], sklearn_path(X, y, lams, 1.0), lams, 1.0)
