@@ -13,8 +13,11 @@ default ("auto") the choice is a ski rental: a route that asks for a loop not ye
 None and runs its NumPy code, and the time of the solver call it ran in (``linear.fit``,
 ``linear.path``, ``fit_logistic``: ``timed_call``) is charged to that loop. Once the charge reaches
 the loop's price (compiling it, or loading it when numba's cache for it is on disk), the next
-request compiles. Whatever the number of calls to come, the time spent is then at most twice the
-better of never compiling and compiling at once.
+request compiles (or the request under way, once the call has run past the price). This is
+the classic ski rental: if the compiled loop's own time is small beside the NumPy route's and a
+call's time is its route's, then whatever the calls to come, the time spent is at most about
+twice the better of never compiling and compiling at the first call. (A call's time also holds
+its set-up and certificates, so the loop is bought a little early: on the safe side.)
 
 The environment variable ``REGCOURSE_NUMBA`` chooses: "0" turns the loops off (the grader's
 sandbox does), "1" compiles at the first request (the tests and the solver benchmark do).
