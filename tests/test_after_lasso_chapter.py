@@ -263,17 +263,43 @@ def test_two_starts_reach_two_different_local_minima_below_the_convexity_bound()
     assert np.abs(w0 - w1).max() > 1 and J1 < J0  # the start from 0 is not the lower one
 
 
-def midpoint_gap(X, y, gamma, rng, trials=4000):
+def midpoint_gap(X, y, gamma, rng, trials=4000, J=objective):
     """The largest J((a + b)/2) − (J(a) + J(b))/2 over random pairs: > 0 means not convex."""
     worst = -np.inf
     for _ in range(trials):
         a, b = rng.uniform(-1, 6, 2), rng.uniform(-1, 6, 2)
-        gap = (
-            objective(X, y, (a + b) / 2, 1.0, gamma)
-            - (objective(X, y, a, 1.0, gamma) + objective(X, y, b, 1.0, gamma)) / 2
-        )
+        gap = J(X, y, (a + b) / 2, 1.0, gamma) - (J(X, y, a, 1.0, gamma) + J(X, y, b, 1.0, gamma)) / 2
         worst = max(worst, gap)
     return worst
+
+
+def scad_value(w, lam, a):
+    """SCAD, written out: λu up to λ, (2aλu − u² − λ²)/(2(a − 1)) up to aλ, λ²(a + 1)/2 beyond."""
+    u = np.abs(w)
+    middle = (2 * a * lam * u - u**2 - lam**2) / (2 * (a - 1))
+    return np.sum(np.where(u <= lam, lam * u, np.where(u <= a * lam, middle, lam**2 * (a + 1) / 2)))
+
+
+def scad_objective(X, y, w, lam, a):
+    r = (y - y.mean()) - (X - X.mean(axis=0)) @ w
+    return np.mean(r**2) + scad_value(w, lam, a)
+
+
+def test_scad_objective_is_convex_exactly_from_a_minus_one_equal_to_one_over_two_s_min():
+    """The lecture's parenthesis: SCAD's curvature is −1/(a − 1), so J is convex for
+    a − 1 ≥ 1/(2·s_min) (and not below: the pair's s_min is small, so a = 3.7 is not convex)."""
+    assert "a − 1 ≥ 1/(2·s_min)" in prose()
+    X, y, _ = pair()
+    Xc = X - X.mean(axis=0)
+    bound = 1 / (2 * np.linalg.eigvalsh(Xc.T @ Xc / 50)[0])
+    rng = np.random.default_rng(0)
+    assert midpoint_gap(X, y, 1 + bound * 1.0001, rng, J=scad_objective) <= 1e-10
+    assert midpoint_gap(X, y, 1 + bound * 0.9, rng, J=scad_objective) > 1e-6
+    assert midpoint_gap(X, y, 3.7, rng, J=scad_objective) > 1e-3
+    from regcourse.penalties_sparse import SCAD
+
+    w = rng.normal(scale=2.0, size=50)
+    assert SCAD(1.0, 3.7)(w) == pytest.approx(scad_value(w, 1.0, 3.7))  # the package's SCAD is this one
 
 
 def test_mcp_objective_is_convex_exactly_from_gamma_one_over_two_s_min():
