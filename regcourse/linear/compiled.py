@@ -11,7 +11,7 @@ loops it compiles are written as plain Python over scalars (``_homotopy_loop``, 
 machine code in a cache on disk (``cache=True``), and loading it costs about ``LOAD_SECONDS``. By
 default ("auto") the choice is a ski rental: a route that asks for a loop not yet compiled gets
 None and runs its NumPy code, and the time of the solver call it ran in (``linear.fit``,
-``linear.path``, ``fit_logistic``: ``timed_call``) is charged to that loop. Once the charge reaches
+``linear.path``, ``fit_logistic``, ``fit_constrained``: ``timed_call``) is charged to that loop. Once the charge reaches
 the loop's price (compiling it, or loading it when numba's cache for it is on disk), the next
 request compiles (or the request under way, once the call has run past the price). This is
 the classic ski rental: if the compiled loop's own time is small beside the NumPy route's and a
@@ -143,8 +143,9 @@ def timed_call(function):
 
 
 def price(name: str, module: str, function: str) -> float:
-    """Seconds that getting loop ``name`` would cost now: loading it when numba's cache for it is on
-    disk and newer than its source, else compiling it (looked up at the first request)."""
+    """Seconds that getting loop ``name`` would cost now: loading it when numba's cache holds it for
+    this source and this numba (``_cache_on_disk``), else compiling it (looked up at the first
+    request, then kept for the process)."""
     if name not in _PRICES:
         _PRICES[name] = LOAD_SECONDS if _cache_on_disk(module, function) else COMPILE_SECONDS[name]
     return _PRICES[name]
@@ -154,7 +155,7 @@ def _cache_on_disk(module: str, function: str) -> bool:
     """Whether numba would load ``module.function`` from its cache: an index where numba looks,
     written by the numba installed, for this very source (numba stamps an index with the sha256 of
     the source file, and that digest appears verbatim in it). Found without importing the module
-    or numba (about 0.4 s); it only sets the price, never a result."""
+    or numba (importing numba alone takes about 0.4 s); it only sets the price, never a result."""
     import hashlib
     import importlib.metadata
     import importlib.util
