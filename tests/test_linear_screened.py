@@ -194,9 +194,9 @@ def test_a_wide_elastic_net_fit_sweeps_its_blocks_from_the_last_w(monkeypatch):
         calls.append(("gram", W.size, np.count_nonzero(w[W]), goal))
         return by_gram(prob, W, w, half_l1, l2, goal, max_sweeps)
 
-    def residual(prob, columns, start, diag, half_l1, l2, goal, max_sweeps):
-        calls.append(("residual", columns.shape[1], np.count_nonzero(start), goal))
-        return by_residual(prob, columns, start, diag, half_l1, l2, goal, max_sweeps)
+    def residual(prob, X, columns, start, diag, half_l1, l2, goal, max_sweeps):
+        calls.append(("residual", columns.size, np.count_nonzero(start), goal))
+        return by_residual(prob, X, columns, start, diag, half_l1, l2, goal, max_sweeps)
 
     monkeypatch.setattr(screened, "_block_by_sweeps", gram)
     monkeypatch.setattr(screened, "_block_by_residual", residual)
@@ -329,7 +329,19 @@ def test_the_residual_sweeps_meet_the_certificate_compiled_or_not(name, rho):
     reference = enet_cd_path(G, prob.c, prob.diag, np.array([h]), np.array([l2]), goal, 100_000, per_point=100_000)
     for function in (_residual_loop.residual_sweeps, compiled.residual_loop()):
         w, r = np.zeros(prob.p), np.empty(prob.n)
-        sweeps = function(columns, prob.yc, w, r, prob.diag, h, l2, goal, 100_000, *_anderson_history(prob.p, prob.n))
+        sweeps = function(
+            columns,
+            np.arange(prob.p),
+            prob.yc,
+            w,
+            r,
+            prob.diag,
+            h,
+            l2,
+            goal,
+            100_000,
+            *_anderson_history(prob.p, prob.n),
+        )
         assert sweeps > 0
         np.testing.assert_allclose(r, prob.yc - prob.X @ w, atol=1e-10 * np.abs(prob.yc).max())
         q = prob.X.T @ r / prob.n
@@ -338,7 +350,12 @@ def test_the_residual_sweeps_meet_the_certificate_compiled_or_not(name, rho):
             np.testing.assert_allclose(w, reference[0][0], atol=1e-8 * max(np.abs(w).max(), 1e-3))
     w = np.zeros(prob.p)
     history = _anderson_history(prob.p, prob.n)
-    assert compiled.residual_loop()(columns, prob.yc, w, np.empty(prob.n), prob.diag, h, l2, goal, 2, *history) == -1
+    assert (
+        compiled.residual_loop()(
+            columns, np.arange(prob.p), prob.yc, w, np.empty(prob.n), prob.diag, h, l2, goal, 2, *history
+        )
+        == -1
+    )
 
 
 @pytest.mark.parametrize("kind", ["l1", "elastic_net"])
@@ -351,9 +368,9 @@ def test_large_blocks_are_swept_in_the_residual_form(kind, monkeypatch):
     monkeypatch.setattr(screened, "HOMOTOPY_ROUND_FLOPS", 0.0)
     calls, original = [], screened._block_by_residual
 
-    def recording(prob, columns, start, *args):
-        calls.append((columns.shape[1], np.count_nonzero(start)))
-        return original(prob, columns, start, *args)
+    def recording(prob, X, columns, start, *args):
+        calls.append((columns.size, np.count_nonzero(start)))
+        return original(prob, X, columns, start, *args)
 
     monkeypatch.setattr(screened, "_block_by_residual", recording)
     X, y = _gaussian(300, 500, 13, k=12)
@@ -403,6 +420,70 @@ def test_the_gathered_columns_are_xc_in_column_major_order_as_w_grows():
     np.testing.assert_array_equal(columns.of(W), grown)
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_a_column_major_problem_holds_the_same_centred_data(fit_intercept):
+    """``Problem(..., column_major=True)`` centres X in bands of rows (n not a multiple of the
+    band) into a column-major copy: the same Xc, c and diag as the row-major one, and the
+    caller's X untouched."""
+    from regcourse.linear import problem as problem_module
+
+    X, y = _gaussian(problem_module.CENTRING_ROWS * 2 + 37, 90, 16, k=5)
+    X = X + 3.0  # a mean to remove
+    before = X.copy()
+    rows = Problem(X, y, fit_intercept, gram=False)
+    columns = Problem(X, y, fit_intercept, gram=False, column_major=True)
+    assert columns.X.flags.f_contiguous and rows.X.flags.c_contiguous
+    np.testing.assert_array_equal(columns.X, rows.X)
+    np.testing.assert_allclose(columns.c, rows.c, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(columns.diag, rows.diag, rtol=1e-13)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_the_residual_sweeps_on_columns_in_place_equal_the_sweeps_on_a_gathered_copy():
+    """``residual_sweeps`` on a shuffled subset of a column-major X's columns, read in place, takes
+    the same steps as on those columns gathered into their own array: the same w, r and sweeps."""
+    X, y = _gaussian(150, 300, 17, k=10)
+    prob = Problem(X, y, True, gram=False, column_major=True)
+    W = np.random.default_rng(3).permutation(prob.p)[:120]
+    lam = default_lams(X, y, "elastic_net", l1_ratio=0.5, n_lams=2)[0] / 50
+    h, l2, goal = 0.25 * lam, 0.5 * lam, 1e-10 * prob.scale
+    answers = []
+    for block, at in ((prob.X, W), (np.asfortranarray(prob.X[:, W]), np.arange(W.size))):
+        w, r = np.zeros(W.size), np.empty(prob.n)
+        history = _anderson_history(W.size, prob.n)
+        sweeps = compiled.residual_loop()(block, at, prob.yc, w, r, prob.diag[W], h, l2, goal, 100_000, *history)
+        assert sweeps > 0
+        answers.append((w, r, sweeps))
+    np.testing.assert_array_equal(answers[0][0], answers[1][0])
+    np.testing.assert_array_equal(answers[0][1], answers[1][1])
+    assert answers[0][2] == answers[1][2]
+
+
+@pytest.mark.parametrize("kind, rho", [("l1", 1.0), ("elastic_net", 0.5)])
+def test_a_tall_fit_sweeps_xc_in_place(kind, rho, monkeypatch):
+    """A tall X (n > p, p past the compiled homotopy's limit) is held column-major, and its
+    residual-form blocks read Xc's own columns (no gathered copy); a wide X's are gathered. Both
+    fits are certified and as good as scikit-learn's."""
+    monkeypatch.setattr(screened, "GRAM_BLOCK_FLOPS", 0.0)  # every swept block in the residual form
+    monkeypatch.setattr(screened, "HOMOTOPY_ROUND_FLOPS", 0.0)
+    seen, original = [], screened._block_by_residual
+
+    def recording(prob, X, columns, *args):
+        seen.append((X is prob.X, X.flags.f_contiguous, prob.X.flags.f_contiguous))
+        return original(prob, X, columns, *args)
+
+    monkeypatch.setattr(screened, "_block_by_residual", recording)
+    for (n, p), in_place in (((700, 400), True), ((200, 400), False)):
+        seen.clear()
+        X, y = _gaussian(n, p, 18, k=12)
+        lam = default_lams(X, y, kind, l1_ratio=rho, n_lams=2)[0] / 30
+        result = fit(X, y, penalty_for(kind, lam, rho), tol=1e-10)
+        assert result.converged and kkt(X, y, result.coef, lam, rho) <= 1e-10
+        assert seen and all(entry == (in_place, True, in_place) for entry in seen), seen
+        lams = np.array([lam])
+        _assert_as_good_as_sklearn(X, y, [result.coef], sklearn_path(X, y, lams, rho), lams, rho)
+
+
 def test_a_tall_problem_reserves_within_the_byte_limit_and_doubles_as_w_grows(monkeypatch):
     """Where W's limit of columns would exceed ``RESERVED_BYTES``, the buffer starts with what
     fits and doubles (copying what it had) as W outgrows it, never past the limit."""
@@ -437,7 +518,17 @@ def test_the_residual_sweeps_extrapolation_saves_sweeps_and_keeps_the_answer():
     for depth in (0, ANDERSON_DEPTH):
         w, r = np.zeros(prob.p), np.empty(prob.n)
         sweeps = compiled.residual_loop()(
-            columns, prob.yc, w, r, prob.diag, h, l2, goal, 100_000, *_anderson_history(prob.p, prob.n, depth)
+            columns,
+            np.arange(prob.p),
+            prob.yc,
+            w,
+            r,
+            prob.diag,
+            h,
+            l2,
+            goal,
+            100_000,
+            *_anderson_history(prob.p, prob.n, depth),
         )
         assert sweeps > 0
         np.testing.assert_allclose(r, prob.yc - prob.X @ w, atol=1e-10 * np.abs(prob.yc).max())
@@ -469,9 +560,9 @@ def test_near_interpolation_the_lasso_goes_back_from_sweeps_to_the_homotopy(monk
         calls.append(("swept", int(np.count_nonzero(w[W])), None))
         return by_gram(prob, W, w, *args)
 
-    def residual_round(prob, columns, start, *args):
+    def residual_round(prob, X, columns, start, *args):
         calls.append(("swept", int(np.count_nonzero(start)), None))
-        return by_residual(prob, columns, start, *args)
+        return by_residual(prob, X, columns, start, *args)
 
     monkeypatch.setattr(screened.homotopy, "lasso_homotopy_from", homotopy_round)
     monkeypatch.setattr(screened, "_block_by_sweeps", gram_round)

@@ -35,6 +35,7 @@ from __future__ import annotations
 from regcourse.linear._loops_common import (
     anderson_weights,
     cholesky_on,
+    combined,
     minus_rows,
     register_jitable,
     soft,
@@ -137,27 +138,20 @@ def _extrapolated(c, w, q, h, l2, history_w, history_q, small, x):
     extrapolated q is the same combination of the remembered ones. True when it moved."""
     if not anderson_weights(history_w, small):
         return False
-    K, p = history_w.shape[0] - 1, w.shape[0]
+    p = w.shape[0]
     before, after = 0.0, 0.0
     for j in range(p):
         if w[j] != 0.0:
             before += -w[j] * q[j] - c[j] * w[j] + 2.0 * h * abs(w[j]) + l2 * w[j] * w[j]
-        value = 0.0
-        for k in range(K):
-            value += small[k, K] * history_w[k + 1, j]
+        value = combined(history_w, small, j)
         x[j] = value
         if value != 0.0:
-            qj = 0.0
-            for k in range(K):
-                qj += small[k, K] * history_q[k + 1, j]
+            qj = combined(history_q, small, j)
             after += -value * qj - c[j] * value + 2.0 * h * abs(value) + l2 * value * value
     if not after < before:
         return False
     for j in range(p):
-        qj = 0.0
-        for k in range(K):
-            qj += small[k, K] * history_q[k + 1, j]
-        q[j] = qj
+        q[j] = combined(history_q, small, j)
         w[j] = x[j]
     return True
 

@@ -25,6 +25,7 @@ __all__ = [
     "soft",
     "minus_rows",
     "anderson_weights",
+    "combined",
 ]
 
 
@@ -146,3 +147,14 @@ def anderson_weights(history, small):
     for row in range(K):
         small[row, K] /= total
     return True
+
+
+@register_jitable
+def combined(history, small, j):
+    """Σₖ zₖ·history[k+1, j]: entry j of the affine combination whose weights z ``anderson_weights``
+    left in the last column of ``small``."""
+    K = history.shape[0] - 1
+    value = 0.0
+    for k in range(K):
+        value += small[k, K] * history[k + 1, j]
+    return value

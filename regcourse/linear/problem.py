@@ -6,7 +6,8 @@ Integer and float32 data are converted to float64, so results are float64 whatev
 (the solvers' tolerance, 1e-10 relative, is below float32's resolution).
 
 With the intercept fitted, the data are centred (x̄ and ȳ subtracted) and the best intercept
-is b = ȳ − x̄·w. A dense X is centred once, into a copy. A sparse X is never densified nor
+is b = ȳ − x̄·w. A dense X is centred once, into a copy (row-major; column-major with
+``column_major=True``, for solvers that sweep its columns in place). A sparse X is never densified nor
 centred: every product with Xc = X − 1·x̄ᵀ is written out,
 
     Xc·v = X·v − (x̄·v)·1,        Xcᵀ·r = Xᵀ·r − x̄·Σrᵢ,        XcᵀXc = XᵀX − n·x̄x̄ᵀ.
@@ -122,6 +123,20 @@ def check_design(X, y):
     return X, y, feature_names
 
 
+CENTRING_ROWS = 256
+
+
+def _centred_column_major(X: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """X − 1·meanᵀ in column-major order, ``CENTRING_ROWS`` rows at a time: each band is
+    transposed in cache, where a plain column-major copy of a row-major X would miss the cache at
+    every element (5000×2000: 20–28 ms, against 48 ms for ``np.subtract(..., order="F")``)."""
+    n, p = X.shape
+    out = np.empty((p, n))  # its transpose is the column-major n×p result
+    for start in range(0, n, CENTRING_ROWS):
+        np.subtract(X[start : start + CENTRING_ROWS].T, mean[:, None], out=out[:, start : start + CENTRING_ROWS])
+    return out.T
+
+
 def symmetric_times(G: np.ndarray, v: np.ndarray) -> np.ndarray:
     """G·v for a symmetric G, by BLAS's symv, which reads one triangle: on this machine 2–3×
     faster than the general product on a 2000×2000 Gram matrix. Falls back to G @ v for
@@ -140,7 +155,7 @@ class Problem:
     MSE(w) = wᵀGw − 2cᵀw + yy with G = XcᵀXc/n.
     """
 
-    def __init__(self, X, y, fit_intercept: bool, *, gram: bool | None = None):
+    def __init__(self, X, y, fit_intercept: bool, *, gram: bool | None = None, column_major: bool = False):
         X, y, self.feature_names = check_design(X, y)
         n, p = X.shape
         self.n, self.p = n, p
@@ -155,7 +170,9 @@ class Problem:
                 squares = np.asarray(X.multiply(X).sum(axis=0)).reshape(-1)
                 self.diag = np.maximum(squares / n - self.x_mean**2, 0.0)
             else:
-                self.X = X - self.x_mean  # Xc (row-major: XcᵀXc is several times faster than column-major)
+                # Xc, row-major (XcᵀXc is several times faster than column-major), or column-major for
+                # solvers that sweep its columns in place (``screened``'s residual form)
+                self.X = _centred_column_major(X, self.x_mean) if column_major else X - self.x_mean
             self.c = self.rmatvec(self.yc) / n
             self.yy = float(self.yc @ self.yc) / n
         self.use_gram = (p <= n and p <= GRAM_MAX_FEATURES) if gram is None else bool(gram)

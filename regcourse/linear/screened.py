@@ -28,16 +28,19 @@ that order, so a round pays n·|W|·(new columns) flops for its block, not n·|W
   outside W while W grows, then to the goal, as celer's inner solves): always for the elastic
   net, whose support can exceed n, where the homotopy's kinks multiply; for the lasso once a
   round's homotopy would cost more than ``HOMOTOPY_ROUND_FLOPS`` (|A|²·|W|, A the last round's
-  support: 1000×1000 at λ_max/1000, support 714, 350 → 131 ms at 1e8, 129 → 91 ms from 1e8 to
+  support; 1000×1000 at λ_max/1000, support 714: 129 → 91 ms when the limit went from 1e8 to
   1e7), unless A has more than ``NEAR_RANK``·n features: near interpolation the sweeps crawl and
   the homotopy stays (300×1000 at λ_max/1000, support 282: 52 ms, against 88–109 ms swept). A
   homotopy round after a swept one starts cold (the swept w is loose). The sweeps run on G_WW
   (``enet_cd``, which lands small supports with a Newton step) while forming it costs at most
   ``GRAM_BLOCK_FLOPS`` and W is at most ``RESIDUAL_WIDER``·n features, else in the
-  residual form on the gathered columns (``_residual_loop``: 2n flops a step, no block;
-  make_regression 5000×2000, and wide blocks, whose rows of G would be longer than X's columns:
-  Toeplitz .8 500×5000 elastic net at λ_max/100, 96 → 57 ms). Both extrapolate their sweeps
-  (Anderson, ``enet_cd.ANDERSON_DEPTH``): 300×1000 elastic net at λ_max/100, 150 → 77 sweeps.
+  residual form (``_residual_loop``: 2n flops a step, no block; make_regression 5000×2000, and
+  wide blocks, whose rows of G would be longer than X's columns: Toeplitz .8 500×5000 elastic
+  net at λ_max/100, 96 → 57 ms). The residual form reads Xc's columns in place when Xc is
+  column-major (``fit`` stores a tall X's that way: make_regression at λ_max/100, 0.20 → 0.18 s,
+  no 46 MB gathered copy), else it gathers W's columns (``_Columns``). Both forms extrapolate
+  their sweeps (Anderson, ``enet_cd.ANDERSON_DEPTH``): 300×1000 elastic net at λ_max/100,
+  150 → 77 sweeps.
 
 The route hands over (returns None) when W fills its limit (``COMPILED_WIDE_MAX_FEATURES`` for the
 homotopy, ``SWEPT_MAX_FEATURES`` for the sweeps) and still misses, when a block is singular, when
@@ -97,7 +100,7 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
     moving = np.ones(W.size, dtype=bool)
     w = np.zeros(prob.p)
     total = 0
-    columns, swept = None, False
+    gathered, swept = None, False
     outside = prob.scale  # the largest violation outside W, for the sweeps' looser early goals
     while True:
         was_swept, support = swept, np.count_nonzero(w)
@@ -109,11 +112,13 @@ def screened_fit(prob, pen, tol: float, max_iter: int):
             # The residual form where the Gram block would cost too much, or where a row of G would
             # be longer than a column of X (a wide block: n < |W|)
             if prob.n * W.size**2 > GRAM_BLOCK_FLOPS or W.size > RESIDUAL_WIDER * prob.n:
-                if columns is None:
-                    columns = _Columns(prob, min(prob.p, SWEPT_MAX_FEATURES))
-                solved = _block_by_residual(
-                    prob, columns.of(W), w[W], prob.diag[W], half_l1, l2, inner, max_iter - total
-                )
+                if prob.X.flags.f_contiguous:  # Xc is column-major already: its columns are swept in place
+                    block, at = prob.X, W
+                else:
+                    if gathered is None:
+                        gathered = _Columns(prob, min(prob.p, SWEPT_MAX_FEATURES))
+                    block, at = gathered.of(W), np.arange(W.size)
+                solved = _block_by_residual(prob, block, at, w[W], prob.diag[W], half_l1, l2, inner, max_iter - total)
             else:
                 solved = _block_by_sweeps(prob, W, w, half_l1, l2, inner, max_iter - total)
         else:
@@ -216,10 +221,10 @@ class _Columns:
         return self.transposed[: W.size].T
 
 
-def _block_by_residual(prob, columns, start, diag, half_l1, l2, goal, max_sweeps):
-    """The elastic net (or a swept lasso round) on the block's columns by compiled coordinate
-    descent in the residual form (``_residual_loop``) from ``start``: (w_W, sweeps, r = yc − Xc·w)
-    or None (no numba, or out of sweeps)."""
+def _block_by_residual(prob, X, columns, start, diag, half_l1, l2, goal, max_sweeps):
+    """The elastic net (or a swept lasso round) on the block X[:, columns] (X column-major) by
+    compiled coordinate descent in the residual form (``_residual_loop``) from ``start``:
+    (w_W, sweeps, r = yc − Xc·w) or None (no numba, or out of sweeps)."""
     loop = compiled.residual_loop()
     if loop is None:
         return None
@@ -227,7 +232,7 @@ def _block_by_residual(prob, columns, start, diag, half_l1, l2, goal, max_sweeps
     depth = ANDERSON_DEPTH
     history = (np.empty((depth + 1, w.size)), np.empty((depth + 1, prob.n)), np.empty((depth, depth + 1)))
     sweeps = compiled.run(
-        "residual", loop, columns, prob.yc, w, residual, diag, half_l1, l2, goal, max_sweeps, *history
+        "residual", loop, X, columns, prob.yc, w, residual, diag, half_l1, l2, goal, max_sweeps, *history
     )
     if sweeps is None or sweeps < 0:
         return None
