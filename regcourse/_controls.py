@@ -18,6 +18,8 @@ ipywidgets 7.7 (Google Colab) and 8 (JupyterLab, Notebook 7, VS Code):
   value of the list, and the front end only ever sends the index a learner chose.
 * ``Picture``: an ``<img>`` with alt text, at its natural size (never stretched to the cell).
 * ``Readout``: a ``role="status"`` element (``aria-live="polite"``) whose text changes in place.
+* ``Caption``: a figure's description as visible text, for a picture that cannot carry alt text
+  (ipympl's live ``<canvas>``): it sits right beneath the canvas.
 """
 
 from __future__ import annotations
@@ -152,7 +154,14 @@ function readout(model, el) {
   return () => { status.textContent = model.get("value"); };
 }
 
-const PARTS = { slider, toggles, picture, readout };
+function caption(model, el) {
+  const text = document.createElement("p");
+  text.className = "regcourse-caption";
+  el.append(text);
+  return () => { text.textContent = model.get("value"); };
+}
+
+const PARTS = { slider, toggles, picture, readout, caption };
 
 function render({ model, el }) {
   el.classList.add("regcourse-part", `regcourse-part-${model.get("part")}`);
@@ -182,6 +191,10 @@ _CSS = """
 .regcourse-buttons .widget-toggle-button { width: auto; min-width: 4.5em; padding: 0 1em; }
 .regcourse-buttons button[aria-pressed="true"] { font-weight: bold; }
 .regcourse-picture { display: block; max-width: 100%; height: auto; }
+.regcourse-caption {
+  max-width: 60em; margin: 2px 0 4px 0; font-size: 12px;
+  color: var(--jp-content-font-color1, #000);
+}
 .regcourse-readout {
   display: inline-block; max-width: 100%; margin: 2px 0 2px 0.5em; white-space: pre-wrap;
   font-family: var(--jp-code-font-family, monospace); font-size: 12px;
@@ -300,6 +313,15 @@ class Readout(_Part):
 
     def __init__(self, **kwargs):
         super().__init__(part="readout", **kwargs)
+
+
+class Caption(_Part):
+    """A picture's description as visible text beneath it (for a canvas, which has no alt)."""
+
+    value = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(part="caption", **kwargs)
 
 
 def numeric_options(values, fmt, start=None) -> list:

@@ -12,7 +12,8 @@ the state, and the numbers are a polite live region. A slider moves over a fixed
 values (p = 2 stays 2; a log slider's λ is 0.5, not 10^-0.3). Artists are updated in place and
 only they are redrawn: the parts that do not change (contours, axes, text) are rendered once into a
 background that each update restores (blitting, off screen). When ipympl is active
-(``%matplotlib widget``), the live canvas is shown instead and redrawn with ``draw_idle``.
+(``%matplotlib widget``), the live canvas is shown instead and redrawn with ``draw_idle``; a
+``<canvas>`` has no alt text, so the same description follows the state as a caption beneath it.
 
 One picture, wherever the notebook is read: live, an explorer displays itself as a single output,
 the widget view, and sends its starting picture along in that output's metadata
@@ -84,7 +85,7 @@ class Explorer:
     def __init__(self, fig, controls: dict, layout_rows):
         import ipywidgets as widgets
 
-        from regcourse._controls import Picture, Readout
+        from regcourse._controls import Caption, Picture, Readout
 
         self.figure = fig
         self.controls = controls
@@ -100,9 +101,10 @@ class Explorer:
             widgets.HBox([controls[name] for name in row], layout=widgets.Layout(flex_flow="row wrap"))
             for row in layout_rows
         ]
+        self.caption = Caption()  # live: the canvas's description, which it cannot carry itself
         if self.live:
             self.figure.canvas.draw_idle()
-            self.widget = widgets.VBox(rows + [self.info, self.figure.canvas])
+            self.widget = widgets.VBox(rows + [self.info, self.figure.canvas, self.caption])
         else:
             # Lay the figure out once, then freeze it: constrained layout keeps nudging positions on
             # later draws, which would leave a cached background misaligned with what is drawn on it.
@@ -137,6 +139,8 @@ class Explorer:
             self.forget_backgrounds()
         self.info.value = self.describe()
         self.image.alt = self.alt_text()
+        if self.live:
+            self.caption.value = self.image.alt
         self._show()
 
     def describe(self) -> str:

@@ -101,7 +101,8 @@ def test_unknown_controls_are_refused(capsys):
 
 
 def test_with_ipympl_the_live_canvas_is_shown_and_updated():
-    """ipympl chooses the backend for the whole process, so this runs in a fresh interpreter."""
+    """ipympl chooses the backend for the whole process, so this runs in a fresh interpreter. The
+    canvas cannot carry alt text: its description follows the state in a caption beneath it."""
     import subprocess
     import sys
 
@@ -111,8 +112,11 @@ def test_with_ipympl_the_live_canvas_is_shown_and_updated():
         "import matplotlib; matplotlib.use('module://ipympl.backend_nbagg')\n"
         "from regcourse.widgets import geometry_explorer\n"
         "e = geometry_explorer()\n"
-        "assert e.live and e.widget.children[-1] is e.figure.canvas\n"
+        "assert e.live and e.widget.children[-2] is e.figure.canvas and e.widget.children[-1] is e.caption\n"
+        "before = e.caption.value\n"
+        "assert before == e.alt_text() and before\n"
         "e.update(radius=0.4)\n"
+        "assert e.caption.value and e.caption.value == e.alt_text() != before, (before, e.caption.value)\n"
         "x, y = e.drawing.optimum.get_data()\n"
         "print(x[0], y[0])\n"
     )
