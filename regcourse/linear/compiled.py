@@ -11,9 +11,10 @@ loops it compiles are written as plain Python over scalars (``_homotopy_loop``, 
 machine code in a cache on disk (``cache=True``), and loading it costs about ``LOAD_SECONDS``. By
 default ("auto") the choice is a ski rental: a route that asks for a loop not yet compiled gets
 None and runs its NumPy code, and the time of the solver call it ran in (``linear.fit``,
-``linear.path``, ``fit_logistic``, ``fit_constrained``: ``timed_call``) is charged to that loop. Once the charge reaches
-the loop's price (compiling it, or loading it when numba's cache for it is on disk), the next
-request compiles (or the request under way, once the call has run past the price). This is
+``linear.path``, ``fit_logistic``, ``fit_constrained``: ``timed_call``) is charged to that
+loop. Once the charge reaches the loop's price (compiling it, or loading it when numba's cache
+for it is on disk), the next request compiles (or the request under way, once the call has run
+past the price). This is
 the classic ski rental: if the compiled loop's own time is small beside the NumPy route's and a
 call's time is its route's, then whatever the calls to come, the time spent is at most about
 twice the better of never compiling and compiling at the first call. (A call's time also holds
