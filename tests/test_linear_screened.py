@@ -310,6 +310,16 @@ def _anderson_history(m, n, depth=5):
     return np.zeros((depth + 1, m)), np.zeros((depth + 1, n)), np.zeros((max(depth, 1), depth + 1))
 
 
+def _sweep_every_column(function, prob, h, l2, goal, max_sweeps=100_000, depth=5):
+    """``function`` (``residual_sweeps``, plain or compiled) on all of Xc's columns, from w = 0:
+    (w, r, sweeps)."""
+    w, r = np.zeros(prob.p), np.empty(prob.n)
+    history = _anderson_history(prob.p, prob.n, depth)
+    columns = np.asfortranarray(prob.X)
+    sweeps = function(columns, np.arange(prob.p), prob.yc, w, r, prob.diag, h, l2, goal, max_sweeps, *history)
+    return w, r, sweeps
+
+
 @pytest.mark.parametrize("name", RESIDUAL_CASES)
 @pytest.mark.parametrize("rho", [1.0, 0.5])
 def test_the_residual_sweeps_meet_the_certificate_compiled_or_not(name, rho):
@@ -324,38 +334,17 @@ def test_the_residual_sweeps_meet_the_certificate_compiled_or_not(name, rho):
     lam = default_lams(X, y, "l1" if rho == 1.0 else "elastic_net", l1_ratio=rho, n_lams=2)[0] / 30
     h, l2 = 0.5 * rho * lam, (1.0 - rho) * lam
     goal = 1e-10 * prob.scale
-    columns = np.asfortranarray(prob.X)
     G = prob.X.T @ prob.X / prob.n
     reference = enet_cd_path(G, prob.c, prob.diag, np.array([h]), np.array([l2]), goal, 100_000, per_point=100_000)
     for function in (_residual_loop.residual_sweeps, compiled.residual_loop()):
-        w, r = np.zeros(prob.p), np.empty(prob.n)
-        sweeps = function(
-            columns,
-            np.arange(prob.p),
-            prob.yc,
-            w,
-            r,
-            prob.diag,
-            h,
-            l2,
-            goal,
-            100_000,
-            *_anderson_history(prob.p, prob.n),
-        )
+        w, r, sweeps = _sweep_every_column(function, prob, h, l2, goal)
         assert sweeps > 0
         np.testing.assert_allclose(r, prob.yc - prob.X @ w, atol=1e-10 * np.abs(prob.yc).max())
         q = prob.X.T @ r / prob.n
         assert float(kkt_violation(q, w, prob.diag, h, l2).max()) <= goal
         if rho < 1.0 or not name.startswith("wide"):  # unique solutions
             np.testing.assert_allclose(w, reference[0][0], atol=1e-8 * max(np.abs(w).max(), 1e-3))
-    w = np.zeros(prob.p)
-    history = _anderson_history(prob.p, prob.n)
-    assert (
-        compiled.residual_loop()(
-            columns, np.arange(prob.p), prob.yc, w, np.empty(prob.n), prob.diag, h, l2, goal, 2, *history
-        )
-        == -1
-    )
+    assert _sweep_every_column(compiled.residual_loop(), prob, h, l2, goal, max_sweeps=2)[2] == -1
 
 
 @pytest.mark.parametrize("kind", ["l1", "elastic_net"])
@@ -513,23 +502,9 @@ def test_the_residual_sweeps_extrapolation_saves_sweeps_and_keeps_the_answer():
     prob = Problem(X, y, True, gram=False)
     lam = default_lams(X, y, "elastic_net", l1_ratio=0.5, n_lams=2)[0] / 1000
     h, l2, goal = 0.25 * lam, 0.5 * lam, 1e-10 * prob.scale
-    columns = np.asfortranarray(prob.X)
     results = {}
     for depth in (0, ANDERSON_DEPTH):
-        w, r = np.zeros(prob.p), np.empty(prob.n)
-        sweeps = compiled.residual_loop()(
-            columns,
-            np.arange(prob.p),
-            prob.yc,
-            w,
-            r,
-            prob.diag,
-            h,
-            l2,
-            goal,
-            100_000,
-            *_anderson_history(prob.p, prob.n, depth),
-        )
+        w, r, sweeps = _sweep_every_column(compiled.residual_loop(), prob, h, l2, goal, depth=depth)
         assert sweeps > 0
         np.testing.assert_allclose(r, prob.yc - prob.X @ w, atol=1e-10 * np.abs(prob.yc).max())
         assert float(kkt_violation(prob.X.T @ r / prob.n, w, prob.diag, h, l2).max()) <= goal
