@@ -284,3 +284,20 @@ def test_importing_regcourse_linear_loads_numpy_only():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+@pytest.mark.parametrize("form", ["gram", "rows", "columns", "sparse"])
+def test_every_form_of_the_problem_gives_the_same_gram_matrix(form):
+    """``Problem.gram()`` is XcᵀXc/n, written out here from the centred dense data, whichever way
+    the problem holds X: the Gram form's G, a row-major or column-major centred copy, or a sparse
+    X centred implicitly."""
+    rng = np.random.default_rng(21)
+    X = rng.normal(size=(40, 12)) + 5.0
+    X[rng.random(X.shape) < 0.6] = 0.0
+    y = rng.normal(size=40)
+    Xc = X - X.mean(axis=0)
+    expected = Xc.T @ Xc / 40
+    data = scipy.sparse.csc_matrix(X) if form == "sparse" else X
+    prob = Problem(data, y, True, gram=form == "gram", column_major=form == "columns")
+    np.testing.assert_allclose(prob.gram(), expected, rtol=1e-12, atol=1e-12)
+    assert (prob.G is not None) == (form == "gram")

@@ -70,7 +70,7 @@ def homotopy_gram(prob, route: str = "path"):
             return None
         if compiled.enet_loop() is None:
             return None
-        return prob.G if prob.G is not None else prob.X.T @ prob.X / prob.n
+        return prob.gram()
     if prob.p > COMPILED_WIDE_MAX_FEATURES or (prob.G is None and prob.sparse):
         return None
     small = prob.p <= COMPILED_MAX_FEATURES
@@ -79,7 +79,7 @@ def homotopy_gram(prob, route: str = "path"):
     loop = compiled.homotopy_loop()
     if loop is None:
         return None
-    return prob.G if prob.G is not None else prob.X.T @ prob.X / prob.n
+    return prob.gram()
 
 
 def lasso_homotopy(G, c, diag, halves: np.ndarray, goal: float, max_kinks: int, polish_steps: int = 10_000):

@@ -242,6 +242,15 @@ class Problem:
             return self.X[:, columns]
         return self.X[:, columns]
 
+    def gram(self) -> np.ndarray:
+        """G = XcᵀXc/n, p×p: the one formed at construction (the Gram form), else formed now from
+        a dense X and not kept (a caller that forms it once for a whole path keeps it)."""
+        if self.G is not None:
+            return self.G
+        if self.sparse:
+            return self.gram_columns(np.arange(self.p))
+        return self.X.T @ self.X / self.n
+
     def gram_columns(self, columns: np.ndarray) -> np.ndarray:
         """G[:, columns], shape (p, len(columns))."""
         if self.G is not None:
