@@ -31,7 +31,7 @@ with μ = 0 at first; a step cut to less than ``SHORT_STEP`` of its length multi
 ``DAMPING_FACTOR`` (from ``DAMPING_MIN``), a full step divides it back, to 0 below
 ``DAMPING_MIN``, so the last steps are undamped Newton steps. The damped direction is shorter
 along the near-null directions, still a descent direction (the matrix is positive definite), and
-its conjugate gradients converge faster. That λ: 29 steps, 2.4 s; the whole path, 96 s; a
+its conjugate gradients converge faster. That λ: 29 steps, 2.4 s; the whole path, 83–96 s; a
 sparse 1000×3000 (0.5%) path of 30 λ, 40 s unconverged → 4.3 s.
 """
 
