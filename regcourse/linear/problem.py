@@ -7,8 +7,8 @@ Integer and float32 data are converted to float64, so results are float64 whatev
 
 With the intercept fitted, the data are centred (x̄ and ȳ subtracted) and the best intercept
 is b = ȳ − x̄·w. A dense X is centred once, into a copy (row-major; column-major with
-``column_major=True``, for solvers that sweep its columns in place). A sparse X is never densified nor
-centred: every product with Xc = X − 1·x̄ᵀ is written out,
+``column_major=True``, for solvers that sweep its columns in place). A sparse X is never
+densified nor centred: every product with Xc = X − 1·x̄ᵀ is written out,
 
     Xc·v = X·v − (x̄·v)·1,        Xcᵀ·r = Xᵀ·r − x̄·Σrᵢ,        XcᵀXc = XᵀX − n·x̄x̄ᵀ.
 
@@ -236,11 +236,6 @@ class Problem:
                 return self.c - symmetric_times(self.G, w)  # no copy of G[:, support]
             return self.c - self.G[:, support] @ w[support]
         return self.rmatvec(self.yc - self.matvec(w, support)) / self.n
-
-    def _dense_columns(self, columns: np.ndarray):
-        if self.sparse:
-            return self.X[:, columns]
-        return self.X[:, columns]
 
     def gram(self) -> np.ndarray:
         """G = XcᵀXc/n, p×p: the one formed at construction (the Gram form), else formed now from
